@@ -1,0 +1,63 @@
+# echoharness: the two commands of the quick start.
+#   make run   install what is missing, build, run scenarios/ -> reports/latest/
+#   make test  install what is missing, build, run every test through CTest
+# Packages come from Debian (apt-get, as root or with sudo).
+
+BUILD      ?= build
+JOBS       ?= 2
+CMAKE_ARGS ?=
+# Arguments for `make run`, e.g. make run ARGS='--tag tutorial'
+ARGS       ?=
+
+BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev check
+TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build run test deps test-deps bench format format-check clean
+
+all: build
+
+# Installs the packages in $(1) that dpkg does not list as installed.
+define install_missing
+	@missing=""; \
+	for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PKGS))
+
+test-deps: deps
+	$(call install_missing,$(TEST_PKGS))
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/bin/echoharness run --report-dir reports/latest $(ARGS)
+
+test: test-deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: test-deps build
+	bench/analyze
+
+format:
+	clang-format -i harness/*.[ch] common/*.[ch] servers/*.c servers/faulty/*.c \
+	  clients/*.c clients/faulty/*.c tests/unit/*.c
+
+format-check:
+	clang-format --dry-run --Werror harness/*.[ch] common/*.[ch] servers/*.c \
+	  servers/faulty/*.c clients/*.c clients/faulty/*.c tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,70 @@
+/* eh.h - status codes, the error struct, time and the timeout scale.
+ *
+ * Every module of the harness includes this. Functions return an eh_status;
+ * details go into a caller-owned struct eh_error where the first error wins
+ * (later eh_error_set() calls are ignored) and NULL is allowed. Only main.c
+ * exits the process.
+ */
+#ifndef EH_H
+#define EH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    EH_OK = 0,
+    EH_ERR = -1,
+    EH_TIMEOUT = -2,
+} eh_status;
+
+struct eh_error {
+    bool set;
+    char msg[1024]; /* "where: what", e.g. "scenarios/x.json:12:7: steps[2]: ..." */
+};
+
+/* Records a printf-style message in err unless err is NULL or already set. */
+void eh_error_set(struct eh_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Clears err so that it can be reused. */
+void eh_error_clear(struct eh_error *err);
+
+/* Monotonic clock in microseconds (CLOCK_MONOTONIC). */
+int64_t eh_now_us(void);
+
+/* Wall clock as an RFC 3339 UTC string "2026-11-26T14:32:48Z" in buf. */
+void eh_utc_timestamp(char *buf, size_t len);
+
+/* The one timeout factor. Every deadline in the harness is a base value
+ * multiplied by this (set by --timeout-scale, or the EH_TIMEOUT_SCALE
+ * environment variable; default 1.0), so sanitizer and valgrind runs need no
+ * edits. */
+void eh_set_timeout_scale(double scale);
+double eh_timeout_scale(void);
+/* base_ms * scale, rounded up, at least 1. */
+int64_t eh_scaled_ms(int64_t base_ms);
+
+/* Verdicts, shared by the verdict logic and every report writer. */
+enum eh_verdict {
+    EH_PASS,
+    EH_FAIL,
+    EH_ERROR,   /* the harness or the set-up failed */
+    EH_TIMEOUT, /* a deadline passed */
+    EH_SKIP,    /* not judged, with a reason */
+};
+#define EH_VERDICT_COUNT 5
+
+/* "PASS", "FAIL", ... (never NULL). */
+const char *eh_verdict_name(enum eh_verdict v);
+/* Parses a name from eh_verdict_name(); returns false if unknown. */
+bool eh_verdict_parse(const char *name, enum eh_verdict *out);
+
+/* errno <-> symbolic name ("EPIPE"); unknown values give "E<number>". */
+const char *eh_errno_name(int err);
+/* Returns the errno for a name, or -1 if unknown. */
+int eh_errno_from_name(const char *name);
+/* Signal number <-> "SIGPIPE"; unknown gives "SIG<number>". */
+const char *eh_signal_name(int sig);
+
+#endif

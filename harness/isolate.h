@@ -1,0 +1,44 @@
+/* isolate.h - run a function inside fresh network and PID namespaces.
+ *
+ * eh_isolate_run() forks a child that unshares a network namespace (and a
+ * user namespace first when not root, mapping the caller to root there so it
+ * may bring lo up and capture), brings lo up (127.0.0.1/8 and ::1 come with
+ * it), then forks again so the function runs as PID 1 of a new PID
+ * namespace: when it returns, the kernel kills everything a system under test
+ * left behind. The function's result bytes travel back through a pipe. Where
+ * namespaces are unavailable (or force_host is set) the function runs in a
+ * plain child on the host loopback instead, and mode says so.
+ */
+#ifndef EH_ISOLATE_H
+#define EH_ISOLATE_H
+
+#include "eh.h"
+
+enum eh_isolation {
+    EH_ISO_NAMESPACES, /* own net + PID namespaces, only lo */
+    EH_ISO_HOST,       /* host loopback: ports allocated, BPF filter on them */
+};
+const char *eh_isolation_name(enum eh_isolation m); /* "namespaces", "host-loopback" */
+
+/* The isolated function: writes its result to result_fd (a pipe; may be
+ * large), returns 0. It runs in a child process and may block. */
+typedef int (*eh_isolated_fn)(void *arg, enum eh_isolation mode, int result_fd);
+
+/* Runs fn in isolation and collects everything it wrote. If the child is
+ * still running at deadline_us it and its whole namespace are killed and
+ * EH_TIMEOUT is returned (with what it wrote so far). Caller frees *result. */
+eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t deadline_us,
+                         enum eh_isolation *mode_out, char **result, size_t *result_len,
+                         struct eh_error *err);
+
+/* Tells whether namespaces work here, without running a scenario. On
+ * EH_ISO_HOST, why says why (e.g. "unshare(CLONE_NEWUSER): EPERM"). */
+enum eh_isolation eh_isolate_probe(char *why, size_t why_len);
+
+/* Reads net.ipv4.ip_local_port_range in the current network namespace. */
+eh_status eh_read_port_range(int *lo, int *hi, struct eh_error *err);
+
+/* Finds a free port on the host loopback for the fallback mode (bind port 0). */
+int eh_alloc_port(int sock_type);
+
+#endif

@@ -1,0 +1,27 @@
+/* peer.h - the harness's own scripted client.
+ *
+ * Runs a scenario's client steps (connect, send, recv, shutdown, close,
+ * abortive close, sleep) in the calling process, inside the scenario's
+ * namespace, and records every socket call as an event in the same format as
+ * the reference builds' event log (scenarios/README.md "Event log"), so the
+ * same expectations judge either.
+ */
+#ifndef EH_PEER_H
+#define EH_PEER_H
+
+#include "eh.h"
+#include "scenario.h"
+
+#include <jansson.h>
+
+/* Runs sc->roles[EH_CLIENT].steps against host:port over sc's transport and
+ * family. Socket errors are recorded as events and do not stop the run,
+ * except that steps needing a connection are skipped (and logged as
+ * {"call":"<step>","skipped":"not connected"}) after a failed connect.
+ * Every blocking call waits at most until deadline_us. Returns EH_OK when
+ * the steps ran, EH_TIMEOUT when the deadline passed, EH_ERR when the
+ * harness itself failed. The socket is closed before return. */
+eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port,
+                      int64_t deadline_us, json_t *events, struct eh_error *err);
+
+#endif

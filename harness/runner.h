@@ -1,0 +1,33 @@
+/* runner.h - run one scenario from start to verdict.
+ *
+ * Isolate (isolate.h), capture, launch the server and wait until it is
+ * ready, run the client side, stop everything under the deadline, collect
+ * exit statuses, output and event logs, analyse the capture, judge each
+ * expectation (verdict.h) and return the scenario's result object.
+ */
+#ifndef EH_RUNNER_H
+#define EH_RUNNER_H
+
+#include "eh.h"
+#include "scenario.h"
+
+#include <jansson.h>
+
+struct eh_run_config {
+    const char *bin_dir;    /* where echo-server and echo-client live */
+    const char *server_cmd; /* --server-cmd template, or NULL */
+    const char *client_cmd; /* --client-cmd template, or NULL */
+    const char *server_program; /* --server-program: another build of the reference CLI
+                                   (a faulty build) for reference server roles, or NULL */
+    const char *client_program; /* --client-program: the same for reference client roles */
+    int port;               /* --port: server port for roles under test; 0: the scenario's */
+    const char *report_dir; /* pcap/<scenario>.pcap is written below it; NULL: no capture file */
+    bool force_host;        /* --no-namespaces: use the host-loopback fallback */
+};
+
+/* Runs one scenario. Never exits and never returns NULL: harness failures
+ * become an ERROR verdict with the reason. Caller frees with json_decref().
+ * The result object's schema is documented in report.h. */
+json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg);
+
+#endif

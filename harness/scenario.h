@@ -1,0 +1,161 @@
+/* scenario.h - a scenario file loaded into plain C structs.
+ *
+ * scenario.c reads one JSON file (format: scenarios/README.md), validates
+ * every key, type and range, and fills struct eh_scenario. No json_t escapes
+ * the module. Errors name the file, the line and column of the offending
+ * value and its JSON path:
+ *   scenarios/x.json:12:7: $.client.steps[2].recv.up_to: expected integer, got string
+ */
+#ifndef EH_SCENARIO_H
+#define EH_SCENARIO_H
+
+#include "eh.h"
+
+#include <stdint.h>
+
+#define EH_DEFAULT_PORT 65432    /* the tutorial's port */
+#define EH_DEFAULT_TIMEOUT_MS 10000 /* per scenario, before the timeout scale */
+
+enum eh_role_id {
+    EH_SERVER,
+    EH_CLIENT,
+};
+#define EH_ROLE_COUNT 2
+const char *eh_role_name(enum eh_role_id r); /* "server", "client" */
+
+enum eh_transport {
+    EH_TCP,
+    EH_UDP,
+};
+enum eh_family {
+    EH_IPV4,
+    EH_IPV6,
+};
+const char *eh_transport_name(enum eh_transport t); /* "tcp", "udp" */
+const char *eh_family_name(enum eh_family f);       /* "ipv4", "ipv6" */
+
+/* Scripted client steps (run by peer.c). */
+enum eh_step_kind {
+    EH_STEP_CONNECT,
+    EH_STEP_SEND,
+    EH_STEP_RECV,
+    EH_STEP_SHUTDOWN_WRITE,
+    EH_STEP_CLOSE,
+    EH_STEP_ABORT, /* SO_LINGER {1,0} then close: sends RST */
+    EH_STEP_SLEEP,
+};
+const char *eh_step_name(enum eh_step_kind k); /* the JSON key: "connect", "send", ... */
+
+enum eh_recv_mode {
+    EH_RECV_UP_TO,     /* one recv(up_to) */
+    EH_RECV_EXACTLY,   /* recv until exactly N bytes or EOF/error */
+    EH_RECV_UNTIL_EOF, /* recv until 0 or error */
+};
+
+struct eh_step {
+    enum eh_step_kind kind;
+    char path[64];            /* "$.client.steps[2]", for messages */
+    unsigned char *data;      /* send: the bytes (text, hex or seeded random, expanded) */
+    size_t data_len;          /* send: bytes */
+    enum eh_recv_mode recv_mode;
+    size_t recv_bytes;        /* recv: N for up_to / exactly; 0 for until_eof */
+    int64_t sleep_ms;         /* sleep: milliseconds, before the timeout scale */
+};
+
+struct eh_role {
+    bool present;      /* the server always is; the client is when "client" is given */
+    bool under_test;   /* --server-cmd / --client-cmd replaces this role */
+    char *program;     /* reference build in build/bin ("echo-server", "echo-client") */
+    char **args;       /* extra arguments for the reference build */
+    size_t n_args;
+    struct eh_step *steps; /* client only: a scripted peer replaces the program */
+    size_t n_steps;
+};
+
+/* Matches one event-log entry (format: scenarios/README.md "Event log"). */
+struct eh_match {
+    char *call;        /* "send", "recv", "conn_end", ...; NULL matches any */
+    bool has_ret;      /* ret == ret */
+    int64_t ret;
+    bool has_ret_min;  /* ret >= ret_min */
+    int64_t ret_min;
+    bool has_ret_max;  /* ret <= ret_max */
+    int64_t ret_max;
+    char **errnos;     /* errno name is one of these ("EPIPE"); n_errnos 0: not checked */
+    size_t n_errnos;
+    char **reasons;    /* conn_end reason is one of these ("eof", "EPIPE"); 0: not checked */
+    size_t n_reasons;
+};
+
+enum eh_expect_kind {
+    EH_EXPECT_EXIT,        /* exit code in codes, or killed by a signal in signals */
+    EH_EXPECT_SURVIVED,    /* not killed by a signal before teardown; exit 0 if it exited */
+    EH_EXPECT_EVENT,       /* between min and max events match */
+    EH_EXPECT_SEQUENCE,    /* the matchers match events in this order (gaps allowed) */
+    EH_EXPECT_ECHO,        /* the client's received bytes against its sent bytes */
+    EH_EXPECT_CLIENT_PORT, /* client's local port inside ip_local_port_range */
+    EH_EXPECT_MIRROR,      /* accept() peer == client getsockname(), local/remote mirrored */
+};
+const char *eh_expect_name(enum eh_expect_kind k); /* the JSON key: "exit", "survived", ... */
+
+enum eh_echo_relation {
+    EH_ECHO_EXACT,           /* received == sent */
+    EH_ECHO_PREFIX,          /* received is a prefix of sent (may be empty) */
+    EH_ECHO_NONEMPTY_PREFIX, /* received is a non-empty prefix of sent */
+};
+const char *eh_echo_relation_name(enum eh_echo_relation r); /* "exact", "prefix", "nonempty_prefix" */
+
+#define EH_MAX_OUTCOMES 16
+
+struct eh_expect {
+    enum eh_expect_kind kind;
+    char path[64];            /* "$.expect[3]", for messages and reports */
+    enum eh_role_id who;      /* exit, survived, event, sequence */
+    int codes[EH_MAX_OUTCOMES];   /* exit: allowed exit codes */
+    size_t n_codes;
+    int signals[EH_MAX_OUTCOMES]; /* exit: allowed terminating signals */
+    size_t n_signals;
+    struct eh_match match;    /* event */
+    int64_t min;              /* event: at least this many matches (default 1) */
+    int64_t max;              /* event: at most this many; -1 unbounded (default) */
+    struct eh_match *seq;     /* sequence */
+    size_t n_seq;
+    enum eh_echo_relation relation; /* echo */
+};
+
+struct eh_scenario {
+    char *name;        /* the file stem: "basic-echo" */
+    char *path;        /* as given on the command line */
+    char *description;
+    char *kind;        /* "behaviour" or "conformance" */
+    char **tags;
+    size_t n_tags;
+    enum eh_transport transport;
+    enum eh_family family;
+    char *host;        /* address the server binds and the client connects to */
+    int port;          /* 0..65535; the server's port */
+    int64_t timeout_ms;/* whole-scenario deadline before the timeout scale */
+    struct eh_role roles[EH_ROLE_COUNT];
+    struct eh_expect *expects;
+    size_t n_expects;
+};
+
+/* Loads and validates one scenario file. On success *out is owned by the
+ * caller (free with eh_scenario_free()). On failure returns EH_ERR with a
+ * message "FILE:LINE:COL: $.json.path: what was expected, what was found"
+ * in err (the line and column of the offending value). */
+eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err);
+
+/* Releases a scenario; accepts NULL. */
+void eh_scenario_free(struct eh_scenario *sc);
+
+/* True if the scenario carries the tag. */
+bool eh_scenario_has_tag(const struct eh_scenario *sc, const char *tag);
+
+/* Expands the arguments (files and directories, recursively, *.json sorted by
+ * path) into a list of scenario file paths. Caller frees each string and the
+ * array with free(). Returns EH_ERR naming a path that does not exist. */
+eh_status eh_scenario_find(char *const *args, size_t n_args, char ***paths_out, size_t *n_out,
+                           struct eh_error *err);
+
+#endif

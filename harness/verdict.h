@@ -1,0 +1,67 @@
+/* verdict.h - judge expectations against what was observed.
+ *
+ * Pure functions: no processes, no sockets. The runner fills a struct
+ * eh_observation (exit statuses, event logs, the namespace's port range) and
+ * asks for one struct eh_check per expectation. Reasons read
+ * "expected X, got Y". Timing-dependent outcomes are expressed by the
+ * scenario as sets (BEHAVIOUR.md); this module only checks membership.
+ */
+#ifndef EH_VERDICT_H
+#define EH_VERDICT_H
+
+#include "eh.h"
+#include "scenario.h"
+
+#include <jansson.h>
+
+struct eh_proc_obs {
+    bool present;        /* the role took part */
+    bool instrumented;   /* it wrote an event log (reference build or scripted peer) */
+    bool started;        /* spawn succeeded (always true for the scripted peer) */
+    bool exited;         /* it ended on its own before teardown */
+    int exit_code;       /* when exited normally; -1 otherwise */
+    int term_signal;     /* signal that killed it before teardown; 0 if none */
+    bool stopped_by_harness; /* still running at teardown; then stopped by SIGTERM/SIGKILL */
+    json_t *events;      /* array of event objects (scenarios/README.md "Event log"); owned */
+};
+
+struct eh_observation {
+    struct eh_proc_obs roles[EH_ROLE_COUNT];
+    int port_lo, port_hi; /* ip_local_port_range read in the scenario's namespace */
+};
+
+struct eh_check {
+    enum eh_verdict verdict;
+    char reason[768];    /* "expected ..., got ..." */
+    json_t *evidence;    /* the facts used (events, counts, bytes); owned; may be NULL */
+};
+
+/* Judges one expectation. Log-based expectations on a role without an event
+ * log give SKIP with the reason ("server is under test: no event log").
+ * Fills *out; the caller releases out->evidence with json_decref(). */
+void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struct eh_check *out);
+
+/* True if one event object matches m. */
+bool eh_event_matches(const struct eh_match *m, const json_t *event);
+
+/* Collects the bytes a role sent ("send"/"sendto" events, ret bytes of
+ * "data") or received ("recv"/"recvfrom" events) from its events, in order.
+ * Returns false if a needed "data" field was missing or truncated (the stream
+ * cannot be judged from the log). Caller frees *buf. */
+bool eh_events_stream(const json_t *events, bool sent, unsigned char **buf, size_t *len);
+
+/* The scenario verdict from its checks: ERROR or TIMEOUT if the run said so
+ * (run_verdict), else FAIL if any check failed, ERROR if any errored, SKIP if
+ * every check was skipped, PASS otherwise. */
+enum eh_verdict eh_combine(enum eh_verdict run_verdict, const struct eh_check *checks, size_t n);
+
+/* Releases the observation's event arrays; the struct itself is the caller's. */
+void eh_observation_clear(struct eh_observation *obs);
+
+/* Reads an event log (JSON Lines). Lines that are not JSON objects become
+ * {"call":"log_error","line":N,"error":"..."} entries so that a garbled log is
+ * visible, never fatal. At most max_bytes are read (the rest is reported as
+ * one "log_truncated" entry). Returns a new array; never NULL. */
+json_t *eh_evlog_read(const char *path, size_t max_bytes);
+
+#endif
