@@ -1,0 +1,479 @@
+/* client.c - the reference echo client (RFC 862), and its faulty variants.
+ *
+ * See client.h. One connection is run_tcp(): socket, [bind], connect, then
+ * either the tutorial's exchange_once() (sendall, [shutdown], one recv) or,
+ * with --read-all, exchange_all(), which sends and receives at the same time
+ * under poll() so that a payload larger than the socket buffers cannot
+ * deadlock against a server that echoes as it reads. run_udp() sends one
+ * datagram and waits a bounded time for the reply. Every socket call goes
+ * through calls.h/io.h and so lands in the event log.
+ */
+#include "client.h"
+
+#include "addr.h"
+#include "calls.h"
+#include "cli.h"
+#include "evlog.h"
+#include "io.h"
+#include "prng.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PAYLOAD_MAX_BYTES (64L << 20) /* largest --payload-file / --payload-random */
+#define PRINT_MAX_BYTES 256           /* bytes of the echo shown on stdout */
+#define UDP_DEFAULT_WAIT_MS 1000      /* how long a UDP client waits for the reply */
+#define UDP_DEFAULT_RECV_BYTES 65536  /* UDP default: any datagram fits */
+
+struct client {
+    const char *prog;                 /* argv[0], for messages */
+    const struct eh_client_faults *f; /* the deliberate bug, if any */
+    struct eh_endpoint ep;            /* host, port, transport, family, mode, log */
+    struct sockaddr_storage addr;     /* the server */
+    unsigned char *payload;           /* what to send */
+    size_t payload_bytes;
+    size_t recv_bytes;                    /* buffer size passed to recv() */
+    bool read_all;                        /* read until the whole echo or EOF came */
+    bool shutdown_write;                  /* shutdown(SHUT_WR) after sending */
+    bool abort_close;                     /* SO_LINGER {1,0} before close: RST */
+    bool no_read;                         /* close without reading */
+    long bind_port;                       /* explicit local port; -1: let connect() choose */
+    long close_delay_ms;                  /* sleep before close */
+    long connections;                     /* sequential connections */
+    unsigned char *rbuf;                  /* recv_bytes bytes */
+    unsigned char shown[PRINT_MAX_BYTES]; /* the first bytes received, for stdout */
+    size_t got_bytes;                     /* bytes received on this connection */
+};
+
+/* Where the payload comes from (the last --payload-* option wins). */
+enum payload_source {
+    PAYLOAD_TEXT,
+    PAYLOAD_HEX,
+    PAYLOAD_FILE,
+    PAYLOAD_RANDOM,
+};
+
+static void usage(FILE *out, const char *prog)
+{
+    fprintf(out,
+            "usage: %s [OPTION...]\n"
+            "A TCP/UDP echo client (RFC 862). By default the tutorial's: connect to\n"
+            "127.0.0.1:65432, send \"Hello, world\", recv once (1024 bytes), print\n"
+            "\"Received N bytes: ...\", close.\n\n",
+            prog);
+    eh_endpoint_help(out);
+    fputs("  --payload-text S   send the text S (default \"Hello, world\")\n"
+          "  --payload-hex H    send the bytes written in hex (\"00ff41\")\n"
+          "  --payload-file F   send the contents of file F\n"
+          "  --payload-random N send N pseudo-random bytes (SplitMix64, see --seed)\n"
+          "  --seed S           seed of --payload-random (default 1): same seed, same bytes\n"
+          "  --read-all         read until the whole echo came back or EOF (sends and\n"
+          "                     receives at once, so any size works)\n"
+          "  --recv-size N      bytes per recv() (default 1024; UDP 65536)\n"
+          "  --shutdown-write   shutdown(SHUT_WR) after sending; with --read-all read to EOF\n"
+          "  --bind-port P      bind this local port before connect\n"
+          "  --abort            close with SO_LINGER {1,0}: the kernel sends RST, not FIN\n"
+          "  --no-read          close without reading\n"
+          "  --close-delay-ms N sleep N ms before close\n"
+          "  --connections N    N connections, one after the other (default 1)\n"
+          "  --help             this text\n"
+          "UDP: one datagram is sent with sendto() and the reply awaited with recvfrom()\n"
+          "for at most --timeout-ms (default 1000).\n"
+          "Exit status: 0 when every socket call went as planned, 1 on an unplanned\n"
+          "error (refused, reset, timeout, ...), 2 usage error.\n",
+          out);
+}
+
+static int hex_digit(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Reads all of the regular file path into a new buffer. */
+static bool read_file(const char *path, unsigned char **out, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return false;
+    long size = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
+    unsigned char *buf = NULL;
+    bool ok = size >= 0 && size <= PAYLOAD_MAX_BYTES && fseek(fp, 0, SEEK_SET) == 0 &&
+              (buf = malloc((size_t)size + 1)) != NULL &&
+              fread(buf, 1, (size_t)size, fp) == (size_t)size;
+    int err = size > PAYLOAD_MAX_BYTES ? EFBIG : errno;
+    fclose(fp);
+    if (!ok) {
+        free(buf);
+        errno = err;
+        return false;
+    }
+    *out = buf;
+    *len = (size_t)size;
+    return true;
+}
+
+/* True if s is an even number of hex digits. */
+static bool is_hex(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (hex_digit(s[i]) < 0)
+            return false;
+    return n % 2 == 0;
+}
+
+/* Fills c->payload from the chosen source. Returns false after a message. */
+static bool make_payload(struct client *c, enum payload_source src, const char *arg,
+                         long random_bytes, uint64_t seed)
+{
+    switch (src) {
+    case PAYLOAD_TEXT:
+        c->payload_bytes = strlen(arg);
+        c->payload = (unsigned char *)strdup(arg);
+        return c->payload != NULL;
+    case PAYLOAD_HEX:
+        if (!is_hex(arg)) {
+            fprintf(stderr, "%s: --payload-hex: expected pairs of hex digits, got '%s'\n", c->prog,
+                    arg);
+            return false;
+        }
+        c->payload_bytes = strlen(arg) / 2;
+        c->payload = malloc(c->payload_bytes + 1);
+        for (size_t i = 0; c->payload != NULL && i < c->payload_bytes; i++)
+            c->payload[i] = (unsigned char)(hex_digit(arg[2 * i]) << 4 | hex_digit(arg[2 * i + 1]));
+        return c->payload != NULL;
+    case PAYLOAD_FILE:
+        if (!read_file(arg, &c->payload, &c->payload_bytes)) {
+            fprintf(stderr, "%s: --payload-file %s: %s\n", c->prog, arg, strerror(errno));
+            return false;
+        }
+        return true;
+    case PAYLOAD_RANDOM:
+        c->payload_bytes = (size_t)random_bytes;
+        c->payload = malloc(c->payload_bytes + 1);
+        if (c->payload != NULL)
+            eh_prng_fill(seed, c->payload, c->payload_bytes);
+        return c->payload != NULL;
+    }
+    return false;
+}
+
+/* Returns -1 to run, or the exit status (0 after --help, 2 on a usage error). */
+static int parse_options(struct client *c, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"host", required_argument, NULL, 0},
+        {"port", required_argument, NULL, 0},
+        {"transport", required_argument, NULL, 0},
+        {"family", required_argument, NULL, 0},
+        {"mode", required_argument, NULL, 0},
+        {"timeout-ms", required_argument, NULL, 0},
+        {"log", required_argument, NULL, 0},
+        {"payload-text", required_argument, NULL, 0},
+        {"payload-hex", required_argument, NULL, 0},
+        {"payload-file", required_argument, NULL, 0},
+        {"payload-random", required_argument, NULL, 0},
+        {"seed", required_argument, NULL, 0},
+        {"read-all", no_argument, NULL, 0},
+        {"recv-size", required_argument, NULL, 0},
+        {"shutdown-write", no_argument, NULL, 0},
+        {"bind-port", required_argument, NULL, 0},
+        {"abort", no_argument, NULL, 0},
+        {"no-read", no_argument, NULL, 0},
+        {"close-delay-ms", required_argument, NULL, 0},
+        {"connections", required_argument, NULL, 0},
+        {"help", no_argument, NULL, 0},
+        {NULL, 0, NULL, 0},
+    };
+    enum payload_source src = PAYLOAD_TEXT;
+    const char *src_arg = "Hello, world";
+    long random_bytes = 0, seed = 1, recv_bytes = 0;
+    int idx = 0, ch;
+    while ((ch = getopt_long(argc, argv, "", options, &idx)) != -1) {
+        if (ch != 0)
+            goto usage_error;
+        const char *name = options[idx].name;
+        int shared = eh_endpoint_option(&c->ep, c->prog, name, optarg);
+        if (shared < 0)
+            goto usage_error;
+        if (shared > 0)
+            continue;
+        bool ok = true;
+        if (strcmp(name, "help") == 0) {
+            usage(stdout, c->prog);
+            return 0;
+        } else if (strcmp(name, "payload-text") == 0) {
+            src = PAYLOAD_TEXT, src_arg = optarg;
+        } else if (strcmp(name, "payload-hex") == 0) {
+            src = PAYLOAD_HEX, src_arg = optarg;
+        } else if (strcmp(name, "payload-file") == 0) {
+            src = PAYLOAD_FILE, src_arg = optarg;
+        } else if (strcmp(name, "payload-random") == 0) {
+            src = PAYLOAD_RANDOM;
+            ok = eh_cli_long(c->prog, name, optarg, 0, PAYLOAD_MAX_BYTES, &random_bytes);
+        } else if (strcmp(name, "seed") == 0) {
+            ok = eh_cli_long(c->prog, name, optarg, 0, LONG_MAX, &seed);
+        } else if (strcmp(name, "read-all") == 0) {
+            c->read_all = true;
+        } else if (strcmp(name, "recv-size") == 0) {
+            ok = eh_cli_long(c->prog, name, optarg, 1, 64L << 20, &recv_bytes);
+        } else if (strcmp(name, "shutdown-write") == 0) {
+            c->shutdown_write = true;
+        } else if (strcmp(name, "bind-port") == 0) {
+            ok = eh_cli_long(c->prog, name, optarg, 0, 65535, &c->bind_port);
+        } else if (strcmp(name, "abort") == 0) {
+            c->abort_close = true;
+        } else if (strcmp(name, "no-read") == 0) {
+            c->no_read = true;
+        } else if (strcmp(name, "close-delay-ms") == 0) {
+            ok = eh_cli_long(c->prog, name, optarg, 0, 3600000, &c->close_delay_ms);
+        } else if (strcmp(name, "connections") == 0) {
+            ok = eh_cli_long(c->prog, name, optarg, 1, 1000000, &c->connections);
+        }
+        if (!ok)
+            goto usage_error;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n", c->prog, argv[optind]);
+        goto usage_error;
+    }
+    if (!eh_endpoint_resolve(&c->ep, c->prog, &c->addr) ||
+        !make_payload(c, src, src_arg, random_bytes, (uint64_t)seed))
+        goto usage_error;
+    if (c->f->reads_once)
+        c->read_all = false;
+    if (c->f->fixed_port)
+        c->bind_port = EH_FAULTY_CLIENT_PORT;
+    if (c->ep.sock_type == SOCK_DGRAM && c->ep.io.timeout_ms < 0)
+        c->ep.io.timeout_ms = UDP_DEFAULT_WAIT_MS;
+    c->recv_bytes = recv_bytes > 0                  ? (size_t)recv_bytes
+                    : c->ep.sock_type == SOCK_DGRAM ? UDP_DEFAULT_RECV_BYTES
+                                                    : 1024;
+    return -1;
+usage_error:
+    fprintf(stderr, "Try '%s --help'.\n", c->prog);
+    return 2;
+}
+
+/* Counts received bytes and keeps the first ones for print_received(). */
+static void collect(struct client *c, const unsigned char *buf, size_t len)
+{
+    for (size_t i = 0; i < len && c->got_bytes + i < PRINT_MAX_BYTES; i++)
+        c->shown[c->got_bytes + i] = buf[i];
+    c->got_bytes += len;
+}
+
+/* "Received N bytes: <the bytes, escaped>" on stdout. */
+static void print_received(const struct client *c)
+{
+    printf("Received %zu bytes: ", c->got_bytes);
+    size_t shown = c->got_bytes < PRINT_MAX_BYTES ? c->got_bytes : PRINT_MAX_BYTES;
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char ch = c->shown[i];
+        if (ch == '\\')
+            fputs("\\\\", stdout);
+        else if (ch == '\n')
+            fputs("\\n", stdout);
+        else if (ch == '\r')
+            fputs("\\r", stdout);
+        else if (ch == '\t')
+            fputs("\\t", stdout);
+        else if (ch >= 0x20 && ch < 0x7f)
+            putchar(ch);
+        else
+            printf("\\x%02x", ch);
+    }
+    if (shown < c->got_bytes)
+        printf("... (%zu more)", c->got_bytes - shown);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* The tutorial's exchange: sendall, [shutdown], one recv (unless --no-read).
+ * Returns 0 or an io.h failure result; *reason is set for conn_end. */
+static ssize_t exchange_once(struct client *c, int fd, const char **reason)
+{
+    ssize_t r = eh_io_sendall(&c->ep.io, fd, c->payload, c->payload_bytes);
+    if (r < 0)
+        return r;
+    if (c->shutdown_write && eh_shutdown(fd, SHUT_WR) < 0)
+        return -1;
+    if (c->no_read)
+        return 0;
+    r = eh_io_recv(&c->ep.io, fd, c->rbuf, c->recv_bytes, NULL);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        *reason = "eof";
+    collect(c, c->rbuf, (size_t)r);
+    return 0;
+}
+
+/* --read-all: send and receive at once, driven by poll(), until the whole
+ * echo came back (or, with --shutdown-write, until EOF). Sends use
+ * MSG_DONTWAIT so that a full send buffer never stops the reading. Returns
+ * 0 or an io.h failure result; *reason is set for conn_end. */
+static ssize_t exchange_all(struct client *c, int fd, const char **reason)
+{
+    int wait_ms = c->ep.io.mode == EH_IO_BLOCKING ? -1 : c->ep.io.timeout_ms;
+    size_t sent = 0;
+    bool shut = false;
+    for (;;) {
+        if (sent == c->payload_bytes && c->shutdown_write && !shut) {
+            if (eh_shutdown(fd, SHUT_WR) < 0)
+                return -1;
+            shut = true;
+        }
+        if (!c->shutdown_write && sent == c->payload_bytes && c->got_bytes >= c->payload_bytes)
+            return 0;
+        int revents = eh_poll(fd, POLLIN | (sent < c->payload_bytes ? POLLOUT : 0), wait_ms);
+        if (revents <= 0)
+            return revents == 0 ? EH_IO_TIMEDOUT : -1;
+        if (revents & POLLOUT) {
+            ssize_t n = eh_send(fd, c->payload + sent, c->payload_bytes - sent,
+                                MSG_DONTWAIT | c->ep.io.send_flags);
+            if (n < 0 && errno != EAGAIN)
+                return -1;
+            sent += n > 0 ? (size_t)n : 0;
+        }
+        if (revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = eh_recv(fd, c->rbuf, c->recv_bytes, MSG_DONTWAIT);
+            if (n == 0) {
+                *reason = "eof";
+                return 0;
+            }
+            if (n < 0 && errno != EAGAIN)
+                return -1;
+            if (n > 0)
+                collect(c, c->rbuf, (size_t)n);
+        }
+    }
+}
+
+/* bind(--bind-port) on the family's wildcard address, if asked. */
+static int bind_local(const struct client *c, int fd)
+{
+    if (c->bind_port < 0)
+        return 0;
+    struct sockaddr_storage local;
+    eh_addr_resolve(NULL, (int)c->bind_port, c->ep.family, &local);
+    return eh_bind(fd, &local);
+}
+
+/* Ends the attempt: message for a failure, delay, [abort], conn_end, close.
+ * Returns the exit status of this connection. */
+static int finish(struct client *c, int fd, const char *step, ssize_t r, const char *reason)
+{
+    int err = errno;
+    int status = 0;
+    if (r < 0) {
+        char text[EH_ADDR_STRLEN];
+        eh_addr_format(&c->addr, text, sizeof(text));
+        fprintf(stderr, "%s: %s %s: %s\n", c->prog, step, text,
+                r == EH_IO_TIMEDOUT ? "timed out" : strerror(err));
+        reason = eh_io_reason(r, err);
+        status = 1;
+    }
+    if (fd < 0)
+        return status;
+    if (c->close_delay_ms > 0) {
+        struct timespec ts = {c->close_delay_ms / 1000, (c->close_delay_ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (c->abort_close)
+        eh_setsockopt_linger0(fd);
+    eh_evlog_conn_end(fd, reason);
+    eh_close(fd);
+    if (status == 0 && !c->no_read)
+        print_received(c);
+    return status;
+}
+
+/* One TCP connection. Returns 0 or 1. */
+static int run_tcp(struct client *c)
+{
+    c->got_bytes = 0;
+    int fd = eh_socket(c->ep.family, SOCK_STREAM | eh_io_socket_flags(&c->ep.io));
+    if (fd < 0)
+        return finish(c, fd, "socket", -1, NULL);
+    if (eh_io_setup(&c->ep.io, fd, true) < 0)
+        return finish(c, fd, "setsockopt", -1, NULL);
+    if (bind_local(c, fd) < 0)
+        return finish(c, fd, "bind", -1, NULL);
+    ssize_t r = eh_io_connect(&c->ep.io, fd, &c->addr);
+    if (r < 0)
+        return finish(c, fd, "connect", r, NULL);
+    const char *reason = "done";
+    bool read_all = c->read_all && !c->no_read;
+    r = read_all ? exchange_all(c, fd, &reason) : exchange_once(c, fd, &reason);
+    return finish(c, fd, "echo with", r, reason);
+}
+
+/* One UDP exchange: sendto, then recvfrom with a time limit. Returns 0 or 1. */
+static int run_udp(struct client *c)
+{
+    struct eh_io io = c->ep.io;
+    if (io.mode == EH_IO_BLOCKING)
+        io.mode = EH_IO_TIMEOUT; /* a lost datagram must not block forever */
+    c->got_bytes = 0;
+    int fd = eh_socket(c->ep.family, SOCK_DGRAM | eh_io_socket_flags(&io));
+    if (fd < 0)
+        return finish(c, fd, "socket", -1, NULL);
+    if (eh_io_setup(&io, fd, false) < 0)
+        return finish(c, fd, "setsockopt", -1, NULL);
+    if (bind_local(c, fd) < 0)
+        return finish(c, fd, "bind", -1, NULL);
+    if (eh_sendto(fd, c->payload, c->payload_bytes, c->ep.io.send_flags, &c->addr) < 0)
+        return finish(c, fd, "sendto", -1, NULL);
+    struct sockaddr_storage local, from;
+    eh_getsockname(fd, &local); /* the port the kernel chose at sendto() */
+    if (c->no_read)
+        return finish(c, fd, "recvfrom", 0, "done");
+    ssize_t r = eh_io_recv(&io, fd, c->rbuf, c->recv_bytes, &from);
+    if (r >= 0)
+        collect(c, c->rbuf, (size_t)r);
+    return finish(c, fd, "recvfrom", r < 0 ? r : 0, "done");
+}
+
+int eh_client_main(int argc, char **argv, const struct eh_client_faults *faults)
+{
+    struct client c = {.prog = argv[0], .f = faults, .bind_port = -1, .connections = 1};
+    eh_endpoint_init(&c.ep);
+    int status = parse_options(&c, argc, argv);
+    if (status >= 0) {
+        free(c.payload);
+        return status;
+    }
+    if (!eh_evlog_open(c.ep.log_path)) {
+        fprintf(stderr, "%s: --log %s: %s\n", c.prog, c.ep.log_path, strerror(errno));
+        free(c.payload);
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN); /* and MSG_NOSIGNAL: a broken pipe is an EPIPE, not a death */
+    status = 0;
+    c.rbuf = malloc(c.recv_bytes);
+    if (c.rbuf == NULL) {
+        fprintf(stderr, "%s: out of memory\n", c.prog);
+        status = 1;
+    }
+    for (long i = 0; i < c.connections && status == 0; i++)
+        status = c.ep.sock_type == SOCK_DGRAM ? run_udp(&c) : run_tcp(&c);
+    eh_evlog_exit(status);
+    free(c.rbuf);
+    free(c.payload);
+    return status;
+}

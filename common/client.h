@@ -1,0 +1,30 @@
+/* client.h - the reference echo client (RFC 862), and its faulty variants.
+ *
+ * eh_client_main() is the whole program: echo-client calls it with no
+ * faults; each build in clients/faulty/ calls it with one fault switched on,
+ * so that it accepts the same command line and writes the same event log.
+ * By default it is the Real Python tutorial's client: connect to
+ * 127.0.0.1:65432, sendall "Hello, world", one recv(1024), print
+ * "Received N bytes: ...", close, exit 0. Run it with --help for every
+ * option.
+ */
+#ifndef EH_CLIENT_H
+#define EH_CLIENT_H
+
+#include <stdbool.h>
+
+/* Deliberate bugs. The reference build passes all false. */
+struct eh_client_faults {
+    bool fixed_port; /* always bind local port EH_FAULTY_CLIENT_PORT before connect */
+    bool reads_once; /* ignore --read-all: one recv, then close */
+};
+
+#define EH_FAULTY_CLIENT_PORT 1234 /* outside ip_local_port_range on purpose */
+
+/* Runs the client with argv's options. Returns the exit status: 0 when
+ * every socket call went as planned, 1 on an error it did not plan for
+ * (connection refused, reset, a timeout, ...; a message goes to stderr),
+ * 2 on a usage error. */
+int eh_client_main(int argc, char **argv, const struct eh_client_faults *faults);
+
+#endif

@@ -1,0 +1,491 @@
+/* server.c - the reference echo server (RFC 862), and its faulty variants.
+ *
+ * See server.h. The flow is the tutorial's, one step per function:
+ * open_socket() (socket, bind, listen, tell the harness we are ready), then
+ * serve_tcp() (accept, serve_conn() until EOF), serve_concurrent() (epoll,
+ * many clients) or serve_udp() (one datagram in, the same datagram out).
+ * Every socket call goes through calls.h/io.h and so lands in the event log.
+ *
+ * SIGTERM and SIGINT only set a flag; the handler is installed without
+ * SA_RESTART, so a blocked accept()/recv() returns EINTR and the loops stop.
+ */
+#include "server.h"
+
+#include "addr.h"
+#include "calls.h"
+#include "cli.h"
+#include "evlog.h"
+#include "io.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define SEND_AFTER_EOF_CHUNK_BYTES 1024 /* --send-after-eof sends chunks of this size */
+#define UDP_DEFAULT_RECV_BYTES 65536    /* UDP default: any datagram fits, none is cut */
+#define EPOLL_BATCH 64                  /* events taken per epoll_wait() */
+
+struct server {
+    const char *prog;                 /* argv[0], for messages */
+    const struct eh_server_faults *f; /* the deliberate bug, if any */
+    struct eh_endpoint ep;            /* host, port, transport, family, mode, log */
+    struct sockaddr_storage addr;     /* where to bind */
+    int backlog;                      /* listen() backlog */
+    size_t recv_bytes;                /* buffer size passed to recv() */
+    bool forever;                     /* keep accepting */
+    long max_connections;             /* with forever: stop after this many; 0: no limit */
+    bool no_accept;                   /* listen, never accept */
+    long send_after_eof_chunks;       /* chunks to send after the peer's EOF */
+    bool concurrent;                  /* epoll loop */
+    bool reuseaddr;                   /* SO_REUSEADDR before bind */
+    int ready_fd;                     /* closed once listening; -1: none */
+    unsigned char *buf;               /* recv_bytes bytes */
+};
+
+static volatile sig_atomic_t stop_requested; /* set by SIGTERM/SIGINT */
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Installs the handlers. The harness may have started us with signals
+ * ignored or blocked (both survive exec), so every disposition is set
+ * explicitly and the three signals are unblocked. */
+static void setup_signals(bool sigpipe_kills, bool ignore_sigterm)
+{
+    struct sigaction sa = {.sa_handler = on_stop_signal}; /* no SA_RESTART: calls get EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    if (ignore_sigterm)
+        signal(SIGTERM, SIG_IGN);
+    else
+        sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, sigpipe_kills ? SIG_DFL : SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* Sleeps until SIGTERM or SIGINT (race-free: the signals are blocked while
+ * the flag is tested and atomically unblocked by sigsuspend). */
+static void wait_for_stop(void)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    while (!stop_requested)
+        sigsuspend(&old);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void print_addr(const char *what, const struct sockaddr_storage *a)
+{
+    char text[EH_ADDR_STRLEN];
+    eh_addr_format(a, text, sizeof(text));
+    printf("%s %s\n", what, text);
+    fflush(stdout);
+}
+
+static void usage(FILE *out, const char *prog)
+{
+    fprintf(out,
+            "usage: %s [OPTION...]\n"
+            "A TCP/UDP echo server (RFC 862). By default the tutorial's: listen on\n"
+            "127.0.0.1:65432, echo one connection until the client closes, exit 0.\n"
+            "Prints \"listening on ADDR\" once listening (TCP) or bound (UDP).\n"
+            "--host \"\" or any binds the family's wildcard; --port 0 lets the OS choose.\n\n",
+            prog);
+    eh_endpoint_help(out);
+    fputs("  --backlog N        listen() backlog (default 5)\n"
+          "  --recv-size N      bytes per recv() (default 1024; UDP 65536; 1 echoes byte by byte)\n"
+          "  --forever          keep accepting connections (UDP: datagrams); default: one\n"
+          "  --max-connections N  serve N connections (UDP: datagrams), then exit;\n"
+          "                     implies --forever\n"
+          "  --no-accept        listen and never accept (UDP: never read) until SIGTERM\n"
+          "  --send-after-eof N after the client's EOF send N chunks of 1024 bytes, then close\n"
+          "  --keep-sigpipe     let SIGPIPE kill the server (no SIG_IGN, no MSG_NOSIGNAL)\n"
+          "  --concurrent       serve many clients at once with epoll (implies --forever;\n"
+          "                     blocking mode only)\n"
+          "  --ready-fd N       close fd N once listening (TCP) or bound (UDP)\n"
+          "  --reuseaddr        set SO_REUSEADDR before bind (the tutorial does not)\n"
+          "  --help             this text\n"
+          "Exit status: 0 normal end or SIGTERM, 1 set-up error, 2 usage error.\n",
+          out);
+}
+
+/* Returns -1 to run, or the exit status (0 after --help, 2 on a usage error). */
+static int parse_options(struct server *s, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"host", required_argument, NULL, 0},
+        {"port", required_argument, NULL, 0},
+        {"transport", required_argument, NULL, 0},
+        {"family", required_argument, NULL, 0},
+        {"mode", required_argument, NULL, 0},
+        {"timeout-ms", required_argument, NULL, 0},
+        {"log", required_argument, NULL, 0},
+        {"backlog", required_argument, NULL, 0},
+        {"recv-size", required_argument, NULL, 0},
+        {"forever", no_argument, NULL, 0},
+        {"max-connections", required_argument, NULL, 0},
+        {"no-accept", no_argument, NULL, 0},
+        {"send-after-eof", required_argument, NULL, 0},
+        {"keep-sigpipe", no_argument, NULL, 0},
+        {"concurrent", no_argument, NULL, 0},
+        {"ready-fd", required_argument, NULL, 0},
+        {"reuseaddr", no_argument, NULL, 0},
+        {"help", no_argument, NULL, 0},
+        {NULL, 0, NULL, 0},
+    };
+    long recv_bytes = 0, v = 0;
+    bool keep_sigpipe = false;
+    int idx = 0, c;
+    while ((c = getopt_long(argc, argv, "", options, &idx)) != -1) {
+        if (c != 0)
+            goto usage_error;
+        const char *name = options[idx].name;
+        int shared = eh_endpoint_option(&s->ep, s->prog, name, optarg);
+        if (shared < 0)
+            goto usage_error;
+        if (shared > 0)
+            continue;
+        if (strcmp(name, "help") == 0) {
+            usage(stdout, s->prog);
+            return 0;
+        } else if (strcmp(name, "backlog") == 0) {
+            if (!eh_cli_long(s->prog, name, optarg, 0, INT_MAX, &v))
+                goto usage_error;
+            s->backlog = (int)v;
+        } else if (strcmp(name, "recv-size") == 0) {
+            if (!eh_cli_long(s->prog, name, optarg, 1, 64L << 20, &recv_bytes))
+                goto usage_error;
+        } else if (strcmp(name, "forever") == 0) {
+            s->forever = true;
+        } else if (strcmp(name, "max-connections") == 0) {
+            if (!eh_cli_long(s->prog, name, optarg, 1, LONG_MAX, &s->max_connections))
+                goto usage_error;
+            s->forever = true;
+        } else if (strcmp(name, "no-accept") == 0) {
+            s->no_accept = true;
+        } else if (strcmp(name, "send-after-eof") == 0) {
+            if (!eh_cli_long(s->prog, name, optarg, 0, 1000000, &s->send_after_eof_chunks))
+                goto usage_error;
+        } else if (strcmp(name, "keep-sigpipe") == 0) {
+            keep_sigpipe = true;
+        } else if (strcmp(name, "reuseaddr") == 0) {
+            s->reuseaddr = true;
+        } else if (strcmp(name, "concurrent") == 0) {
+            s->concurrent = s->forever = true;
+        } else if (strcmp(name, "ready-fd") == 0) {
+            if (!eh_cli_long(s->prog, name, optarg, 0, INT_MAX, &v))
+                goto usage_error;
+            s->ready_fd = (int)v;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n", s->prog, argv[optind]);
+        goto usage_error;
+    }
+    if (s->concurrent && s->ep.io.mode != EH_IO_BLOCKING) {
+        fprintf(stderr, "%s: --concurrent works in blocking mode only\n", s->prog);
+        goto usage_error;
+    }
+    if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
+        goto usage_error;
+    if (s->f->never_dies_of_sigpipe)
+        keep_sigpipe = false;
+    if (keep_sigpipe || s->f->dies_on_sigpipe)
+        s->ep.io.send_flags = 0;
+    if (s->f->ignore_sigterm)
+        s->forever = true;
+    s->recv_bytes = recv_bytes > 0                  ? (size_t)recv_bytes
+                    : s->ep.sock_type == SOCK_DGRAM ? UDP_DEFAULT_RECV_BYTES
+                                                    : 1024;
+    return -1;
+usage_error:
+    fprintf(stderr, "Try '%s --help'.\n", s->prog);
+    return 2;
+}
+
+/* socket, bind, listen (TCP), then "ready": the log event, the line on
+ * stdout and the closed ready fd. Returns the socket, or -1. */
+static int open_socket(struct server *s)
+{
+    const char *step = "socket";
+    int fd = eh_socket(s->ep.family, s->ep.sock_type | eh_io_socket_flags(&s->ep.io) |
+                                         (s->concurrent ? SOCK_NONBLOCK : 0));
+    if (fd < 0)
+        goto fail;
+    step = "setsockopt";
+    if (eh_io_setup(&s->ep.io, fd, false) < 0)
+        goto fail;
+    if (s->reuseaddr && eh_setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
+        goto fail;
+    step = "bind";
+    if (eh_bind(fd, &s->addr) < 0)
+        goto fail;
+    step = "listen";
+    if (s->ep.sock_type == SOCK_STREAM && eh_listen(fd, s->backlog) < 0)
+        goto fail;
+    struct sockaddr_storage bound;
+    step = "getsockname";
+    if (eh_getsockname(fd, &bound) < 0)
+        goto fail;
+    eh_evlog_ready(fd, &bound);
+    print_addr("listening on", &bound);
+    if (s->ready_fd >= 0)
+        close(s->ready_fd);
+    return fd;
+fail:;
+    char text[EH_ADDR_STRLEN];
+    eh_addr_format(&s->addr, text, sizeof(text));
+    fprintf(stderr, "%s: %s %s: %s\n", s->prog, step, text, strerror(errno));
+    if (fd >= 0)
+        eh_close(fd);
+    return -1;
+}
+
+/* The bytes to send back for the bytes received: the same ones (RFC 862),
+ * unless this is the corrupting build. */
+static void echo_transform(const struct server *s, unsigned char *buf, size_t len)
+{
+    if (s->f->corrupt)
+        for (size_t i = 0; i < len; i++)
+            buf[i] ^= 0x20;
+}
+
+/* --send-after-eof: sends the chunks one send() each, whatever happens, and
+ * returns the conn_end reason: the first send error, or "eof". */
+static const char *send_after_eof(const struct server *s, int fd)
+{
+    unsigned char chunk[SEND_AFTER_EOF_CHUNK_BYTES];
+    memset(chunk, 'x', sizeof(chunk));
+    const char *reason = "eof";
+    for (long i = 0; i < s->send_after_eof_chunks; i++) {
+        if (eh_send(fd, chunk, sizeof(chunk), s->ep.io.send_flags) < 0 &&
+            strcmp(reason, "eof") == 0)
+            reason = eh_errno_str(errno);
+    }
+    return reason;
+}
+
+/* Ends a connection whose last result was r (0: EOF; < 0: error in err):
+ * the sends after EOF if asked, the conn_end event, close(). */
+static void end_conn(const struct server *s, int fd, ssize_t r, int err)
+{
+    const char *reason = eh_io_reason(r, err);
+    if (r == 0 && s->send_after_eof_chunks > 0)
+        reason = send_after_eof(s, fd);
+    eh_evlog_conn_end(fd, reason);
+    if (r == 0 && s->f->never_close) {
+        if (!s->concurrent)
+            wait_for_stop(); /* the bug: the client never sees our FIN */
+        return;
+    }
+    eh_close(fd);
+}
+
+/* The tutorial's loop: recv, sendall what came, until recv returns 0 or an
+ * error ends the connection. */
+static void serve_conn(const struct server *s, int fd)
+{
+    ssize_t r;
+    for (;;) {
+        r = eh_io_recv(&s->ep.io, fd, s->buf, s->recv_bytes, NULL);
+        if (r <= 0)
+            break;
+        echo_transform(s, s->buf, (size_t)r);
+        r = eh_io_sendall(&s->ep.io, fd, s->buf, (size_t)r);
+        if (r < 0)
+            break;
+    }
+    end_conn(s, fd, r, errno);
+}
+
+/* One connection at a time: accept, serve, repeat if --forever. */
+static int serve_tcp(const struct server *s, int lfd)
+{
+    long served = 0;
+    while (!stop_requested) {
+        struct sockaddr_storage peer;
+        int fd = eh_io_accept(&s->ep.io, lfd, &peer, s->f->swap_accept_addrs);
+        if (fd == EH_IO_TIMEDOUT) {
+            eh_evlog_conn_end(lfd, "timeout");
+            return 0;
+        }
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            fprintf(stderr, "%s: accept: %s\n", s->prog, strerror(errno));
+            return 1;
+        }
+        print_addr("connected by", &peer);
+        if (s->f->hang_after_accept) {
+            wait_for_stop(); /* the bug: never reads, never closes */
+            return 0;
+        }
+        serve_conn(s, fd);
+        served++;
+        if (!s->forever || (s->max_connections > 0 && served >= s->max_connections))
+            break;
+    }
+    return 0;
+}
+
+/* Many connections at once: one epoll set holds the (non-blocking)
+ * listener and every (blocking) connection; each ready connection gets one
+ * recv and the sendall of what came. */
+static int serve_concurrent(const struct server *s, int lfd)
+{
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
+    if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) < 0) {
+        fprintf(stderr, "%s: epoll: %s\n", s->prog, strerror(errno));
+        return 1;
+    }
+    long accepted = 0, open = 0;
+    bool accepting = true;
+    while (!stop_requested && (accepting || open > 0)) {
+        struct epoll_event ready[EPOLL_BATCH];
+        int n = eh_epoll_wait(epfd, ready, EPOLL_BATCH, -1);
+        for (int i = 0; i < n; i++) {
+            int fd = ready[i].data.fd;
+            if (fd == lfd) {
+                struct sockaddr_storage peer;
+                int cfd = eh_accept(lfd, 0, &peer, s->f->swap_accept_addrs);
+                if (cfd < 0)
+                    continue; /* EAGAIN or ECONNABORTED: nothing to serve */
+                print_addr("connected by", &peer);
+                ev = (struct epoll_event){.events = EPOLLIN, .data.fd = cfd};
+                epoll_ctl(epfd, EPOLL_CTL_ADD, cfd, &ev);
+                open++;
+                if (s->max_connections > 0 && ++accepted >= s->max_connections) {
+                    epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL);
+                    accepting = false;
+                }
+                continue;
+            }
+            ssize_t r = eh_recv(fd, s->buf, s->recv_bytes, 0);
+            if (r > 0) {
+                echo_transform(s, s->buf, (size_t)r);
+                r = eh_io_sendall(&s->ep.io, fd, s->buf, (size_t)r);
+            }
+            if (r <= 0) {
+                int err = errno;
+                epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+                end_conn(s, fd, r, err);
+                open--;
+            }
+        }
+    }
+    close(epfd);
+    return 0;
+}
+
+/* UDP: each datagram is echoed to its sender, an empty one too (RFC 862). */
+static int serve_udp(const struct server *s, int fd)
+{
+    long served = 0;
+    while (!stop_requested) {
+        struct sockaddr_storage peer;
+        ssize_t r = eh_io_recv(&s->ep.io, fd, s->buf, s->recv_bytes, &peer);
+        if (r == -1 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            eh_evlog_conn_end(fd, eh_io_reason(r, errno));
+            return r == EH_IO_TIMEDOUT ? 0 : 1;
+        }
+        echo_transform(s, s->buf, (size_t)r);
+        eh_sendto(fd, s->buf, (size_t)r, s->ep.io.send_flags, &peer);
+        served++;
+        if (!s->forever || (s->max_connections > 0 && served >= s->max_connections))
+            break;
+    }
+    return 0;
+}
+
+/* hostile-floods-output: writes to stdout and stderr until both fail. */
+static void *flood_output(void *arg)
+{
+    static const char line[] = "flood flood flood flood flood flood flood flood flood flood\n";
+    (void)arg;
+    bool out_ok = true, err_ok = true;
+    while (out_ok || err_ok) {
+        out_ok = out_ok && write(STDOUT_FILENO, line, sizeof(line) - 1) > 0;
+        err_ok = err_ok && write(STDERR_FILENO, line, sizeof(line) - 1) > 0;
+    }
+    return NULL;
+}
+
+/* hostile-forks-child: a child that keeps the listening socket (and so the
+ * port) and the output pipes open, and sleeps until it is killed. */
+static void leave_child_behind(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        for (;;)
+            pause();
+    }
+}
+
+int eh_server_main(int argc, char **argv, const struct eh_server_faults *faults)
+{
+    struct server s = {.prog = argv[0], .f = faults, .backlog = 5, .ready_fd = -1};
+    eh_endpoint_init(&s.ep);
+    int status = parse_options(&s, argc, argv);
+    if (status >= 0)
+        return status;
+    if (!eh_evlog_open(s.ep.log_path)) {
+        fprintf(stderr, "%s: --log %s: %s\n", s.prog, s.ep.log_path, strerror(errno));
+        return 1;
+    }
+    setup_signals(s.ep.io.send_flags == 0, faults->ignore_sigterm);
+    s.buf = malloc(s.recv_bytes);
+    if (s.buf == NULL) {
+        fprintf(stderr, "%s: out of memory\n", s.prog);
+        return 1;
+    }
+    int fd = -1;
+    if (faults->never_listen) {
+        wait_for_stop();
+        status = 0;
+    } else if ((fd = open_socket(&s)) < 0) {
+        status = 1;
+    } else {
+        pthread_t flooder;
+        if (faults->flood_output)
+            pthread_create(&flooder, NULL, flood_output, NULL);
+        if (faults->fork_child)
+            leave_child_behind();
+        if (s.no_accept) {
+            wait_for_stop();
+            status = 0;
+        } else if (s.ep.sock_type == SOCK_DGRAM) {
+            status = serve_udp(&s, fd);
+        } else if (s.concurrent) {
+            status = serve_concurrent(&s, fd);
+        } else {
+            status = serve_tcp(&s, fd);
+        }
+        eh_close(fd);
+    }
+    free(s.buf);
+    eh_evlog_exit(status);
+    return status;
+}

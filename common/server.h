@@ -1,0 +1,35 @@
+/* server.h - the reference echo server (RFC 862), and its faulty variants.
+ *
+ * eh_server_main() is the whole program: echo-server calls it with no
+ * faults; each build in servers/faulty/ calls it with exactly one fault
+ * switched on, so that it accepts the same command line and writes the same
+ * event log as the reference build and the harness can swap it in. By
+ * default it is the Real Python tutorial's server: bind 127.0.0.1:65432,
+ * listen, accept one connection, recv(1024) and sendall() until recv()
+ * returns 0, close, exit 0. Run it with --help for every option.
+ */
+#ifndef EH_SERVER_H
+#define EH_SERVER_H
+
+#include <stdbool.h>
+
+/* Deliberate bugs. The reference build passes all false. */
+struct eh_server_faults {
+    bool corrupt;           /* echo each byte XOR 0x20 ("Hello" -> "hELLO") */
+    bool never_close;       /* after recv() returns 0, keep the connection open until killed */
+    bool dies_on_sigpipe;   /* always as --keep-sigpipe: SIGPIPE kills it */
+    bool never_dies_of_sigpipe; /* ignores --keep-sigpipe: SIGPIPE never kills it */
+    bool swap_accept_addrs; /* log accept()'s laddr and raddr swapped */
+    bool never_listen;      /* hostile: parse the options, then only wait for SIGTERM */
+    bool hang_after_accept; /* hostile: accept, then wait for SIGTERM without reading */
+    bool ignore_sigterm;    /* hostile: SIGTERM ignored; always --forever */
+    bool flood_output;      /* hostile: a thread writes to stdout and stderr without end */
+    bool fork_child;        /* hostile: after ready, fork a child that keeps the port open */
+};
+
+/* Runs the server with argv's options. Returns the exit status: 0 after a
+ * normal run or SIGTERM, 1 on a set-up error (bind, listen, ...), 2 on a
+ * usage error. Messages go to stderr. */
+int eh_server_main(int argc, char **argv, const struct eh_server_faults *faults);
+
+#endif
