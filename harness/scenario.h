@@ -158,4 +158,12 @@ bool eh_scenario_has_tag(const struct eh_scenario *sc, const char *tag);
 eh_status eh_scenario_find(char *const *args, size_t n_args, char ***paths_out, size_t *n_out,
                            struct eh_error *err);
 
+/* Internal, exposed for tests: finds where the value at a JSON path
+ * ("$", "$.client.steps[2].recv") starts in text, JSON that jansson accepted
+ * (NUL-terminated). With key true and a path naming an object member, gives
+ * where the member's name starts instead. line and col count from 1; col
+ * counts UTF-8 characters, as jansson's error positions do. Returns false if
+ * the path is not in text. */
+bool eh__json_locate(const char *text, const char *path, bool key, int *line, int *col);
+
 #endif

@@ -1,0 +1,1212 @@
+/* scenario.c - load and validate a scenario file into struct eh_scenario.
+ *
+ * The format is documented in scenarios/README.md. jansson parses the file;
+ * this module checks every key, type and range and copies the values into
+ * plain C structs, so no json_t escapes. jansson does not keep the positions
+ * of values, so an error finds its line and column with eh__json_locate(): a
+ * small scan of the raw text that follows the same JSON paths
+ * ("$.client.steps[2].recv") that the messages name.
+ */
+#include "scenario.h"
+
+#include "prng.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PATH_LEN 256         /* JSON paths in messages */
+#define MAX_PAYLOAD 16777216 /* random, up_to, exactly: bytes */
+
+/* ---- names (shared by every report writer) ---- */
+
+#define NAME_OF(tab, v) ((size_t)(v) < sizeof(tab) / sizeof(tab[0]) - 1 ? tab[v] : "?")
+
+static const char *const role_names[] = {[EH_SERVER] = "server", [EH_CLIENT] = "client", NULL};
+static const char *const transport_names[] = {[EH_TCP] = "tcp", [EH_UDP] = "udp", NULL};
+static const char *const family_names[] = {[EH_IPV4] = "ipv4", [EH_IPV6] = "ipv6", NULL};
+static const char *const step_names[] = {
+    [EH_STEP_CONNECT] = "connect", [EH_STEP_SEND] = "send",
+    [EH_STEP_RECV] = "recv",       [EH_STEP_SHUTDOWN_WRITE] = "shutdown_write",
+    [EH_STEP_CLOSE] = "close",     [EH_STEP_ABORT] = "abort",
+    [EH_STEP_SLEEP] = "sleep",     NULL,
+};
+static const char *const expect_names[] = {
+    [EH_EXPECT_EXIT] = "exit",     [EH_EXPECT_SURVIVED] = "survived",
+    [EH_EXPECT_EVENT] = "event",   [EH_EXPECT_SEQUENCE] = "sequence",
+    [EH_EXPECT_ECHO] = "echo",     [EH_EXPECT_CLIENT_PORT] = "client_port",
+    [EH_EXPECT_MIRROR] = "mirror", NULL,
+};
+static const char *const relation_names[] = {
+    [EH_ECHO_EXACT] = "exact",
+    [EH_ECHO_PREFIX] = "prefix",
+    [EH_ECHO_NONEMPTY_PREFIX] = "nonempty_prefix",
+    NULL,
+};
+static const char *const kind_names[] = {"behaviour", "conformance", NULL};
+
+const char *eh_role_name(enum eh_role_id r)
+{
+    return NAME_OF(role_names, r);
+}
+
+const char *eh_transport_name(enum eh_transport t)
+{
+    return NAME_OF(transport_names, t);
+}
+
+const char *eh_family_name(enum eh_family f)
+{
+    return NAME_OF(family_names, f);
+}
+
+const char *eh_step_name(enum eh_step_kind k)
+{
+    return NAME_OF(step_names, k);
+}
+
+const char *eh_expect_name(enum eh_expect_kind k)
+{
+    return NAME_OF(expect_names, k);
+}
+
+const char *eh_echo_relation_name(enum eh_echo_relation r)
+{
+    return NAME_OF(relation_names, r);
+}
+
+/* ---- the position index: JSON path -> line:col in the raw text ---- */
+
+struct scan {
+    const char *p;       /* next byte */
+    int line, col;       /* of p; col counts UTF-8 characters, as jansson does */
+    const char *want;    /* the path looked for */
+    bool key;            /* report a member's name rather than its value */
+    char path[PATH_LEN]; /* path of the value being scanned */
+    size_t plen;         /* its length; >= PATH_LEN: too long, matches nothing */
+    bool found;
+    int found_line, found_col;
+};
+
+static void adv(struct scan *s)
+{
+    if (*s->p == '\0')
+        return;
+    if (*s->p == '\n') {
+        s->line++;
+        s->col = 1;
+    } else if (((unsigned char)s->p[1] & 0xC0) != 0x80) {
+        s->col++; /* the next byte starts a character */
+    }
+    s->p++;
+}
+
+static void skip_ws(struct scan *s)
+{
+    while (*s->p != '\0' && strchr(" \t\r\n", *s->p))
+        adv(s);
+}
+
+static void put(struct scan *s, char ch)
+{
+    if (s->plen + 1 < PATH_LEN) {
+        s->path[s->plen] = ch;
+        s->path[s->plen + 1] = '\0';
+    }
+    s->plen++;
+}
+
+static void put_utf8(struct scan *s, unsigned cp)
+{
+    if (cp < 0x80) {
+        put(s, (char)cp);
+    } else if (cp < 0x800) {
+        put(s, (char)(0xC0 | cp >> 6));
+        put(s, (char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        put(s, (char)(0xE0 | cp >> 12));
+        put(s, (char)(0x80 | (cp >> 6 & 0x3F)));
+        put(s, (char)(0x80 | (cp & 0x3F)));
+    } else {
+        put(s, (char)(0xF0 | cp >> 18));
+        put(s, (char)(0x80 | (cp >> 12 & 0x3F)));
+        put(s, (char)(0x80 | (cp >> 6 & 0x3F)));
+        put(s, (char)(0x80 | (cp & 0x3F)));
+    }
+}
+
+static void pop(struct scan *s, size_t old_len)
+{
+    s->plen = old_len;
+    if (old_len < PATH_LEN)
+        s->path[old_len] = '\0';
+}
+
+static void here(struct scan *s, int line, int col)
+{
+    if (!s->found && s->plen < PATH_LEN && strcmp(s->path, s->want) == 0) {
+        s->found = true;
+        s->found_line = line;
+        s->found_col = col;
+    }
+}
+
+/* Reads the 4 hex digits of a \u escape at s->p (stops early at a non-digit). */
+static unsigned hex4(struct scan *s)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4 && isxdigit((unsigned char)*s->p); i++, adv(s))
+        v = v * 16 +
+            (unsigned)(isdigit((unsigned char)*s->p) ? *s->p - '0' : (*s->p | 0x20) - 'a' + 10);
+    return v;
+}
+
+/* Scans a string starting at its quote; with keep, appends the decoded bytes to the path. */
+static void scan_string(struct scan *s, bool keep)
+{
+    static const char esc_from[] = "bfnrt", esc_to[] = "\b\f\n\r\t";
+    adv(s);
+    while (*s->p != '\0' && *s->p != '"') {
+        char ch = *s->p;
+        adv(s);
+        if (ch == '\\' && *s->p == 'u') {
+            adv(s);
+            unsigned cp = hex4(s);
+            if (cp >= 0xD800 && cp < 0xDC00 && s->p[0] == '\\' && s->p[1] == 'u') {
+                adv(s);
+                adv(s);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4(s) - 0xDC00);
+            }
+            if (keep)
+                put_utf8(s, cp);
+            continue;
+        }
+        if (ch == '\\') {
+            const char *e = *s->p ? strchr(esc_from, *s->p) : NULL;
+            ch = e ? esc_to[e - esc_from] : *s->p; /* \" \\ \/ stand for themselves */
+            adv(s);
+        }
+        if (keep)
+            put(s, ch);
+    }
+    adv(s);
+}
+
+static void scan_value(struct scan *s);
+
+static void scan_object(struct scan *s)
+{
+    adv(s);
+    for (skip_ws(s); *s->p == '"'; skip_ws(s)) {
+        int line = s->line, col = s->col;
+        size_t old = s->plen;
+        put(s, '.');
+        scan_string(s, true);
+        if (s->key)
+            here(s, line, col);
+        skip_ws(s);
+        adv(s); /* ':' */
+        scan_value(s);
+        pop(s, old);
+        skip_ws(s);
+        if (*s->p != ',')
+            break;
+        adv(s);
+    }
+    adv(s); /* '}' */
+}
+
+static void scan_array(struct scan *s)
+{
+    adv(s);
+    skip_ws(s);
+    for (size_t i = 0; *s->p != '\0' && *s->p != ']'; i++) {
+        char seg[32];
+        size_t old = s->plen;
+        snprintf(seg, sizeof(seg), "[%zu]", i);
+        for (const char *q = seg; *q; q++)
+            put(s, *q);
+        scan_value(s);
+        pop(s, old);
+        skip_ws(s);
+        if (*s->p != ',')
+            break;
+        adv(s);
+    }
+    adv(s); /* ']' */
+}
+
+static void scan_value(struct scan *s)
+{
+    skip_ws(s);
+    here(s, s->line, s->col);
+    if (*s->p == '{')
+        scan_object(s);
+    else if (*s->p == '[')
+        scan_array(s);
+    else if (*s->p == '"')
+        scan_string(s, false);
+    else
+        while (*s->p != '\0' && !strchr(",]}: \t\r\n", *s->p))
+            adv(s); /* number, true, false, null */
+}
+
+bool eh__json_locate(const char *text, const char *path, bool key, int *line, int *col)
+{
+    struct scan s = {
+        .p = text, .line = 1, .col = 1, .want = path, .key = key, .path = "$", .plen = 1};
+    scan_value(&s);
+    if (s.found) {
+        *line = s.found_line;
+        *col = s.found_col;
+    }
+    return s.found;
+}
+
+/* ---- validation helpers ---- */
+
+struct ctx {
+    const char *file;
+    const char *text; /* the whole file, NUL-terminated */
+    struct eh_error *err;
+};
+
+/* s with control characters as \xNN, for a terminal (a member name may hold any). */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (; *s && n + 5 < len; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            n += (size_t)snprintf(buf + n, len - n, "\\x%02x", (unsigned char)*s);
+        else
+            buf[n++] = *s;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Records "FILE:LINE:COL: PATH: what" with the position of the value at path
+ * (of its member name with at_key) and returns false. */
+__attribute__((format(printf, 4, 5))) static bool fail(struct ctx *c, const char *path, bool at_key,
+                                                       const char *fmt, ...)
+{
+    char what[768], shown[PATH_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    int line, col;
+    printable(path, shown, sizeof(shown));
+    if (eh__json_locate(c->text, path, at_key, &line, &col))
+        eh_error_set(c->err, "%s:%d:%d: %s: %s", c->file, line, col, shown, what);
+    else
+        eh_error_set(c->err, "%s: %s: %s", c->file, shown, what);
+    return false;
+}
+
+static void *alloc(struct ctx *c, size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (p == NULL)
+        eh_error_set(c->err, "%s: out of memory", c->file);
+    return p;
+}
+
+static char *copy_str(struct ctx *c, const char *s)
+{
+    char *p = alloc(c, strlen(s) + 1);
+    return p ? strcpy(p, s) : NULL;
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "real";
+    case JSON_TRUE:
+        return "true";
+    case JSON_FALSE:
+        return "false";
+    case JSON_NULL:
+        return "null";
+    }
+    return "?";
+}
+
+/* s in double quotes, non-printable bytes as \xNN, cut after 40 bytes. */
+static const char *quote(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[n++] = '"';
+    for (size_t i = 0; s[i] && n + 8 < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (i == 40) {
+            n += (size_t)snprintf(buf + n, len - n, "...");
+            break;
+        }
+        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+            n += (size_t)snprintf(buf + n, len - n, "\\x%02x", ch);
+        else
+            buf[n++] = (char)ch;
+    }
+    snprintf(buf + n, len - n, "\"");
+    return buf;
+}
+
+/* names joined as "a, b, c" (quoted: "\"a\", \"b\""), or "none". */
+static const char *join(const char *const names[], bool quoted, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; names[i] && n < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, quoted ? "%s\"%s\"" : "%s%s", i ? ", " : "",
+                              names[i]);
+    return names[0] ? buf : "none";
+}
+
+/* Formats a JSON path into buf, cut to len bytes if longer. */
+__attribute__((format(printf, 3, 4))) static void pathf(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+static void child(char *buf, const char *path, const char *key)
+{
+    pathf(buf, PATH_LEN, "%s.%s", path, key);
+}
+
+/* The path of item i of a list, or of the single value standing for one. */
+static void item_path(char *buf, const char *path, const json_t *list, size_t i)
+{
+    if (json_is_array(list))
+        pathf(buf, PATH_LEN, "%s[%zu]", path, i);
+    else
+        pathf(buf, PATH_LEN, "%s", path);
+}
+
+static bool is_object(struct ctx *c, const json_t *v, const char *path)
+{
+    return json_is_object(v) || fail(c, path, false, "expected object, got %s", type_name(v));
+}
+
+/* Rejects a member of obj that is not in allowed; noun says what members are. */
+static bool check_keys(struct ctx *c, json_t *obj, const char *path, const char *const allowed[],
+                       const char *noun)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        size_t i = 0;
+        while (allowed[i] && strcmp(allowed[i], key) != 0)
+            i++;
+        if (allowed[i] == NULL) {
+            char p[PATH_LEN], list[256];
+            child(p, path, key);
+            return fail(c, p, true, "unknown %s; allowed: %s", noun,
+                        join(allowed, false, list, sizeof(list)));
+        }
+    }
+    return true;
+}
+
+/* Sets *which to the one of names[] that obj holds; fails unless there is exactly one. */
+static bool exactly_one(struct ctx *c, json_t *obj, const char *path, const char *const names[],
+                        int *which)
+{
+    int n = 0;
+    for (int i = 0; names[i]; i++) {
+        if (json_object_get(obj, names[i]) != NULL && n++ == 0)
+            *which = i;
+    }
+    if (n == 1)
+        return true;
+    char list[256];
+    return fail(c, path, false, "expected exactly one of %s, got %d",
+                join(names, false, list, sizeof(list)), n);
+}
+
+/* Looks up obj.key into *v and its path into p. With has NULL the key is
+ * required; otherwise *has tells whether it is there. */
+static bool member(struct ctx *c, json_t *obj, const char *path, const char *key, bool *has,
+                   json_t **v, char *p)
+{
+    *v = json_object_get(obj, key);
+    child(p, path, key);
+    if (has != NULL)
+        *has = *v != NULL;
+    return *v != NULL || has != NULL || fail(c, path, false, "missing required key \"%s\"", key);
+}
+
+static bool int_value(struct ctx *c, const json_t *v, const char *p, int64_t lo, int64_t hi,
+                      int64_t *out)
+{
+    if (!json_is_integer(v))
+        return fail(c, p, false, "expected integer, got %s", type_name(v));
+    int64_t n = json_integer_value(v);
+    if (n >= lo && n <= hi) {
+        *out = n;
+        return true;
+    }
+    if (hi == INT64_MAX)
+        return fail(c, p, false, "expected integer >= %lld, got %lld", (long long)lo, (long long)n);
+    return fail(c, p, false, "expected integer %lld..%lld, got %lld", (long long)lo, (long long)hi,
+                (long long)n);
+}
+
+/* The getters leave *out alone when an optional key is absent (the caller set the default). */
+static bool get_int(struct ctx *c, json_t *obj, const char *path, const char *key, int64_t lo,
+                    int64_t hi, int64_t *out, bool *has)
+{
+    json_t *v;
+    char p[PATH_LEN];
+    if (!member(c, obj, path, key, has, &v, p))
+        return false;
+    return v == NULL || int_value(c, v, p, lo, hi, out);
+}
+
+static bool get_bool(struct ctx *c, json_t *obj, const char *path, const char *key, bool *out,
+                     bool *has)
+{
+    json_t *v;
+    char p[PATH_LEN];
+    if (!member(c, obj, path, key, has, &v, p))
+        return false;
+    if (v != NULL && !json_is_boolean(v))
+        return fail(c, p, false, "expected boolean, got %s", type_name(v));
+    if (v != NULL)
+        *out = json_is_true(v);
+    return true;
+}
+
+/* A non-empty string, copied into *out. */
+static bool get_str(struct ctx *c, json_t *obj, const char *path, const char *key, char **out,
+                    bool *has)
+{
+    json_t *v;
+    char p[PATH_LEN];
+    if (!member(c, obj, path, key, has, &v, p))
+        return false;
+    if (v == NULL)
+        return true;
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        return fail(c, p, false, "expected non-empty string, got %s",
+                    json_is_string(v) ? "\"\"" : type_name(v));
+    free(*out);
+    return (*out = copy_str(c, json_string_value(v))) != NULL;
+}
+
+/* One of names[]; *out is its index. */
+static bool get_enum(struct ctx *c, json_t *obj, const char *path, const char *key,
+                     const char *const names[], int *out, bool *has)
+{
+    json_t *v;
+    char p[PATH_LEN], list[256], got[64];
+    if (!member(c, obj, path, key, has, &v, p))
+        return false;
+    if (v == NULL)
+        return true;
+    for (int i = 0; json_is_string(v) && names[i]; i++) {
+        if (strcmp(names[i], json_string_value(v)) == 0) {
+            *out = i;
+            return true;
+        }
+    }
+    return fail(c, p, false, "expected one of %s, got %s", join(names, true, list, sizeof(list)),
+                json_is_string(v) ? quote(json_string_value(v), got, sizeof(got)) : type_name(v));
+}
+
+/* A non-empty array at obj.key; *out stays NULL when an optional key is absent. */
+static bool get_array(struct ctx *c, json_t *obj, const char *path, const char *key, json_t **out,
+                      bool *has)
+{
+    char p[PATH_LEN];
+    if (!member(c, obj, path, key, has, out, p))
+        return false;
+    if (*out == NULL)
+        return true;
+    if (!json_is_array(*out))
+        return fail(c, p, false, "expected array, got %s", type_name(*out));
+    return json_array_size(*out) > 0 || fail(c, p, false, "expected non-empty array, got []");
+}
+
+/* A list at p: an array, or with single_ok also one value standing for a
+ * list of one (then the list must not be empty). Sets *n. */
+static bool list_of(struct ctx *c, const json_t *v, const char *p, bool single_ok, size_t max,
+                    size_t *n)
+{
+    if (!json_is_array(v) && !single_ok)
+        return fail(c, p, false, "expected array, got %s", type_name(v));
+    *n = json_is_array(v) ? json_array_size(v) : 1;
+    if (*n == 0 && single_ok)
+        return fail(c, p, false, "expected a value or a non-empty array, got []");
+    if (*n > max)
+        return fail(c, p, false, "expected at most %zu values, got %zu", max, *n);
+    return true;
+}
+
+static json_t *item(json_t *list, size_t i)
+{
+    return json_is_array(list) ? json_array_get(list, i) : list;
+}
+
+/* Returns the string to keep for s, or NULL if s is not acceptable. */
+typedef const char *(*str_check)(const char *s);
+
+static const char *check_tag(const char *s)
+{
+    return s[0] != '\0' && s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-")] == '\0' ? s : NULL;
+}
+
+static const char *check_errno(const char *s)
+{
+    int e = eh_errno_from_name(s);
+    return e < 0 ? NULL : eh_errno_name(e); /* EWOULDBLOCK is logged as EAGAIN */
+}
+
+static const char *check_reason(const char *s)
+{
+    static const char *const words[] = {"eof", "timeout", "done", NULL};
+    for (int i = 0; words[i]; i++)
+        if (strcmp(s, words[i]) == 0)
+            return s;
+    return check_errno(s);
+}
+
+/* An optional list of strings at obj.key, each passing check (NULL: any),
+ * which describes what it wants in what. */
+static bool get_strs(struct ctx *c, json_t *obj, const char *path, const char *key, bool single_ok,
+                     str_check check, const char *what, char ***out, size_t *n_out)
+{
+    json_t *v = json_object_get(obj, key);
+    char p[PATH_LEN], ip[PATH_LEN], got[64];
+    size_t n;
+    if (v == NULL)
+        return true;
+    child(p, path, key);
+    if (!list_of(c, v, p, single_ok, SIZE_MAX / sizeof(char *) - 1, &n))
+        return false;
+    if ((*out = alloc(c, n * sizeof(char *))) == NULL)
+        return false;
+    *n_out = n; /* zeroed entries free as NULL if an item fails */
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = item(v, i);
+        item_path(ip, p, v, i);
+        if (!json_is_string(s))
+            return fail(c, ip, false, "expected %s, got %s", what, type_name(s));
+        const char *keep = check ? check(json_string_value(s)) : json_string_value(s);
+        if (keep == NULL)
+            return fail(c, ip, false, "expected %s, got %s", what,
+                        quote(json_string_value(s), got, sizeof(got)));
+        if (((*out)[i] = copy_str(c, keep)) == NULL)
+            return false;
+    }
+    return true;
+}
+
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* ---- steps ---- */
+
+static bool parse_send(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"text", "hex", "random", "seed", NULL};
+    static const char *const payloads[] = {"text", "hex", "random", NULL};
+    int which = 0;
+    char vp[PATH_LEN];
+    if (!check_keys(c, body, p, keys, "key") || !exactly_one(c, body, p, payloads, &which))
+        return false;
+    json_t *v = json_object_get(body, payloads[which]);
+    child(vp, p, payloads[which]);
+    if (which == 2) {
+        int64_t n = 0, seed = 0;
+        if (!int_value(c, v, vp, 1, MAX_PAYLOAD, &n) ||
+            !get_int(c, body, p, "seed", 0, INT64_MAX, &seed, NULL) ||
+            (st->data = alloc(c, (size_t)n)) == NULL)
+            return false;
+        st->data_len = (size_t)n;
+        eh_prng_fill((uint64_t)seed, st->data, st->data_len); /* as echo-client --payload-random */
+        return true;
+    }
+    if (json_object_get(body, "seed") != NULL) {
+        child(vp, p, "seed");
+        return fail(c, vp, true, "only allowed with \"random\"");
+    }
+    if (!json_is_string(v))
+        return fail(c, vp, false, "expected string, got %s", type_name(v));
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (which == 0) {
+        if ((st->data = alloc(c, len)) == NULL)
+            return false;
+        memcpy(st->data, s, len);
+        st->data_len = len;
+        return true;
+    }
+    size_t bad = strspn(s, "0123456789abcdefABCDEF");
+    char got[64];
+    if (bad < len)
+        return fail(c, vp, false, "expected hex digits, got %s at offset %zu",
+                    quote((char[]){s[bad], '\0'}, got, sizeof(got)), bad);
+    if (len % 2 != 0)
+        return fail(c, vp, false, "expected an even number of hex digits, got %zu", len);
+    if ((st->data = alloc(c, len / 2)) == NULL)
+        return false;
+    for (size_t i = 0; i < len / 2; i++) {
+        char pair[3] = {s[2 * i], s[2 * i + 1], '\0'};
+        st->data[i] = (unsigned char)strtoul(pair, NULL, 16);
+    }
+    st->data_len = len / 2;
+    return true;
+}
+
+static bool parse_recv(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const modes[] = {"up_to", "exactly", "until_eof", NULL};
+    int which = 0;
+    int64_t n = 0;
+    bool eof = false;
+    if (!check_keys(c, body, p, modes, "key") || !exactly_one(c, body, p, modes, &which))
+        return false;
+    if (which == 2) {
+        char vp[PATH_LEN];
+        child(vp, p, "until_eof");
+        st->recv_mode = EH_RECV_UNTIL_EOF;
+        return get_bool(c, body, p, "until_eof", &eof, NULL) &&
+               (eof || fail(c, vp, false, "expected true, got false"));
+    }
+    st->recv_mode = which == 0 ? EH_RECV_UP_TO : EH_RECV_EXACTLY;
+    if (!get_int(c, body, p, modes[which], 1, MAX_PAYLOAD, &n, NULL))
+        return false;
+    st->recv_bytes = (size_t)n;
+    return true;
+}
+
+static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_step *st)
+{
+    static const char *const none[] = {NULL};
+    static const char *const sleep_keys[] = {"ms", NULL};
+    int which = 0;
+    char p[PATH_LEN];
+    pathf(st->path, sizeof(st->path), "%s", path);
+    if (!is_object(c, v, path) || !check_keys(c, v, path, step_names, "step") ||
+        !exactly_one(c, v, path, step_names, &which))
+        return false;
+    st->kind = (enum eh_step_kind)which;
+    json_t *body = json_object_get(v, step_names[which]);
+    child(p, path, step_names[which]);
+    if (!is_object(c, body, p))
+        return false;
+    switch (st->kind) {
+    case EH_STEP_CONNECT:
+    case EH_STEP_SHUTDOWN_WRITE:
+    case EH_STEP_CLOSE:
+    case EH_STEP_ABORT:
+        return check_keys(c, body, p, none, "key");
+    case EH_STEP_SEND:
+        return parse_send(c, body, p, st);
+    case EH_STEP_RECV:
+        return parse_recv(c, body, p, st);
+    case EH_STEP_SLEEP:
+        return check_keys(c, body, p, sleep_keys, "key") &&
+               get_int(c, body, p, "ms", 0, 60000, &st->sleep_ms, NULL);
+    }
+    return false;
+}
+
+/* ---- roles ---- */
+
+static bool parse_role(struct ctx *c, json_t *obj, const char *path, enum eh_role_id id,
+                       struct eh_role *r)
+{
+    static const char *const server_keys[] = {"under_test", "program", "args", NULL};
+    static const char *const client_keys[] = {"under_test", "program", "args", "steps", NULL};
+    static const char *const excluded[] = {"under_test", "program", "args", NULL};
+    json_t *steps = NULL;
+    bool has;
+    r->present = true;
+    if ((r->program = copy_str(c, id == EH_SERVER ? "echo-server" : "echo-client")) == NULL)
+        return false;
+    if (obj == NULL)
+        return true;
+    if (!is_object(c, obj, path) ||
+        !check_keys(c, obj, path, id == EH_SERVER ? server_keys : client_keys, "key"))
+        return false;
+    if (json_object_get(obj, "steps") != NULL) {
+        for (int i = 0; excluded[i]; i++) {
+            char p[PATH_LEN];
+            child(p, path, excluded[i]);
+            if (json_object_get(obj, excluded[i]) != NULL)
+                return fail(c, p, true, "not allowed together with \"steps\"");
+        }
+        if (!get_array(c, obj, path, "steps", &steps, NULL))
+            return false;
+        char sp[PATH_LEN], ip[PATH_LEN];
+        child(sp, path, "steps");
+        if ((r->steps = alloc(c, json_array_size(steps) * sizeof(*r->steps))) == NULL)
+            return false;
+        r->n_steps = json_array_size(steps); /* zeroed steps free cleanly */
+        for (size_t i = 0; i < r->n_steps; i++) {
+            item_path(ip, sp, steps, i);
+            if (!parse_step(c, json_array_get(steps, i), ip, &r->steps[i]))
+                return false;
+        }
+        return true;
+    }
+    return get_bool(c, obj, path, "under_test", &r->under_test, &has) &&
+           get_str(c, obj, path, "program", &r->program, &has) &&
+           get_strs(c, obj, path, "args", false, NULL, "string", &r->args, &r->n_args);
+}
+
+/* ---- expectations ---- */
+
+static bool parse_match(struct ctx *c, json_t *obj, const char *path, struct eh_match *m)
+{
+    static const char *const keys[] = {"call",  "ret",    "ret_min", "ret_max",
+                                       "errno", "reason", NULL};
+    char p[PATH_LEN];
+    bool has_call;
+    if (!is_object(c, obj, path) || !check_keys(c, obj, path, keys, "key") ||
+        !get_str(c, obj, path, "call", &m->call, &has_call) ||
+        !get_int(c, obj, path, "ret", INT64_MIN, INT64_MAX, &m->ret, &m->has_ret) ||
+        !get_int(c, obj, path, "ret_min", INT64_MIN, INT64_MAX, &m->ret_min, &m->has_ret_min) ||
+        !get_int(c, obj, path, "ret_max", INT64_MIN, INT64_MAX, &m->ret_max, &m->has_ret_max) ||
+        !get_strs(c, obj, path, "errno", true, check_errno, "errno name (EPIPE, ECONNRESET, ...)",
+                  &m->errnos, &m->n_errnos) ||
+        !get_strs(c, obj, path, "reason", true, check_reason, "eof, timeout, done or an errno name",
+                  &m->reasons, &m->n_reasons))
+        return false;
+    child(p, path, "ret_max");
+    if (m->has_ret_min && m->has_ret_max && m->ret_min > m->ret_max)
+        return fail(c, p, false, "expected ret_max >= ret_min (%lld), got %lld",
+                    (long long)m->ret_min, (long long)m->ret_max);
+    return true;
+}
+
+static bool parse_signal(struct ctx *c, json_t *v, const char *p, int *out)
+{
+    char got[64];
+    if (json_is_integer(v)) {
+        int64_t n = 0;
+        if (!int_value(c, v, p, 1, NSIG - 1, &n))
+            return false;
+        *out = (int)n;
+        return true;
+    }
+    if (!json_is_string(v))
+        return fail(c, p, false, "expected signal name or number, got %s", type_name(v));
+    const char *s = json_string_value(v);
+    for (int sig = 1; sig < NSIG && strncmp(s, "SIG", 3) == 0; sig++) {
+        const char *abbrev = sigabbrev_np(sig);
+        if (abbrev != NULL && strcmp(abbrev, s + 3) == 0) {
+            *out = sig;
+            return true;
+        }
+    }
+    return fail(c, p, false, "expected signal name (SIGPIPE, SIGKILL, ...) or number, got %s",
+                quote(s, got, sizeof(got)));
+}
+
+static bool parse_exit(struct ctx *c, json_t *body, const char *p, struct eh_expect *e)
+{
+    json_t *codes, *signals;
+    bool has_codes, has_signals;
+    char cp[PATH_LEN], sp[PATH_LEN], ip[PATH_LEN];
+    if (!member(c, body, p, "code", &has_codes, &codes, cp) ||
+        !member(c, body, p, "signal", &has_signals, &signals, sp))
+        return false;
+    if (!has_codes && !has_signals)
+        return fail(c, p, false, "expected \"code\" or \"signal\" (or both), got neither");
+    if (has_codes && !list_of(c, codes, cp, true, EH_MAX_OUTCOMES, &e->n_codes))
+        return false;
+    for (size_t i = 0; i < e->n_codes; i++) {
+        int64_t n = 0;
+        item_path(ip, cp, codes, i);
+        if (!int_value(c, item(codes, i), ip, 0, 255, &n))
+            return false;
+        e->codes[i] = (int)n;
+    }
+    if (has_signals && !list_of(c, signals, sp, true, EH_MAX_OUTCOMES, &e->n_signals))
+        return false;
+    for (size_t i = 0; i < e->n_signals; i++) {
+        item_path(ip, sp, signals, i);
+        if (!parse_signal(c, item(signals, i), ip, &e->signals[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool parse_event(struct ctx *c, json_t *body, const char *p, struct eh_expect *e)
+{
+    json_t *m;
+    char mp[PATH_LEN];
+    bool has_min, has_max;
+    e->min = 1;
+    e->max = -1;
+    if (!member(c, body, p, "match", NULL, &m, mp) || !parse_match(c, m, mp, &e->match) ||
+        !get_int(c, body, p, "min", 0, INT64_MAX, &e->min, &has_min) ||
+        !get_int(c, body, p, "max", 0, INT64_MAX, &e->max, &has_max))
+        return false;
+    child(mp, p, "max");
+    if (has_max && e->min > e->max)
+        return fail(c, mp, false, "expected max >= min (%lld), got %lld", (long long)e->min,
+                    (long long)e->max);
+    return true;
+}
+
+static bool parse_sequence(struct ctx *c, json_t *body, const char *p, struct eh_expect *e)
+{
+    json_t *events;
+    char ep[PATH_LEN], ip[PATH_LEN];
+    child(ep, p, "events");
+    if (!get_array(c, body, p, "events", &events, NULL) ||
+        (e->seq = alloc(c, json_array_size(events) * sizeof(*e->seq))) == NULL)
+        return false;
+    e->n_seq = json_array_size(events);
+    for (size_t i = 0; i < e->n_seq; i++) {
+        item_path(ip, ep, events, i);
+        if (!parse_match(c, json_array_get(events, i), ip, &e->seq[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool parse_expect(struct ctx *c, json_t *v, const char *path, struct eh_expect *e)
+{
+    /* The keys each kind allows, "who" first where it is required. */
+    static const char *const keys[][5] = {
+        [EH_EXPECT_EXIT] = {"who", "code", "signal"},
+        [EH_EXPECT_SURVIVED] = {"who"},
+        [EH_EXPECT_EVENT] = {"who", "match", "min", "max"},
+        [EH_EXPECT_SEQUENCE] = {"who", "events"},
+        [EH_EXPECT_ECHO] = {"relation"},
+        [EH_EXPECT_CLIENT_PORT] = {"ephemeral"},
+        [EH_EXPECT_MIRROR] = {NULL},
+    };
+    int which = 0, who = 0, relation = 0;
+    bool ephemeral = false;
+    char p[PATH_LEN], ep[PATH_LEN];
+    pathf(e->path, sizeof(e->path), "%s", path);
+    if (!is_object(c, v, path) || !check_keys(c, v, path, expect_names, "expectation") ||
+        !exactly_one(c, v, path, expect_names, &which))
+        return false;
+    e->kind = (enum eh_expect_kind)which;
+    json_t *body = json_object_get(v, expect_names[which]);
+    child(p, path, expect_names[which]);
+    if (!is_object(c, body, p) || !check_keys(c, body, p, keys[which], "key"))
+        return false;
+    if (keys[which][0] != NULL && strcmp(keys[which][0], "who") == 0) {
+        if (!get_enum(c, body, p, "who", role_names, &who, NULL))
+            return false;
+        e->who = (enum eh_role_id)who;
+    }
+    switch (e->kind) {
+    case EH_EXPECT_EXIT:
+        return parse_exit(c, body, p, e);
+    case EH_EXPECT_EVENT:
+        return parse_event(c, body, p, e);
+    case EH_EXPECT_SEQUENCE:
+        return parse_sequence(c, body, p, e);
+    case EH_EXPECT_ECHO:
+        if (!get_enum(c, body, p, "relation", relation_names, &relation, NULL))
+            return false;
+        e->relation = (enum eh_echo_relation)relation;
+        return true;
+    case EH_EXPECT_CLIENT_PORT:
+        child(ep, p, "ephemeral");
+        return get_bool(c, body, p, "ephemeral", &ephemeral, NULL) &&
+               (ephemeral || fail(c, ep, false, "expected true, got false"));
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_MIRROR:
+        return true;
+    }
+    return false;
+}
+
+/* ---- the scenario ---- */
+
+static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
+{
+    static const char *const keys[] = {"description", "kind",   "tags",   "transport",
+                                       "family",      "host",   "port",   "timeout_ms",
+                                       "server",      "client", "expect", NULL};
+    int kind = 0, transport = EH_TCP, family = EH_IPV4;
+    bool has;
+    int64_t port = EH_DEFAULT_PORT;
+    json_t *server, *client, *expects;
+    char p[PATH_LEN], ip[PATH_LEN], got[64];
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (!is_object(c, root, "$") || !check_keys(c, root, "$", keys, "key") ||
+        !get_str(c, root, "$", "description", &sc->description, NULL) ||
+        !get_enum(c, root, "$", "kind", kind_names, &kind, NULL) ||
+        (sc->kind = copy_str(c, kind_names[kind])) == NULL ||
+        !get_strs(c, root, "$", "tags", false, check_tag, "lower-case tag of a-z, 0-9 and -",
+                  &sc->tags, &sc->n_tags) ||
+        !get_enum(c, root, "$", "transport", transport_names, &transport, &has) ||
+        !get_enum(c, root, "$", "family", family_names, &family, &has))
+        return false;
+    sc->transport = (enum eh_transport)transport;
+    sc->family = (enum eh_family)family;
+    if (!get_str(c, root, "$", "host", &sc->host, &has))
+        return false;
+    if (!has && (sc->host = copy_str(c, family == EH_IPV4 ? "127.0.0.1" : "::1")) == NULL)
+        return false;
+    if (inet_pton(family == EH_IPV4 ? AF_INET : AF_INET6, sc->host, addr) != 1)
+        return fail(c, "$.host", false, "expected an %s address, got %s",
+                    family == EH_IPV4 ? "IPv4" : "IPv6", quote(sc->host, got, sizeof(got)));
+    sc->timeout_ms = EH_DEFAULT_TIMEOUT_MS;
+    if (!get_int(c, root, "$", "port", 0, 65535, &port, &has) ||
+        !get_int(c, root, "$", "timeout_ms", 100, 600000, &sc->timeout_ms, &has) ||
+        !member(c, root, "$", "server", &has, &server, p) ||
+        !parse_role(c, server, p, EH_SERVER, &sc->roles[EH_SERVER]) ||
+        !member(c, root, "$", "client", NULL, &client, p) ||
+        !parse_role(c, client, p, EH_CLIENT, &sc->roles[EH_CLIENT]) ||
+        !get_array(c, root, "$", "expect", &expects, NULL) ||
+        (sc->expects = alloc(c, json_array_size(expects) * sizeof(*sc->expects))) == NULL)
+        return false;
+    sc->port = (int)port;
+    sc->n_expects = json_array_size(expects);
+    for (size_t i = 0; i < sc->n_expects; i++) {
+        item_path(ip, "$.expect", expects, i);
+        if (!parse_expect(c, json_array_get(expects, i), ip, &sc->expects[i]))
+            return false;
+    }
+    return true;
+}
+
+static eh_status read_file(const char *path, char **text, size_t *len, struct eh_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        eh_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return EH_ERR;
+    }
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    eh_status st = EH_OK;
+    do {
+        cap = cap ? 2 * cap : 4096;
+        char *bigger = realloc(buf, cap + 1);
+        if (bigger == NULL) {
+            eh_error_set(err, "%s: out of memory", path);
+            st = EH_ERR;
+            break;
+        }
+        buf = bigger;
+        n += fread(buf + n, 1, cap - n, f);
+    } while (n == cap);
+    if (st == EH_OK && ferror(f)) {
+        eh_error_set(err, "%s: cannot read: %s", path, strerror(errno));
+        st = EH_ERR;
+    }
+    fclose(f);
+    if (st != EH_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return EH_OK;
+}
+
+eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err)
+{
+    char *text;
+    size_t len;
+    *out = NULL;
+    if (read_file(path, &text, &len, err) != EH_OK)
+        return EH_ERR;
+    struct ctx c = {.file = path, .text = text, .err = err};
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    struct eh_scenario *sc = NULL;
+    bool ok = false;
+    if (root == NULL && strspn(text, " \t\r\n") == len) {
+        eh_error_set(err, "%s:1:1: $: expected object, got empty file", path);
+    } else if (root == NULL) {
+        char shown[sizeof(jerr.text)];
+        eh_error_set(err, "%s:%d:%d: %s", path, jerr.line, jerr.column < 1 ? 1 : jerr.column,
+                     printable(jerr.text, shown, sizeof(shown)));
+    } else if ((sc = alloc(&c, sizeof(*sc))) != NULL && (sc->path = copy_str(&c, path)) != NULL) {
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        size_t n = strlen(base);
+        if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+            n -= 5;
+        sc->name = strndup(base, n);
+        ok = sc->name != NULL ? parse_scenario(&c, root, sc)
+                              : (eh_error_set(err, "%s: out of memory", path), false);
+    }
+    json_decref(root);
+    free(text);
+    if (!ok) {
+        eh_scenario_free(sc);
+        return EH_ERR;
+    }
+    *out = sc;
+    return EH_OK;
+}
+
+static void free_match(struct eh_match *m)
+{
+    free(m->call);
+    free_strs(m->errnos, m->n_errnos);
+    free_strs(m->reasons, m->n_reasons);
+}
+
+void eh_scenario_free(struct eh_scenario *sc)
+{
+    if (sc == NULL)
+        return;
+    free(sc->name);
+    free(sc->path);
+    free(sc->description);
+    free(sc->kind);
+    free_strs(sc->tags, sc->n_tags);
+    free(sc->host);
+    for (int r = 0; r < EH_ROLE_COUNT; r++) {
+        free(sc->roles[r].program);
+        free_strs(sc->roles[r].args, sc->roles[r].n_args);
+        for (size_t i = 0; i < sc->roles[r].n_steps; i++)
+            free(sc->roles[r].steps[i].data);
+        free(sc->roles[r].steps);
+    }
+    for (size_t i = 0; i < sc->n_expects; i++) {
+        free_match(&sc->expects[i].match);
+        for (size_t j = 0; j < sc->expects[i].n_seq; j++)
+            free_match(&sc->expects[i].seq[j]);
+        free(sc->expects[i].seq);
+    }
+    free(sc->expects);
+    free(sc);
+}
+
+bool eh_scenario_has_tag(const struct eh_scenario *sc, const char *tag)
+{
+    for (size_t i = 0; i < sc->n_tags; i++)
+        if (strcmp(sc->tags[i], tag) == 0)
+            return true;
+    return false;
+}
+
+/* ---- finding scenario files ---- */
+
+struct path_list {
+    char **v;
+    size_t n, cap;
+};
+
+/* Takes ownership of s. */
+static eh_status add_path(struct path_list *l, char *s, struct eh_error *err)
+{
+    if (s != NULL && l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            free(s);
+            s = NULL;
+        } else {
+            l->v = v;
+            l->cap = cap;
+        }
+    }
+    if (s == NULL) {
+        eh_error_set(err, "out of memory");
+        return EH_ERR;
+    }
+    l->v[l->n++] = s;
+    return EH_OK;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the *.json regular files below dir. Names starting with '.' are
+ * skipped and symbolic links to directories are not followed. */
+static eh_status walk(const char *dir, struct path_list *l, struct eh_error *err)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        eh_error_set(err, "%s: %s", dir, strerror(errno));
+        return EH_ERR;
+    }
+    eh_status st = EH_OK;
+    const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+    struct dirent *de;
+    while (st == EH_OK && (de = readdir(d)) != NULL) {
+        char *p;
+        struct stat sb;
+        size_t n = strlen(de->d_name);
+        if (de->d_name[0] == '.')
+            continue;
+        if (asprintf(&p, "%s%s%s", dir, sep, de->d_name) < 0) {
+            eh_error_set(err, "out of memory");
+            st = EH_ERR;
+        } else if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            st = walk(p, l, err);
+            free(p);
+        } else if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0 && stat(p, &sb) == 0 &&
+                   S_ISREG(sb.st_mode)) {
+            st = add_path(l, p, err);
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+    return st;
+}
+
+eh_status eh_scenario_find(char *const *args, size_t n_args, char ***paths_out, size_t *n_out,
+                           struct eh_error *err)
+{
+    struct path_list l = {0};
+    eh_status st = EH_OK;
+    for (size_t i = 0; i < n_args && st == EH_OK; i++) {
+        struct stat sb;
+        size_t first = l.n;
+        if (stat(args[i], &sb) != 0) {
+            eh_error_set(err, "%s: %s", args[i], strerror(errno));
+            st = EH_ERR;
+        } else if (S_ISDIR(sb.st_mode)) {
+            st = walk(args[i], &l, err);
+            if (l.n > first)
+                qsort(l.v + first, l.n - first, sizeof(*l.v), compare_paths);
+        } else {
+            st = add_path(&l, strdup(args[i]), err);
+        }
+    }
+    if (st != EH_OK) {
+        free_strs(l.v, l.n);
+        l.v = NULL;
+        l.n = 0;
+    }
+    *paths_out = l.v;
+    *n_out = l.n;
+    return st;
+}
