@@ -18,9 +18,12 @@
  * family. Socket errors are recorded as events and do not stop the run,
  * except that steps needing a connection are skipped (and logged as
  * {"call":"<step>","skipped":"not connected"}) after a failed connect.
- * Every blocking call waits at most until deadline_us. Returns EH_OK when
- * the steps ran, EH_TIMEOUT when the deadline passed, EH_ERR when the
- * harness itself failed. The socket is closed before return. */
+ * Every blocking call waits at most until deadline_us; a call still waiting
+ * then is logged as failing with "errno":"ETIMEDOUT","timeout":true and the
+ * remaining steps do not run. Returns EH_OK when the steps ran, EH_TIMEOUT
+ * when the deadline passed (err says in which step), EH_ERR when the harness
+ * itself failed (a host that is not an address of sc's family, out of
+ * memory). The socket is closed before return. */
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port,
                       int64_t deadline_us, json_t *events, struct eh_error *err);
 

@@ -37,11 +37,15 @@ struct eh_check {
 };
 
 /* Judges one expectation. Log-based expectations on a role without an event
- * log give SKIP with the reason ("server is under test: no event log").
+ * log give SKIP with the reason ("server is under test (no event log);
+ * judged from the wire once captured"); exit and survived on a role that is
+ * absent or never started give ERROR.
  * Fills *out; the caller releases out->evidence with json_decref(). */
 void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struct eh_check *out);
 
-/* True if one event object matches m. */
+/* True if one event object matches m. Entries with a "skipped" key (steps
+ * the scripted peer did not run) match nothing; errno names compare by value
+ * (EWOULDBLOCK matches EAGAIN). */
 bool eh_event_matches(const struct eh_match *m, const json_t *event);
 
 /* Collects the bytes a role sent ("send"/"sendto" events, ret bytes of
@@ -50,9 +54,10 @@ bool eh_event_matches(const struct eh_match *m, const json_t *event);
  * cannot be judged from the log). Caller frees *buf. */
 bool eh_events_stream(const json_t *events, bool sent, unsigned char **buf, size_t *len);
 
-/* The scenario verdict from its checks: ERROR or TIMEOUT if the run said so
- * (run_verdict), else FAIL if any check failed, ERROR if any errored, SKIP if
- * every check was skipped, PASS otherwise. */
+/* The scenario verdict from its checks: run_verdict if it is not PASS (the
+ * run itself ended in ERROR, TIMEOUT, ...), else FAIL if any check failed,
+ * ERROR if any errored, TIMEOUT if any timed out, SKIP if every check was
+ * skipped (n > 0), PASS otherwise. */
 enum eh_verdict eh_combine(enum eh_verdict run_verdict, const struct eh_check *checks, size_t n);
 
 /* Releases the observation's event arrays; the struct itself is the caller's. */

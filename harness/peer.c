@@ -1,0 +1,420 @@
+/* peer.c - the harness's own scripted client.
+ *
+ * Runs a scenario's client steps with one socket at a time and records every
+ * socket call as an event (scenarios/README.md "Event log"). The socket is
+ * non-blocking from socket() on, and every call that could block first polls
+ * with the time left to the deadline: the events are those of a blocking
+ * program (one per call, elapsed_us including the wait), but nothing waits
+ * past the deadline. A deadline reached while waiting is logged as the call
+ * failing, {"call":"recv",...,"ret":-1,"errno":"ETIMEDOUT","timeout":true},
+ * and ends the run with EH_TIMEOUT.
+ *
+ * Besides the calls themselves the log holds: {"call":"<step>","skipped":
+ * "not connected"} for a step that needs a socket when none is open, and a
+ * {"call":"conn_end","reason":...} summary before a connected TCP socket is
+ * closed (the first error of a send or recv on it, "eof", "timeout", or
+ * "done"). An abortive close is logged as {"call":"setsockopt",
+ * "option":"SO_LINGER","l_onoff":1,"l_linger":0} followed by the close.
+ * sleep steps are not socket calls and are not logged.
+ */
+#include "peer.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DATA_CAP_BYTES (1024 * 1024) /* bytes recorded as "data" per log, at most */
+#define RECV_CHUNK_BYTES 65536       /* buffer of "exactly" and "until_eof" reads */
+
+struct peer {
+    json_t *events;
+    int64_t t0_us;                /* monotonic start of the run; t_us counts from here */
+    int64_t deadline_us;          /* monotonic */
+    size_t data_logged;           /* bytes recorded as "data" so far */
+    int fd;                       /* the open socket, or -1 */
+    int type;                     /* SOCK_STREAM or SOCK_DGRAM */
+    bool connected;               /* connect() succeeded on fd */
+    char end_reason[24];          /* conn_end reason of fd, "" while it has not ended */
+    struct sockaddr_storage addr; /* the server */
+    socklen_t addr_len;
+};
+
+/* Appends a new event and lends it. */
+static json_t *event(struct peer *p, const char *call, int fd)
+{
+    json_t *ev = json_object();
+    json_object_set_new(ev, "t_us", json_integer(eh_now_us() - p->t0_us));
+    json_object_set_new(ev, "call", json_string(call));
+    if (fd >= 0)
+        json_object_set_new(ev, "fd", json_integer(fd));
+    json_array_append_new(p->events, ev);
+    return ev;
+}
+
+static void set_int(json_t *ev, const char *key, int64_t v)
+{
+    json_object_set_new(ev, key, json_integer(v));
+}
+
+static void set_ret(json_t *ev, int64_t ret, int err)
+{
+    set_int(ev, "ret", ret);
+    if (ret < 0)
+        json_object_set_new(ev, "errno", json_string(eh_errno_name(err)));
+}
+
+/* Records how the connection ended, unless it already had. */
+static void note_end(struct peer *p, const char *reason)
+{
+    if (p->connected && p->end_reason[0] == '\0')
+        snprintf(p->end_reason, sizeof(p->end_reason), "%s", reason);
+}
+
+/* "data" as hex, until the log holds DATA_CAP_BYTES; then "data_truncated". */
+static void set_data(struct peer *p, json_t *ev, const unsigned char *b, size_t n)
+{
+    if (n == 0)
+        return;
+    if (p->data_logged + n > DATA_CAP_BYTES) {
+        p->data_logged = DATA_CAP_BYTES;
+        json_object_set_new(ev, "data_truncated", json_true());
+        return;
+    }
+    static const char digits[] = "0123456789abcdef";
+    char *hex = malloc(2 * n);
+    if (hex == NULL) {
+        json_object_set_new(ev, "data_truncated", json_true());
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        hex[2 * i] = digits[b[i] >> 4];
+        hex[2 * i + 1] = digits[b[i] & 15];
+    }
+    json_object_set_new(ev, "data", json_stringn_nocheck(hex, 2 * n));
+    free(hex);
+    p->data_logged += n;
+}
+
+/* "127.0.0.1:65432" or "[::1]:65432". */
+static void format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+        snprintf(buf, len, "[%s]:%u", host, ntohs(a->sin6_port));
+    } else {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+        snprintf(buf, len, "%s:%u", host, ntohs(a->sin_port));
+    }
+}
+
+static void set_addrs(json_t *ev, int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char buf[INET6_ADDRSTRLEN + 16];
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+        format_addr(&ss, buf, sizeof(buf));
+        json_object_set_new(ev, "laddr", json_string(buf));
+    }
+    len = sizeof(ss);
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+        format_addr(&ss, buf, sizeof(buf));
+        json_object_set_new(ev, "raddr", json_string(buf));
+    }
+}
+
+/* Waits until fd is ready for `what` (or has an error to report); false
+ * when the deadline passed first. */
+static bool wait_fd(struct peer *p, short what)
+{
+    for (;;) {
+        int64_t left_us = p->deadline_us - eh_now_us();
+        if (left_us > (int64_t)INT_MAX * 1000)
+            left_us = (int64_t)INT_MAX * 1000;
+        struct pollfd pfd = {.fd = p->fd, .events = what};
+        int r = poll(&pfd, 1, left_us > 0 ? (int)((left_us + 999) / 1000) : 0);
+        if (r > 0 || (r < 0 && errno != EINTR))
+            return true;
+        if (r == 0 && eh_now_us() >= p->deadline_us)
+            return false;
+    }
+}
+
+/* Logs the call in ev as failed by the deadline and ends the run. */
+static eh_status timed_out(struct peer *p, json_t *ev, int64_t start_us, const struct eh_step *st,
+                           struct eh_error *err)
+{
+    set_ret(ev, -1, ETIMEDOUT);
+    json_object_set_new(ev, "timeout", json_true());
+    set_int(ev, "elapsed_us", eh_now_us() - start_us);
+    note_end(p, "timeout");
+    eh_error_set(err, "%s: the deadline passed during %s", st->path, eh_step_name(st->kind));
+    return EH_TIMEOUT;
+}
+
+/* conn_end (for a connected TCP socket), then close(). */
+static void close_fd(struct peer *p)
+{
+    if (p->fd < 0)
+        return;
+    if (p->connected && p->type == SOCK_STREAM) {
+        json_t *ev = event(p, "conn_end", p->fd);
+        json_object_set_new(ev, "reason", json_string(p->end_reason[0] ? p->end_reason : "done"));
+    }
+    int r = close(p->fd);
+    int e = errno;
+    set_ret(event(p, "close", p->fd), r, e);
+    p->fd = -1;
+    p->connected = false;
+    p->end_reason[0] = '\0';
+}
+
+static eh_status step_connect(struct peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    close_fd(p);
+    int fd = socket(p->addr.ss_family, p->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int e = errno;
+    json_t *ev = event(p, "socket", -1);
+    set_ret(ev, fd, e);
+    json_object_set_new(ev, "family",
+                        json_string(p->addr.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET"));
+    json_object_set_new(ev, "type",
+                        json_string(p->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM"));
+    if (fd < 0)
+        return EH_OK;
+    p->fd = fd;
+    int64_t start = eh_now_us();
+    int r = connect(fd, (const struct sockaddr *)&p->addr, p->addr_len);
+    e = errno;
+    if (r < 0 && e == EINPROGRESS) {
+        if (!wait_fd(p, POLLOUT))
+            return timed_out(p, event(p, "connect", fd), start, st, err);
+        socklen_t len = sizeof(e);
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+            e = errno;
+        r = e ? -1 : 0;
+    }
+    ev = event(p, "connect", fd);
+    set_ret(ev, r, e);
+    if (r == 0)
+        set_addrs(ev, fd);
+    set_int(ev, "elapsed_us", eh_now_us() - start);
+    if (r < 0)
+        close_fd(p);
+    else
+        p->connected = true;
+    return EH_OK;
+}
+
+/* A sendall loop: send() until every byte went or one failed. */
+static eh_status step_send(struct peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    size_t off = 0;
+    int64_t start = eh_now_us();
+    for (;;) {
+        size_t size = st->data_len - off;
+        const unsigned char *b = st->data ? st->data + off : NULL;
+        if (!wait_fd(p, POLLOUT)) {
+            json_t *ev = event(p, "send", p->fd);
+            set_int(ev, "size", (int64_t)size);
+            return timed_out(p, ev, start, st, err);
+        }
+        ssize_t n = send(p->fd, b, size, MSG_NOSIGNAL);
+        int e = errno;
+        if (n < 0 && (e == EAGAIN || e == EINTR))
+            continue;
+        json_t *ev = event(p, "send", p->fd);
+        set_int(ev, "size", (int64_t)size);
+        set_ret(ev, n, e);
+        set_data(p, ev, b, n > 0 ? (size_t)n : 0);
+        set_int(ev, "elapsed_us", eh_now_us() - start);
+        if (n < 0)
+            note_end(p, eh_errno_name(e));
+        if (n <= 0)
+            return EH_OK;
+        off += (size_t)n;
+        if (off >= st->data_len)
+            return EH_OK;
+        start = eh_now_us();
+    }
+}
+
+/* One recv (up_to), or recv until N bytes (exactly) or until 0 (until_eof),
+ * stopping at EOF or an error. On UDP, 0 is an empty datagram and also stops. */
+static eh_status step_recv(struct peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    size_t want = st->recv_bytes, got = 0, cap = RECV_CHUNK_BYTES;
+    if (st->recv_mode == EH_RECV_UP_TO || (st->recv_mode == EH_RECV_EXACTLY && want < cap))
+        cap = want;
+    unsigned char *buf = malloc(cap ? cap : 1);
+    if (buf == NULL) {
+        eh_error_set(err, "%s: out of memory for a %zu-byte buffer", st->path, cap);
+        return EH_ERR;
+    }
+    eh_status status = EH_OK;
+    int64_t start = eh_now_us();
+    while (st->recv_mode != EH_RECV_EXACTLY || got < want) {
+        size_t size = st->recv_mode == EH_RECV_EXACTLY && want - got < cap ? want - got : cap;
+        if (!wait_fd(p, POLLIN)) {
+            json_t *ev = event(p, "recv", p->fd);
+            set_int(ev, "size", (int64_t)size);
+            status = timed_out(p, ev, start, st, err);
+            break;
+        }
+        ssize_t n = recv(p->fd, buf, size, 0);
+        int e = errno;
+        if (n < 0 && (e == EAGAIN || e == EINTR))
+            continue;
+        json_t *ev = event(p, "recv", p->fd);
+        set_int(ev, "size", (int64_t)size);
+        set_ret(ev, n, e);
+        set_data(p, ev, buf, n > 0 ? (size_t)n : 0);
+        set_int(ev, "elapsed_us", eh_now_us() - start);
+        if (n < 0)
+            note_end(p, eh_errno_name(e));
+        else if (n == 0 && p->type == SOCK_STREAM)
+            note_end(p, "eof");
+        if (n <= 0 || st->recv_mode == EH_RECV_UP_TO)
+            break;
+        got += (size_t)n;
+        start = eh_now_us();
+    }
+    free(buf);
+    return status;
+}
+
+static void step_shutdown_write(struct peer *p)
+{
+    int r = shutdown(p->fd, SHUT_WR);
+    int e = errno;
+    json_t *ev = event(p, "shutdown", p->fd);
+    json_object_set_new(ev, "how", json_string("SHUT_WR"));
+    set_ret(ev, r, e);
+}
+
+/* SO_LINGER {1, 0} then close(): the kernel sends RST instead of FIN. */
+static void step_abort(struct peer *p)
+{
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    int r = setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    int e = errno;
+    json_t *ev = event(p, "setsockopt", p->fd);
+    json_object_set_new(ev, "level", json_string("SOL_SOCKET"));
+    json_object_set_new(ev, "option", json_string("SO_LINGER"));
+    set_int(ev, "l_onoff", 1);
+    set_int(ev, "l_linger", 0);
+    set_ret(ev, r, e);
+    close_fd(p);
+}
+
+static eh_status step_sleep(struct peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    if (st->sleep_ms <= 0)
+        return EH_OK;
+    int64_t until = eh_now_us() + eh_scaled_ms(st->sleep_ms) * 1000;
+    bool cut = until > p->deadline_us;
+    if (cut)
+        until = p->deadline_us;
+    struct timespec ts = {.tv_sec = until / 1000000, .tv_nsec = (until % 1000000) * 1000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+    if (!cut)
+        return EH_OK;
+    eh_error_set(err, "%s: the deadline passed during sleep", st->path);
+    return EH_TIMEOUT;
+}
+
+static eh_status resolve(struct peer *p, enum eh_family family, const char *host, int port,
+                         struct eh_error *err)
+{
+    bool ok = false;
+    memset(&p->addr, 0, sizeof(p->addr));
+    switch (family) {
+    case EH_IPV4: {
+        struct sockaddr_in *a = (struct sockaddr_in *)&p->addr;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)port);
+        ok = inet_pton(AF_INET, host, &a->sin_addr) == 1;
+        p->addr_len = sizeof(*a);
+        break;
+    }
+    case EH_IPV6: {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&p->addr;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        ok = inet_pton(AF_INET6, host, &a->sin6_addr) == 1;
+        p->addr_len = sizeof(*a);
+        break;
+    }
+    }
+    if (!ok) {
+        eh_error_set(err, "scripted client: host %s is not an %s address", host,
+                     family == EH_IPV6 ? "IPv6" : "IPv4");
+        return EH_ERR;
+    }
+    if (port < 1 || port > 65535) {
+        eh_error_set(err, "scripted client: port %d is outside 1..65535", port);
+        return EH_ERR;
+    }
+    return EH_OK;
+}
+
+eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
+                      json_t *events, struct eh_error *err)
+{
+    struct peer p = {
+        .events = events,
+        .t0_us = eh_now_us(),
+        .deadline_us = deadline_us,
+        .fd = -1,
+        .type = sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM,
+    };
+    if (resolve(&p, sc->family, host, port, err) != EH_OK)
+        return EH_ERR;
+    const struct eh_role *role = &sc->roles[EH_CLIENT];
+    eh_status status = EH_OK;
+    for (size_t i = 0; i < role->n_steps && status == EH_OK; i++) {
+        const struct eh_step *st = &role->steps[i];
+        if (p.fd < 0 && st->kind != EH_STEP_CONNECT && st->kind != EH_STEP_SLEEP) {
+            json_t *ev = event(&p, eh_step_name(st->kind), -1);
+            json_object_set_new(ev, "skipped", json_string("not connected"));
+            continue;
+        }
+        switch (st->kind) {
+        case EH_STEP_CONNECT:
+            status = step_connect(&p, st, err);
+            break;
+        case EH_STEP_SEND:
+            status = step_send(&p, st, err);
+            break;
+        case EH_STEP_RECV:
+            status = step_recv(&p, st, err);
+            break;
+        case EH_STEP_SHUTDOWN_WRITE:
+            step_shutdown_write(&p);
+            break;
+        case EH_STEP_CLOSE:
+            close_fd(&p);
+            break;
+        case EH_STEP_ABORT:
+            step_abort(&p);
+            break;
+        case EH_STEP_SLEEP:
+            status = step_sleep(&p, st, err);
+            break;
+        }
+    }
+    close_fd(&p);
+    return status;
+}

@@ -1,0 +1,832 @@
+/* verdict.c - judge expectations against what was observed.
+ *
+ * Each expectation becomes PASS, FAIL, ERROR or SKIP with a one-line reason
+ * "expected X, got Y" and a small JSON evidence object holding the facts used
+ * (counts, at most a few events without their data, ports, byte counts, the
+ * first differing offset). Every reason writes a matcher the same way:
+ * {call=send, ret>=1, errno in {EPIPE, ECONNRESET}}.
+ *
+ * Addresses are compared as the exact strings of the event logs
+ * ("127.0.0.1:40312", "[::1]:40312"): an IPv4 client that a dual-stack
+ * listener reports as "[::ffff:127.0.0.1]:40312" does not equal
+ * "127.0.0.1:40312". Event-log entries with a "skipped" key (steps the
+ * scripted peer did not run) are not calls and match no matcher.
+ */
+#include "verdict.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EVIDENCE_EVENTS 3 /* events copied into one evidence object, at most */
+#define CONTEXT_EVENTS 8  /* events summarised in one reason, at most */
+#define EVIDENCE_PORTS 8  /* ports listed in client_port evidence, at most */
+
+/* A bounded string being appended to; output past cap is cut off. */
+struct text {
+    char *buf;
+    size_t cap; /* bytes, including the NUL */
+    size_t len; /* bytes written, without the NUL */
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct text *t, const char *fmt, ...)
+{
+    if (t->len + 1 >= t->cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n < t->cap - t->len ? (size_t)n : t->cap - t->len - 1;
+}
+
+static const char *str_of(const json_t *ev, const char *key)
+{
+    return json_string_value(json_object_get(ev, key));
+}
+
+static bool int_of(const json_t *ev, const char *key, int64_t *out)
+{
+    const json_t *v = json_object_get(ev, key);
+    if (!json_is_integer(v))
+        return false;
+    *out = json_integer_value(v);
+    return true;
+}
+
+static bool call_is(const json_t *ev, const char *call)
+{
+    const char *c = str_of(ev, "call");
+    return c != NULL && strcmp(c, call) == 0;
+}
+
+/* Errno names compare by value, so that EWOULDBLOCK equals EAGAIN. */
+static bool name_in(const char *name, char *const *names, size_t n)
+{
+    if (name == NULL)
+        return false;
+    int v = eh_errno_from_name(name);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0 || (v >= 0 && v == eh_errno_from_name(names[i])))
+            return true;
+    return false;
+}
+
+static bool int_in(int v, const int *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (set[i] == v)
+            return true;
+    return false;
+}
+
+bool eh_event_matches(const struct eh_match *m, const json_t *event)
+{
+    if (!json_is_object(event) || json_object_get(event, "skipped") != NULL)
+        return false;
+    if (m->call != NULL && !call_is(event, m->call))
+        return false;
+    if (m->has_ret || m->has_ret_min || m->has_ret_max) {
+        int64_t ret;
+        if (!int_of(event, "ret", &ret))
+            return false;
+        if ((m->has_ret && ret != m->ret) || (m->has_ret_min && ret < m->ret_min) ||
+            (m->has_ret_max && ret > m->ret_max))
+            return false;
+    }
+    if (m->n_errnos > 0 && !name_in(str_of(event, "errno"), m->errnos, m->n_errnos))
+        return false;
+    if (m->n_reasons > 0 && !name_in(str_of(event, "reason"), m->reasons, m->n_reasons))
+        return false;
+    return true;
+}
+
+/* ---- describing matchers, events and process ends ---- */
+
+static void put_names(struct text *t, char *const *names, size_t n)
+{
+    put(t, "{");
+    for (size_t i = 0; i < n; i++)
+        put(t, "%s%s", i ? ", " : "", names[i]);
+    put(t, "}");
+}
+
+/* {call=send, ret>=1, errno in {EPIPE}}; {any} when nothing is checked. */
+static void put_match(struct text *t, const struct eh_match *m)
+{
+    const char *sep = "";
+    put(t, "{");
+    if (m->call) {
+        put(t, "call=%s", m->call);
+        sep = ", ";
+    }
+    if (m->has_ret) {
+        put(t, "%sret=%" PRId64, sep, m->ret);
+        sep = ", ";
+    }
+    if (m->has_ret_min) {
+        put(t, "%sret>=%" PRId64, sep, m->ret_min);
+        sep = ", ";
+    }
+    if (m->has_ret_max) {
+        put(t, "%sret<=%" PRId64, sep, m->ret_max);
+        sep = ", ";
+    }
+    if (m->n_errnos) {
+        put(t, "%serrno in ", sep);
+        put_names(t, m->errnos, m->n_errnos);
+        sep = ", ";
+    }
+    if (m->n_reasons) {
+        put(t, "%sreason in ", sep);
+        put_names(t, m->reasons, m->n_reasons);
+        sep = ", ";
+    }
+    put(t, "%s}", *sep ? "" : "any");
+}
+
+/* "send ret -1 EPIPE", "conn_end eof"; without the call name "ret 1024". */
+static void put_event(struct text *t, const json_t *ev, bool with_call)
+{
+    const char *sep = "";
+    const char *s;
+    int64_t v;
+    if (with_call) {
+        s = str_of(ev, "call");
+        put(t, "%s", s ? s : "?");
+        sep = " ";
+    }
+    if (int_of(ev, "ret", &v)) {
+        put(t, "%sret %" PRId64, sep, v);
+        sep = " ";
+    }
+    if ((s = str_of(ev, "errno")) != NULL) {
+        put(t, "%s%s", sep, s);
+        sep = " ";
+    }
+    if ((s = str_of(ev, "reason")) != NULL) {
+        put(t, "%s%s", sep, s);
+        sep = " ";
+    }
+    if (json_object_get(ev, "skipped") != NULL)
+        put(t, "%sskipped", sep);
+}
+
+/* True if ev's call is named by one of the n matchers (any call if one
+ * names none). */
+static bool relevant(const json_t *ev, const struct eh_match *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (m[i].call == NULL || call_is(ev, m[i].call))
+            return true;
+    return false;
+}
+
+/* " (server send events: ret 1024, ret -1 EPIPE)": the role's events that
+ * the matchers name. When there are too many, the list starts at event
+ * index `from` (the last match) so that it shows where matching stopped. */
+static void put_context(struct text *t, const char *role, const json_t *events,
+                        const struct eh_match *m, size_t n, size_t from)
+{
+    const char *one_call = n == 1 ? m[0].call : NULL;
+    size_t total = 0, shown = 0, i;
+    json_t *ev;
+    for (i = 0; i < json_array_size(events); i++)
+        total += relevant(json_array_get(events, i), m, n);
+    if (total == 0) {
+        put(t, " (no %s%s%s events)", role, one_call ? " " : "", one_call ? one_call : "");
+        return;
+    }
+    if (total <= CONTEXT_EVENTS)
+        from = 0;
+    put(t, " (%s%s%s events: ", role, one_call ? " " : "", one_call ? one_call : "");
+    bool skipped = false;
+    json_array_foreach(events, i, ev)
+    {
+        if (!relevant(ev, m, n))
+            continue;
+        if (i < from) {
+            skipped = true;
+            continue;
+        }
+        if (shown == CONTEXT_EVENTS) {
+            put(t, ", ...");
+            break;
+        }
+        put(t, "%s", shown ? ", " : skipped ? "..., " : "");
+        put_event(t, ev, one_call == NULL);
+        shown++;
+    }
+    put(t, ")");
+}
+
+/* "killed by SIGPIPE (signal 13)", "exit code 1", "still running ...". */
+static void put_end(struct text *t, const struct eh_proc_obs *p)
+{
+    if (p->term_signal > 0)
+        put(t, "killed by %s (signal %d)", eh_signal_name(p->term_signal), p->term_signal);
+    else if (p->stopped_by_harness)
+        put(t, "still running at the deadline (stopped by the harness)");
+    else if (p->exited)
+        put(t, "exit code %d", p->exit_code);
+    else
+        put(t, "no exit status");
+}
+
+/* An event without its "data" (which may be megabytes of hex). */
+static json_t *brief(const json_t *ev)
+{
+    json_t *c = json_copy((json_t *)ev);
+    json_object_del(c, "data");
+    return c;
+}
+
+static json_t *proc_evidence(const char *role, const struct eh_proc_obs *p)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "who", json_string(role));
+    json_object_set_new(j, "exited", json_boolean(p->exited));
+    if (p->exited && p->term_signal == 0)
+        json_object_set_new(j, "exit_code", json_integer(p->exit_code));
+    if (p->term_signal > 0)
+        json_object_set_new(j, "signal", json_string(eh_signal_name(p->term_signal)));
+    json_object_set_new(j, "stopped_by_harness", json_boolean(p->stopped_by_harness));
+    return j;
+}
+
+/* ---- process expectations ---- */
+
+/* False (with out filled) if the role cannot be judged by its exit. */
+static bool proc_ready(const struct eh_proc_obs *p, const char *role, struct text *r,
+                       struct eh_check *out)
+{
+    if (!p->present)
+        put(r, "no %s in this scenario", role);
+    else if (!p->started)
+        put(r, "%s never started", role);
+    else
+        return true;
+    out->verdict = EH_ERROR;
+    return false;
+}
+
+static void judge_exit(const struct eh_expect *e, const struct eh_proc_obs *p, const char *role,
+                       struct text *r, struct eh_check *out)
+{
+    put(r, "expected ");
+    if (e->n_codes) {
+        put(r, "exit code in {");
+        for (size_t i = 0; i < e->n_codes; i++)
+            put(r, "%s%d", i ? ", " : "", e->codes[i]);
+        put(r, "}");
+    }
+    if (e->n_signals) {
+        put(r, "%skilled by a signal in {", e->n_codes ? " or " : "");
+        for (size_t i = 0; i < e->n_signals; i++)
+            put(r, "%s%s", i ? ", " : "", eh_signal_name(e->signals[i]));
+        put(r, "}");
+    }
+    put(r, ", got ");
+    if (!proc_ready(p, role, r, out))
+        return;
+    put_end(r, p);
+    bool ok = false;
+    if (p->term_signal > 0)
+        ok = int_in(p->term_signal, e->signals, e->n_signals);
+    else if (!p->stopped_by_harness && p->exited)
+        ok = int_in(p->exit_code, e->codes, e->n_codes);
+    out->verdict = ok ? EH_PASS : EH_FAIL;
+    out->evidence = proc_evidence(role, p);
+}
+
+static void judge_survived(const struct eh_proc_obs *p, const char *role, struct text *r,
+                           struct eh_check *out)
+{
+    put(r, "expected %s to survive, got ", role);
+    if (!proc_ready(p, role, r, out))
+        return;
+    put_end(r, p);
+    bool ok = p->term_signal == 0 && (p->stopped_by_harness || (p->exited && p->exit_code == 0));
+    out->verdict = ok ? EH_PASS : EH_FAIL;
+    out->evidence = proc_evidence(role, p);
+}
+
+/* ---- event-log expectations ---- */
+
+/* Lends the role's events in *events (NULL reads as an empty log); false
+ * (with out filled) if the role has no event log. */
+static bool log_of(const struct eh_observation *obs, enum eh_role_id who, struct text *r,
+                   struct eh_check *out, const json_t **events)
+{
+    const struct eh_proc_obs *p = &obs->roles[who];
+    const char *role = eh_role_name(who);
+    if (p->present && !p->instrumented) {
+        put(r, "%s is under test (no event log); judged from the wire once captured", role);
+        out->verdict = EH_SKIP;
+        return false;
+    }
+    if (!p->present || !p->started) {
+        put(r, "expected a %s event log, got ", role);
+        proc_ready(p, role, r, out);
+        return false;
+    }
+    *events = p->events;
+    return true;
+}
+
+/* "at least 1", "exactly 2", "at most 0", "between 1 and 3". */
+static bool put_bounds(struct text *t, int64_t min, int64_t max)
+{
+    if (max < 0) {
+        put(t, "at least %" PRId64, min);
+        return min == 1;
+    }
+    if (min == max) {
+        put(t, "exactly %" PRId64, min);
+        return min == 1;
+    }
+    if (min <= 0) {
+        put(t, "at most %" PRId64, max);
+        return max == 1;
+    }
+    put(t, "between %" PRId64 " and %" PRId64, min, max);
+    return false;
+}
+
+static void judge_event(const struct eh_expect *e, const json_t *events, const char *role,
+                        struct text *r, struct eh_check *out)
+{
+    json_t *matched = json_array();
+    int64_t count = 0;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
+        if (!eh_event_matches(&e->match, ev))
+            continue;
+        if (count++ < EVIDENCE_EVENTS)
+            json_array_append_new(matched, brief(ev));
+    }
+    bool ok = count >= e->min && (e->max < 0 || count <= e->max);
+    put(r, "expected ");
+    bool one = put_bounds(r, e->min, e->max);
+    put(r, " %s event%s matching ", role, one ? "" : "s");
+    put_match(r, &e->match);
+    put(r, ", got %" PRId64, count);
+    if (!ok)
+        put_context(r, role, events, &e->match, 1, 0);
+    out->verdict = ok ? EH_PASS : EH_FAIL;
+    out->evidence = json_pack("{s:s, s:I, s:I, s:o, s:o}", "who", role, "count", (json_int_t)count,
+                              "min", (json_int_t)e->min, "max",
+                              e->max < 0 ? json_null() : json_integer(e->max), "matched", matched);
+}
+
+static void judge_sequence(const struct eh_expect *e, const json_t *events, const char *role,
+                           struct text *r, struct eh_check *out)
+{
+    /* Greedy: the earliest match of each matcher after the previous one
+     * finds the sequence whenever one exists. */
+    json_t *indices = json_array();
+    json_t *matched = json_array();
+    size_t k = 0, pos = 0, last = 0, n = json_array_size(events);
+    for (; k < e->n_seq; k++) {
+        while (pos < n && !eh_event_matches(&e->seq[k], json_array_get(events, pos)))
+            pos++;
+        if (pos == n)
+            break;
+        json_array_append_new(indices, json_integer((json_int_t)pos));
+        json_array_append_new(matched, brief(json_array_get(events, pos)));
+        if (json_array_size(matched) > EVIDENCE_EVENTS)
+            json_array_remove(matched, 0);
+        last = pos++;
+    }
+    put(r, "expected sequence ");
+    for (size_t i = 0; i < e->n_seq; i++) {
+        put(r, "%s", i ? " -> " : "");
+        put_match(r, &e->seq[i]);
+    }
+    if (k == e->n_seq) {
+        put(r, ", got all %zu in order", k);
+    } else {
+        if (k == 0) {
+            put(r, ", got no %s event matching ", role);
+            put_match(r, &e->seq[0]);
+        } else {
+            put(r, ", got only the first %zu", k);
+        }
+        put_context(r, role, events, e->seq, e->n_seq, last);
+    }
+    out->verdict = k == e->n_seq ? EH_PASS : EH_FAIL;
+    out->evidence =
+        json_pack("{s:s, s:I, s:I, s:o, s:o}", "who", role, "matched", (json_int_t)k, "of",
+                  (json_int_t)e->n_seq, "indices", indices, "last_matched", matched);
+}
+
+/* "0x48 'H'", "0x00", or "end of stream" when off is past the end. */
+static void put_byte(struct text *t, const unsigned char *b, size_t len, size_t off)
+{
+    if (off >= len)
+        put(t, "end of stream");
+    else if (b[off] >= 0x20 && b[off] < 0x7f)
+        put(t, "0x%02x '%c'", b[off], b[off]);
+    else
+        put(t, "0x%02x", b[off]);
+}
+
+static json_t *byte_or_null(const unsigned char *b, size_t len, size_t off)
+{
+    return off < len ? json_integer(b[off]) : json_null();
+}
+
+static void judge_echo(const struct eh_expect *e, const json_t *events, struct text *r,
+                       struct eh_check *out)
+{
+    unsigned char *sent = NULL, *got = NULL;
+    size_t ns = 0, nr = 0;
+    if (!eh_events_stream(events, true, &sent, &ns) ||
+        !eh_events_stream(events, false, &got, &nr)) {
+        put(r, "cannot judge echo from the event log: data truncated");
+        out->verdict = EH_ERROR;
+        free(sent);
+        return;
+    }
+    size_t diff = 0;
+    while (diff < ns && diff < nr && sent[diff] == got[diff])
+        diff++;
+    bool prefix = diff == nr; /* every received byte matches what was sent */
+    bool identical = prefix && nr == ns;
+    bool ok = false;
+    switch (e->relation) {
+    case EH_ECHO_EXACT:
+        ok = identical;
+        break;
+    case EH_ECHO_PREFIX:
+        ok = prefix;
+        break;
+    case EH_ECHO_NONEMPTY_PREFIX:
+        ok = prefix && nr > 0;
+        break;
+    }
+    const char *rel = eh_echo_relation_name(e->relation);
+    put(r, "expected echo %s (%s%zu bytes), got %zu byte%s", rel,
+        e->relation == EH_ECHO_EXACT ? "" : "of ", ns, nr, nr == 1 ? "" : "s");
+    if (!prefix || (!ok && nr > 0)) {
+        put(r, "; first difference at offset %zu: expected ", diff);
+        put_byte(r, sent, ns, diff);
+        put(r, ", got ");
+        put_byte(r, got, nr, diff);
+    } else if (ok && !identical) {
+        put(r, ", a prefix");
+    }
+    out->verdict = ok ? EH_PASS : EH_FAIL;
+    out->evidence = json_pack("{s:s, s:I, s:I}", "relation", rel, "sent_bytes", (json_int_t)ns,
+                              "received_bytes", (json_int_t)nr);
+    if (!identical) {
+        json_object_set_new(out->evidence, "first_difference", json_integer((json_int_t)diff));
+        json_object_set_new(out->evidence, "expected_byte", byte_or_null(sent, ns, diff));
+        json_object_set_new(out->evidence, "got_byte", byte_or_null(got, nr, diff));
+    }
+    free(sent);
+    free(got);
+}
+
+/* The port of "127.0.0.1:40312" or "[::1]:40312"; -1 if there is none. */
+static long addr_port(const char *addr)
+{
+    const char *colon = strrchr(addr, ':');
+    if (colon == NULL || colon[1] == '\0')
+        return -1;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    return *end == '\0' && port >= 0 && port <= 65535 ? port : -1;
+}
+
+static void judge_client_port(const struct eh_observation *obs, const json_t *events,
+                              struct text *r, struct eh_check *out)
+{
+    if (obs->port_lo <= 0 || obs->port_hi < obs->port_lo) {
+        put(r, "expected client port in ip_local_port_range, got no range (it was not read in "
+               "the scenario's namespace)");
+        out->verdict = EH_ERROR;
+        return;
+    }
+    put(r, "expected client port in %d..%d (ip_local_port_range), got ", obs->port_lo,
+        obs->port_hi);
+    json_t *ports = json_array();
+    size_t n = 0, i, bad = 0;
+    long bad_port = 0;
+    json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
+        const char *laddr = str_of(ev, "laddr");
+        if (!call_is(ev, "connect") || laddr == NULL)
+            continue;
+        long port = addr_port(laddr);
+        if (n < EVIDENCE_PORTS)
+            json_array_append_new(ports, json_integer(port));
+        n++;
+        if (bad == 0 && (port < obs->port_lo || port > obs->port_hi)) {
+            bad = n;
+            bad_port = port;
+        }
+    }
+    if (n == 0)
+        put(r, "no connect() with a local address in the client's event log");
+    else if (bad)
+        put(r, "%ld", bad_port);
+    else if (n == 1)
+        put(r, "%" JSON_INTEGER_FORMAT, json_integer_value(json_array_get(ports, 0)));
+    else
+        put(r, "%zu connections, every port in range", n);
+    if (bad && n > 1)
+        put(r, " (connection %zu of %zu)", bad, n);
+    out->verdict = n > 0 && bad == 0 ? EH_PASS : EH_FAIL;
+    out->evidence = json_pack("{s:[i, i], s:I, s:o}", "range", obs->port_lo, obs->port_hi,
+                              "connections", (json_int_t)n, "ports", ports);
+}
+
+/* The server event that saw the peer `peer`: an accept() whose raddr it is,
+ * or for a datagram server (no accept at all) a recvfrom() from it. */
+static const json_t *server_peer(const json_t *events, const char *call, const char *peer)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
+        const char *raddr = str_of(ev, "raddr");
+        if (call_is(ev, call) && raddr && strcmp(raddr, peer) == 0)
+            return ev;
+    }
+    return NULL;
+}
+
+static json_t *nth_with_raddr(const json_t *events, const char *call, size_t nth)
+{
+    size_t i, seen = 0;
+    json_t *ev, *last = NULL;
+    json_array_foreach(events, i, ev)
+    {
+        if (call_is(ev, call) && str_of(ev, "raddr")) {
+            last = ev;
+            if (seen++ == nth)
+                return ev;
+        }
+    }
+    return last;
+}
+
+static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, struct eh_check *out)
+{
+    const char *call = nth_with_raddr(sev, "accept", 0) ? "accept" : "recvfrom";
+    json_t *pairs = json_array();
+    size_t n = 0, i;
+    json_t *ev;
+    const char *cl0 = NULL, *cr0 = NULL, *sl0 = NULL; /* the first pair, for the reason */
+    out->verdict = EH_PASS;
+    json_array_foreach(cev, i, ev)
+    {
+        const char *cl = str_of(ev, "laddr"), *cr = str_of(ev, "raddr");
+        if (!call_is(ev, "connect") || cl == NULL || cr == NULL)
+            continue;
+        const json_t *s = server_peer(sev, call, cl);
+        if (s == NULL) {
+            const json_t *other = nth_with_raddr(sev, call, n);
+            if (other)
+                put(r, "expected %s() peer %s to equal client getsockname() %s", call,
+                    str_of(other, "raddr"), cl);
+            else
+                put(r,
+                    "expected a server %s() from the client's address %s, got no server "
+                    "%s() event",
+                    call, cl, call);
+            out->verdict = EH_FAIL;
+            break;
+        }
+        const char *sl = str_of(s, "laddr");
+        if (sl && strcmp(sl, cr) != 0) {
+            put(r,
+                "expected server local address %s (%s) to equal client remote address %s "
+                "(connect)",
+                sl, call, cr);
+            out->verdict = EH_FAIL;
+            break;
+        }
+        if (n == 0) {
+            cl0 = cl;
+            cr0 = cr;
+            sl0 = sl;
+        }
+        if (n++ < EVIDENCE_EVENTS)
+            json_array_append_new(pairs, json_pack("{s:s, s:s, s:s?, s:s}", "client_laddr", cl,
+                                                   "client_raddr", cr, "server_laddr", sl,
+                                                   "server_raddr", cl));
+    }
+    if (out->verdict == EH_PASS && n == 0) {
+        put(r, "expected a client connect() with local and remote addresses, got none in the "
+               "client's event log");
+        out->verdict = EH_FAIL;
+    } else if (out->verdict == EH_PASS) {
+        put(r, "expected %s() peer to equal client getsockname() and local/remote mirrored, got ",
+            call);
+        if (n > 1)
+            put(r, "%zu connections, each mirrored", n);
+        else if (sl0)
+            put(r, "client %s -> %s, server %s() %s <- %s", cl0, cr0, call, sl0, cl0);
+        else
+            put(r, "client %s -> %s, server %s() from %s", cl0, cr0, call, cl0);
+    }
+    out->evidence = json_pack("{s:s, s:I, s:o}", "server_call", call, "connections", (json_int_t)n,
+                              "pairs", pairs);
+}
+
+void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struct eh_check *out)
+{
+    struct text r = {out->reason, sizeof(out->reason), 0};
+    out->reason[0] = '\0';
+    out->verdict = EH_ERROR;
+    out->evidence = NULL;
+    const char *role = eh_role_name(e->who);
+    const json_t *ev = NULL, *sev = NULL;
+    switch (e->kind) {
+    case EH_EXPECT_EXIT:
+        judge_exit(e, &obs->roles[e->who], role, &r, out);
+        break;
+    case EH_EXPECT_SURVIVED:
+        judge_survived(&obs->roles[e->who], role, &r, out);
+        break;
+    case EH_EXPECT_EVENT:
+        if (log_of(obs, e->who, &r, out, &ev))
+            judge_event(e, ev, role, &r, out);
+        break;
+    case EH_EXPECT_SEQUENCE:
+        if (log_of(obs, e->who, &r, out, &ev))
+            judge_sequence(e, ev, role, &r, out);
+        break;
+    case EH_EXPECT_ECHO:
+        if (log_of(obs, EH_CLIENT, &r, out, &ev))
+            judge_echo(e, ev, &r, out);
+        break;
+    case EH_EXPECT_CLIENT_PORT:
+        if (log_of(obs, EH_CLIENT, &r, out, &ev))
+            judge_client_port(obs, ev, &r, out);
+        break;
+    case EH_EXPECT_MIRROR:
+        if (log_of(obs, EH_SERVER, &r, out, &sev) && log_of(obs, EH_CLIENT, &r, out, &ev))
+            judge_mirror(sev, ev, &r, out);
+        break;
+    }
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool eh_events_stream(const json_t *events, bool sent, unsigned char **buf, size_t *len)
+{
+    unsigned char *out = NULL;
+    size_t n = 0, cap = 0, i;
+    json_t *ev;
+    *buf = NULL;
+    *len = 0;
+    json_array_foreach(events, i, ev)
+    {
+        bool is_send = call_is(ev, "send") || call_is(ev, "sendto");
+        bool is_recv = call_is(ev, "recv") || call_is(ev, "recvfrom");
+        int64_t ret;
+        if (!(sent ? is_send : is_recv) || json_object_get(ev, "skipped") ||
+            !int_of(ev, "ret", &ret) || ret <= 0)
+            continue;
+        const char *hex = str_of(ev, "data");
+        if (hex == NULL || json_is_true(json_object_get(ev, "data_truncated")) ||
+            strlen(hex) < 2 * (size_t)ret)
+            goto fail;
+        if (n + (size_t)ret > cap) {
+            cap = (n + (size_t)ret) * 2;
+            unsigned char *p = realloc(out, cap);
+            if (p == NULL)
+                goto fail;
+            out = p;
+        }
+        for (int64_t k = 0; k < ret; k++) {
+            int hi = hex_digit(hex[2 * k]), lo = hex_digit(hex[2 * k + 1]);
+            if (hi < 0 || lo < 0)
+                goto fail;
+            out[n++] = (unsigned char)(hi << 4 | lo);
+        }
+    }
+    *buf = out;
+    *len = n;
+    return true;
+fail:
+    free(out);
+    return false;
+}
+
+enum eh_verdict eh_combine(enum eh_verdict run_verdict, const struct eh_check *checks, size_t n)
+{
+    if (run_verdict != EH_PASS)
+        return run_verdict;
+    size_t counts[EH_VERDICT_COUNT] = {0};
+    for (size_t i = 0; i < n; i++)
+        counts[checks[i].verdict]++;
+    if (counts[EH_FAIL])
+        return EH_FAIL;
+    if (counts[EH_ERROR])
+        return EH_ERROR;
+    if (counts[EH_TIMED_OUT])
+        return EH_TIMED_OUT;
+    if (n > 0 && counts[EH_SKIP] == n)
+        return EH_SKIP;
+    return EH_PASS;
+}
+
+void eh_observation_clear(struct eh_observation *obs)
+{
+    for (int i = 0; i < EH_ROLE_COUNT; i++) {
+        json_decref(obs->roles[i].events);
+        obs->roles[i].events = NULL;
+    }
+}
+
+static void log_error(json_t *arr, size_t line, const char *error)
+{
+    json_array_append_new(arr, json_pack("{s:s, s:I, s:s}", "call", "log_error", "line",
+                                         (json_int_t)line, "error", error));
+}
+
+json_t *eh_evlog_read(const char *path, size_t max_bytes)
+{
+    json_t *arr = json_array();
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "cannot open %s: %s", path, strerror(errno));
+        log_error(arr, 0, msg);
+        return arr;
+    }
+    /* Read at most max_bytes + 1 to learn whether there was more. */
+    size_t limit = max_bytes < SIZE_MAX ? max_bytes + 1 : SIZE_MAX;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    bool short_of_memory = false;
+    while (len < limit) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *p = realloc(buf, cap);
+            if (p == NULL) {
+                short_of_memory = true;
+                break;
+            }
+            buf = p;
+        }
+        size_t want = cap - len < limit - len ? cap - len : limit - len;
+        size_t got = fread(buf + len, 1, want, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    bool truncated = len > max_bytes || short_of_memory;
+    if (truncated) {
+        /* Drop the line the limit cut in two. */
+        if (len > max_bytes)
+            len = max_bytes;
+        while (len > 0 && buf[len - 1] != '\n')
+            len--;
+    }
+    size_t line = 0;
+    for (size_t start = 0; start < len;) {
+        const char *nl = memchr(buf + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        line++;
+        if (end > start) {
+            json_error_t jerr;
+            json_t *ev = json_loadb(buf + start, end - start, 0, &jerr);
+            if (json_is_object(ev))
+                json_array_append_new(arr, ev);
+            else
+                log_error(arr, line, ev ? "not a JSON object" : jerr.text);
+            if (ev && !json_is_object(ev))
+                json_decref(ev);
+        }
+        start = end + 1;
+    }
+    if (truncated)
+        json_array_append_new(arr, json_pack("{s:s, s:I}", "call", "log_truncated", "max_bytes",
+                                             (json_int_t)max_bytes));
+    free(buf);
+    return arr;
+}

@@ -1,0 +1,544 @@
+/* test_peer.c - unit tests of peer.c: the scripted client against tiny servers.
+ *
+ * Each test starts a small server on the loopback (port 0, so nothing
+ * collides), runs a list of steps with eh_peer_run() and checks the events it
+ * logged: the calls, their results and errno names, the addresses and the
+ * "data" hex, and how a deadline, a refused connection and an abortive close
+ * show up. Servers run in a thread; the one for the deadline test is a
+ * listener that never accepts.
+ */
+#include "peer.h"
+#include "verdict.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum server_mode {
+    SERVE_ECHO, /* echo until EOF or an error */
+    SERVE_SINK, /* read and count until EOF or an error */
+    SERVE_BYE,  /* send "bye" and close */
+    SERVE_UDP,  /* echo one datagram */
+};
+
+struct server {
+    enum server_mode mode;
+    int fd; /* listening (TCP) or bound (UDP) socket */
+    int port;
+    pthread_t thread;
+    int end_errno;     /* errno of the recv that ended the connection; 0 at EOF */
+    size_t bytes_read; /* bytes */
+};
+
+static void *serve(void *arg)
+{
+    struct server *s = arg;
+    char buf[65536];
+    if (s->mode == SERVE_UDP) {
+        struct sockaddr_storage from;
+        socklen_t len = sizeof(from);
+        ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+        if (n >= 0)
+            sendto(s->fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len);
+        return NULL;
+    }
+    int c = accept(s->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    if (s->mode == SERVE_BYE) {
+        send(c, "bye", 3, MSG_NOSIGNAL);
+        close(c);
+        return NULL;
+    }
+    for (;;) {
+        ssize_t n = recv(c, buf, sizeof(buf), 0);
+        if (n <= 0) {
+            s->end_errno = n < 0 ? errno : 0;
+            break;
+        }
+        s->bytes_read += (size_t)n;
+        if (s->mode == SERVE_ECHO && send(c, buf, (size_t)n, MSG_NOSIGNAL) != n)
+            break;
+    }
+    close(c);
+    return NULL;
+}
+
+/* Binds to port 0 on the loopback of `family`; listens unless UDP or
+ * `listening` is false; starts the serving thread if `thread`. */
+static void server_start(struct server *s, enum server_mode mode, int family, bool listening,
+                         bool thread)
+{
+    memset(s, 0, sizeof(*s));
+    s->mode = mode;
+    s->fd = socket(family, mode == SERVE_UDP ? SOCK_DGRAM : SOCK_STREAM, 0);
+    ck_assert_int_ge(s->fd, 0);
+    struct sockaddr_storage ss = {0};
+    socklen_t len;
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_addr = in6addr_loopback;
+        len = sizeof(*a);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        len = sizeof(*a);
+    }
+    ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&ss, len), 0);
+    ck_assert_int_eq(getsockname(s->fd, (struct sockaddr *)&ss, &len), 0);
+    s->port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                       : ((struct sockaddr_in *)&ss)->sin_port);
+    if (mode != SERVE_UDP && listening)
+        ck_assert_int_eq(listen(s->fd, 4), 0);
+    if (thread)
+        ck_assert_int_eq(pthread_create(&s->thread, NULL, serve, s), 0);
+}
+
+static void server_stop(struct server *s, bool thread)
+{
+    if (thread)
+        pthread_join(s->thread, NULL);
+    close(s->fd);
+}
+
+static struct eh_step step(enum eh_step_kind kind)
+{
+    return (struct eh_step){.kind = kind, .path = "$.client.steps[?]"};
+}
+
+static struct eh_step send_text(const char *text)
+{
+    struct eh_step st = step(EH_STEP_SEND);
+    st.data = (unsigned char *)text;
+    st.data_len = strlen(text);
+    return st;
+}
+
+static struct eh_step recv_step(enum eh_recv_mode mode, size_t bytes)
+{
+    struct eh_step st = step(EH_STEP_RECV);
+    st.recv_mode = mode;
+    st.recv_bytes = bytes;
+    return st;
+}
+
+/* Runs the steps as the client of a scenario with this transport and family. */
+static eh_status run(enum eh_transport t, enum eh_family f, struct eh_step *steps, size_t n,
+                     int port, int64_t deadline_us, json_t *events, struct eh_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(steps[i].path, sizeof(steps[i].path), "$.client.steps[%zu]", i);
+    struct eh_scenario sc = {.transport = t, .family = f};
+    sc.roles[EH_CLIENT] = (struct eh_role){.present = true, .steps = steps, .n_steps = n};
+    return eh_peer_run(&sc, f == EH_IPV6 ? "::1" : "127.0.0.1", port, deadline_us, events, err);
+}
+
+static int64_t in_ms(int64_t base_ms)
+{
+    return eh_now_us() + eh_scaled_ms(base_ms) * 1000;
+}
+
+static const char *call_of(const json_t *ev)
+{
+    return json_string_value(json_object_get(ev, "call"));
+}
+
+/* The first event with this call at or after index *from (updated). */
+static json_t *find(json_t *events, const char *call, size_t *from)
+{
+    for (size_t i = *from; i < json_array_size(events); i++) {
+        json_t *ev = json_array_get(events, i);
+        if (strcmp(call_of(ev), call) == 0) {
+            *from = i + 1;
+            return ev;
+        }
+    }
+    ck_abort_msg("no %s event at or after index %zu", call, *from);
+    return NULL;
+}
+
+static json_int_t int_field(const json_t *ev, const char *key)
+{
+    const json_t *v = json_object_get(ev, key);
+    ck_assert_msg(json_is_integer(v), "event has no integer %s", key);
+    return json_integer_value(v);
+}
+
+static const char *str_field(const json_t *ev, const char *key)
+{
+    const char *s = json_string_value(json_object_get(ev, key));
+    ck_assert_msg(s != NULL, "event has no string %s", key);
+    return s;
+}
+
+START_TEST(test_peer_echo_round_trip_logs_every_call)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("Hello, world"),
+                              recv_step(EH_RECV_EXACTLY, 12), step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    struct eh_error err = {0};
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 4, s.port, in_ms(5000), evs, &err), EH_OK);
+    server_stop(&s, true);
+
+    size_t at = 0;
+    json_t *ev = find(evs, "socket", &at);
+    ck_assert_str_eq(str_field(ev, "family"), "AF_INET");
+    ck_assert_str_eq(str_field(ev, "type"), "SOCK_STREAM");
+    json_int_t fd = int_field(ev, "ret");
+    ck_assert_int_ge(fd, 0);
+    ev = find(evs, "connect", &at);
+    ck_assert_int_eq(int_field(ev, "ret"), 0);
+    ck_assert_int_eq(int_field(ev, "fd"), fd);
+    char raddr[32];
+    snprintf(raddr, sizeof(raddr), "127.0.0.1:%d", s.port);
+    ck_assert_str_eq(str_field(ev, "raddr"), raddr);
+    ck_assert(strncmp(str_field(ev, "laddr"), "127.0.0.1:", 10) == 0);
+    ck_assert_int_ge(int_field(ev, "elapsed_us"), 0);
+    ev = find(evs, "send", &at);
+    ck_assert_int_eq(int_field(ev, "size"), 12);
+    ck_assert_int_eq(int_field(ev, "ret"), 12);
+    ck_assert_str_eq(str_field(ev, "data"), "48656c6c6f2c20776f726c64");
+    ev = find(evs, "recv", &at);
+    ck_assert_int_eq(int_field(ev, "size"), 12);
+    ck_assert_int_gt(int_field(ev, "ret"), 0);
+    ck_assert_str_eq(str_field(find(evs, "conn_end", &at), "reason"), "done");
+    ev = find(evs, "close", &at);
+    ck_assert_int_eq(int_field(ev, "ret"), 0);
+    ck_assert_uint_eq(at, json_array_size(evs));
+
+    unsigned char *got;
+    size_t len;
+    ck_assert(eh_events_stream(evs, false, &got, &len));
+    ck_assert_uint_eq(len, 12);
+    ck_assert_mem_eq(got, "Hello, world", 12);
+    free(got);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_timestamps_count_up_from_the_start)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("x"), recv_step(EH_RECV_UP_TO, 1)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    json_int_t prev = 0;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(evs, i, ev)
+    {
+        json_int_t t = int_field(ev, "t_us");
+        ck_assert_int_ge(t, prev);
+        prev = t;
+    }
+    ck_assert_int_lt(prev, 5 * 1000000);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_log_judges_as_exact_echo)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("abc"), send_text("\001\002"),
+                              recv_step(EH_RECV_EXACTLY, 5), step(EH_STEP_CLOSE)};
+    struct eh_observation obs = {.port_lo = 1, .port_hi = 65535};
+    obs.roles[EH_CLIENT] = (struct eh_proc_obs){
+        .present = true, .instrumented = true, .started = true, .exited = true};
+    obs.roles[EH_CLIENT].events = json_array();
+    ck_assert_int_eq(
+        run(EH_TCP, EH_IPV4, steps, 5, s.port, in_ms(5000), obs.roles[EH_CLIENT].events, NULL),
+        EH_OK);
+    server_stop(&s, true);
+    struct eh_expect e = {.kind = EH_EXPECT_ECHO, .relation = EH_ECHO_EXACT};
+    struct eh_check c;
+    eh_judge(&e, &obs, &c);
+    ck_assert_msg(c.verdict == EH_PASS, "%s", c.reason);
+    json_decref(c.evidence);
+    eh_observation_clear(&obs);
+}
+END_TEST
+
+START_TEST(test_peer_connection_refused_skips_later_steps)
+{
+    struct server s; /* bound, not listening: a SYN to it draws RST */
+    server_start(&s, SERVE_SINK, AF_INET, false, false);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("x"), recv_step(EH_RECV_UP_TO, 1),
+                              step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 4, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, false);
+    size_t at = 0;
+    json_t *ev = find(evs, "connect", &at);
+    ck_assert_int_eq(int_field(ev, "ret"), -1);
+    ck_assert_str_eq(str_field(ev, "errno"), "ECONNREFUSED");
+    ck_assert_ptr_null(json_object_get(ev, "laddr"));
+    ck_assert_int_eq(int_field(find(evs, "close", &at), "ret"), 0);
+    ck_assert_str_eq(str_field(find(evs, "send", &at), "skipped"), "not connected");
+    ck_assert_str_eq(str_field(find(evs, "recv", &at), "skipped"), "not connected");
+    ck_assert_str_eq(str_field(find(evs, "close", &at), "skipped"), "not connected");
+    ck_assert_uint_eq(at, json_array_size(evs));
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_recv_until_eof_ends_with_zero_after_server_close)
+{
+    struct server s;
+    server_start(&s, SERVE_BYE, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), recv_step(EH_RECV_UNTIL_EOF, 0)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 2, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t at = 0;
+    json_t *ev = NULL;
+    for (;;) {
+        ev = find(evs, "recv", &at);
+        if (int_field(ev, "ret") <= 0)
+            break;
+    }
+    ck_assert_int_eq(int_field(ev, "ret"), 0);
+    ck_assert_str_eq(str_field(find(evs, "conn_end", &at), "reason"), "eof");
+    unsigned char *got;
+    size_t len;
+    ck_assert(eh_events_stream(evs, false, &got, &len));
+    ck_assert_uint_eq(len, 3);
+    ck_assert_mem_eq(got, "bye", 3);
+    free(got);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_deadline_with_silent_server_times_out_promptly)
+{
+    struct server s; /* listens, never accepts: the handshake completes, nothing comes */
+    server_start(&s, SERVE_SINK, AF_INET, true, false);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), recv_step(EH_RECV_UP_TO, 10),
+                              send_text("never sent")};
+    json_t *evs = json_array();
+    struct eh_error err = {0};
+    int64_t start = eh_now_us();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(200), evs, &err), EH_TIMEOUT);
+    int64_t took_us = eh_now_us() - start;
+    server_stop(&s, false);
+    ck_assert_int_ge(took_us, 190 * 1000);
+    ck_assert_int_lt(took_us, eh_scaled_ms(200 + 500) * 1000);
+    ck_assert_ptr_nonnull(strstr(err.msg, "$.client.steps[1]"));
+    size_t at = 0;
+    json_t *ev = find(evs, "recv", &at);
+    ck_assert_int_eq(int_field(ev, "ret"), -1);
+    ck_assert_str_eq(str_field(ev, "errno"), "ETIMEDOUT");
+    ck_assert(json_is_true(json_object_get(ev, "timeout")));
+    ck_assert_str_eq(str_field(find(evs, "conn_end", &at), "reason"), "timeout");
+    find(evs, "close", &at);
+    ck_assert_uint_eq(at, json_array_size(evs)); /* the send never ran */
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_sleep_past_deadline_times_out)
+{
+    struct eh_step steps[] = {step(EH_STEP_SLEEP)};
+    steps[0].sleep_ms = 60000;
+    json_t *evs = json_array();
+    int64_t start = eh_now_us();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 1, 9, in_ms(100), evs, NULL), EH_TIMEOUT);
+    ck_assert_int_lt(eh_now_us() - start, eh_scaled_ms(100 + 500) * 1000);
+    ck_assert_uint_eq(json_array_size(evs), 0);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_abort_makes_server_see_econnreset)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    /* The echo proves the server accepted and is reading before the RST. */
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("x"), recv_step(EH_RECV_EXACTLY, 1),
+                              step(EH_STEP_ABORT)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 4, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    ck_assert_int_eq(s.end_errno, ECONNRESET);
+    size_t at = 0;
+    json_t *ev = find(evs, "setsockopt", &at);
+    ck_assert_str_eq(str_field(ev, "option"), "SO_LINGER");
+    ck_assert_int_eq(int_field(ev, "ret"), 0);
+    ck_assert_int_eq(int_field(find(evs, "close", &at), "ret"), 0);
+    ck_assert_uint_eq(at, json_array_size(evs));
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_shutdown_write_lets_server_see_eof_and_echo_back)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("half"),
+                              step(EH_STEP_SHUTDOWN_WRITE), recv_step(EH_RECV_UNTIL_EOF, 0)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 4, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    ck_assert_int_eq(s.end_errno, 0);
+    size_t at = 0;
+    json_t *ev = find(evs, "shutdown", &at);
+    ck_assert_str_eq(str_field(ev, "how"), "SHUT_WR");
+    ck_assert_int_eq(int_field(ev, "ret"), 0);
+    unsigned char *got;
+    size_t len;
+    ck_assert(eh_events_stream(evs, false, &got, &len));
+    ck_assert_uint_eq(len, 4);
+    ck_assert_mem_eq(got, "half", 4);
+    free(got);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_udp_round_trip)
+{
+    struct server s;
+    server_start(&s, SERVE_UDP, AF_INET, false, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("ping"),
+                              recv_step(EH_RECV_UP_TO, 100), step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_UDP, EH_IPV4, steps, 4, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t at = 0;
+    ck_assert_str_eq(str_field(find(evs, "socket", &at), "type"), "SOCK_DGRAM");
+    ck_assert_int_eq(int_field(find(evs, "connect", &at), "ret"), 0);
+    ck_assert_int_eq(int_field(find(evs, "send", &at), "ret"), 4);
+    json_t *ev = find(evs, "recv", &at);
+    ck_assert_int_eq(int_field(ev, "size"), 100);
+    ck_assert_int_eq(int_field(ev, "ret"), 4);
+    ck_assert_str_eq(str_field(ev, "data"), "70696e67");
+    ck_assert_int_eq(int_field(find(evs, "close", &at), "ret"), 0);
+    ck_assert_uint_eq(at, json_array_size(evs)); /* no conn_end for a datagram socket */
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_ipv6_addresses_are_bracketed)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET6, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV6, steps, 2, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t at = 0;
+    ck_assert_str_eq(str_field(find(evs, "socket", &at), "family"), "AF_INET6");
+    json_t *ev = find(evs, "connect", &at);
+    char raddr[32];
+    snprintf(raddr, sizeof(raddr), "[::1]:%d", s.port);
+    ck_assert_str_eq(str_field(ev, "raddr"), raddr);
+    ck_assert(strncmp(str_field(ev, "laddr"), "[::1]:", 6) == 0);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_large_send_loops_and_caps_logged_data)
+{
+    struct server s;
+    server_start(&s, SERVE_SINK, AF_INET, true, true);
+    size_t total = 3 * 1024 * 1024;
+    char *big = malloc(total + 1);
+    memset(big, 'z', total);
+    big[total] = '\0';
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text(big), step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(10000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    ck_assert_uint_eq(s.bytes_read, total);
+    size_t sent = 0, logged = 0, i;
+    bool truncated = false;
+    json_t *ev;
+    json_array_foreach(evs, i, ev)
+    {
+        if (strcmp(call_of(ev), "send") != 0)
+            continue;
+        ck_assert_int_eq(int_field(ev, "size"), (json_int_t)(total - sent));
+        sent += (size_t)int_field(ev, "ret");
+        const char *data = json_string_value(json_object_get(ev, "data"));
+        logged += data ? strlen(data) / 2 : 0;
+        truncated |= json_is_true(json_object_get(ev, "data_truncated"));
+    }
+    ck_assert_uint_eq(sent, total);
+    ck_assert_uint_le(logged, 1024 * 1024);
+    ck_assert(truncated);
+    free(big);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_closes_a_socket_left_open)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 1, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true); /* joins only if the server saw EOF */
+    json_t *last = json_array_get(evs, json_array_size(evs) - 1);
+    ck_assert_str_eq(call_of(last), "close");
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_rejects_a_host_of_the_wrong_family)
+{
+    struct eh_step steps[] = {step(EH_STEP_CONNECT)};
+    struct eh_scenario sc = {.transport = EH_TCP, .family = EH_IPV4};
+    sc.roles[EH_CLIENT] = (struct eh_role){.present = true, .steps = steps, .n_steps = 1};
+    json_t *evs = json_array();
+    struct eh_error err = {0};
+    ck_assert_int_eq(eh_peer_run(&sc, "::1", 7, in_ms(1000), evs, &err), EH_ERR);
+    ck_assert_str_eq(err.msg, "scripted client: host ::1 is not an IPv4 address");
+    ck_assert_uint_eq(json_array_size(evs), 0);
+    json_decref(evs);
+}
+END_TEST
+
+static Suite *peer_suite(void)
+{
+    Suite *s = suite_create("peer");
+    TCase *tc = tcase_create("peer");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_peer_echo_round_trip_logs_every_call);
+    tcase_add_test(tc, test_peer_timestamps_count_up_from_the_start);
+    tcase_add_test(tc, test_peer_log_judges_as_exact_echo);
+    tcase_add_test(tc, test_peer_connection_refused_skips_later_steps);
+    tcase_add_test(tc, test_peer_recv_until_eof_ends_with_zero_after_server_close);
+    tcase_add_test(tc, test_peer_deadline_with_silent_server_times_out_promptly);
+    tcase_add_test(tc, test_peer_sleep_past_deadline_times_out);
+    tcase_add_test(tc, test_peer_abort_makes_server_see_econnreset);
+    tcase_add_test(tc, test_peer_shutdown_write_lets_server_see_eof_and_echo_back);
+    tcase_add_test(tc, test_peer_udp_round_trip);
+    tcase_add_test(tc, test_peer_ipv6_addresses_are_bracketed);
+    tcase_add_test(tc, test_peer_large_send_loops_and_caps_logged_data);
+    tcase_add_test(tc, test_peer_closes_a_socket_left_open);
+    tcase_add_test(tc, test_peer_rejects_a_host_of_the_wrong_family);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(peer_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
