@@ -89,35 +89,35 @@ int eh_diff_main(int argc, char **argv);
  * bytes that came from programs under test. Strings are lent by the document. */
 
 struct eh__scenario_view {
-    const json_t *json;       /* the RESULT object */
-    const char *name;         /* "" when missing */
-    const char *kind;         /* "behaviour", "conformance"; "" when missing */
-    const char *description;  /* "" when missing */
-    const char *reason;       /* "" when missing */
-    const char *file;         /* "" when missing */
-    const char *pcap;         /* relative to the report directory; NULL when absent */
-    enum eh_verdict verdict;  /* EH_ERROR when missing or unknown */
-    double duration_s;        /* seconds, from duration_ms */
-    const json_t *checks;     /* array, or NULL */
-    const json_t *roles;      /* object, or NULL */
+    const json_t *json;      /* the RESULT object */
+    const char *name;        /* "" when missing */
+    const char *kind;        /* "behaviour", "conformance"; "" when missing */
+    const char *description; /* "" when missing */
+    const char *reason;      /* "" when missing */
+    const char *file;        /* "" when missing */
+    const char *pcap;        /* relative to the report directory; NULL when absent */
+    enum eh_verdict verdict; /* EH_ERROR when missing or unknown */
+    double duration_s;       /* seconds, from duration_ms */
+    const json_t *checks;    /* array, or NULL */
+    const json_t *roles;     /* object, or NULL */
 };
 
 struct eh__check_view {
-    const char *expect;       /* "$.expect[0]"; "" when missing */
-    const char *kind;         /* "exit", "event", ...; "" when missing */
-    const char *who;          /* "server", "client"; "" when missing */
-    const char *reason;       /* "" when missing */
-    enum eh_verdict verdict;  /* EH_ERROR when missing or unknown */
+    const char *expect;      /* "$.expect[0]"; "" when missing */
+    const char *kind;        /* "exit", "event", ...; "" when missing */
+    const char *who;         /* "server", "client"; "" when missing */
+    const char *reason;      /* "" when missing */
+    enum eh_verdict verdict; /* EH_ERROR when missing or unknown */
 };
 
 struct eh__role_view {
-    const char *name;         /* "server" or "client" */
-    const json_t *json;       /* the role object */
-    const char *kind;         /* "reference", "under-test", "scripted"; "" when missing */
-    const json_t *argv;       /* array, or NULL */
-    const json_t *events;     /* array, or NULL */
-    const char *out, *err;    /* captured stdout and stderr as kept (may hold NUL) */
-    size_t out_len, err_len;  /* bytes kept */
+    const char *name;             /* "server" or "client" */
+    const json_t *json;           /* the role object */
+    const char *kind;             /* "reference", "under-test", "scripted"; "" when missing */
+    const json_t *argv;           /* array, or NULL */
+    const json_t *events;         /* array, or NULL */
+    const char *out, *err;        /* captured stdout and stderr as kept (may hold NUL) */
+    size_t out_len, err_len;      /* bytes kept */
     int64_t out_total, err_total; /* bytes the program wrote (stdout_bytes, stderr_bytes) */
 };
 
@@ -158,10 +158,13 @@ enum eh__esc_mode {
                        interprets (| ` * _ [ ] \ ~) backslash-escaped, & < > as
                        references, newline as <br> */
     EH__ESC_TERM,   /* a terminal line: only newline and tab, as \n and \t */
+    EH__ESC_UTF8,   /* only bytes that are not valid UTF-8 replaced; all else kept */
 };
 
 /* Writes len bytes of s escaped for mode. */
 void eh__escape(FILE *out, const char *s, size_t len, enum eh__esc_mode mode);
+/* True if len bytes of s are valid UTF-8 (RFC 3629). */
+bool eh__utf8_valid(const char *s, size_t len);
 /* The same for a NUL-terminated string. */
 void eh__escape_str(FILE *out, const char *s, enum eh__esc_mode mode);
 /* Writes an argv array as one escaped command line: arguments separated by

@@ -1,0 +1,585 @@
+/* report.c - the writers table, writing a report directory, summary and diff.
+ *
+ * Every report format is a view of the one report document (report.h). This
+ * file holds what the writers share: the table of writers, writing them all
+ * into a directory with atomic replacement, the summary counts, read-only
+ * views of scenarios, checks and roles, and the escaper that makes bytes from
+ * programs under test safe for XML, HTML and Markdown. It also compares two
+ * report.json documents for regressions (`echoharness diff`).
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const struct eh_report_writer eh_report_writers[] = {
+    {"report.json", eh__write_json},
+    {"junit.xml", eh__write_junit},
+    {"report.html", eh__write_html},
+    {"summary.md", eh__write_md},
+    {NULL, NULL},
+};
+
+/* Views of the document. */
+
+const char *eh__string(const json_t *obj, const char *key, size_t *len)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!json_is_string(v))
+        return NULL;
+    if (len)
+        *len = json_string_length(v);
+    return json_string_value(v);
+}
+
+static const char *string_or_empty(const json_t *obj, const char *key)
+{
+    const char *s = eh__string(obj, key, NULL);
+    return s ? s : "";
+}
+
+static enum eh_verdict verdict_of(const json_t *obj)
+{
+    const char *name = eh__string(obj, "verdict", NULL);
+    enum eh_verdict v;
+    if (name == NULL || !eh_verdict_parse(name, &v))
+        return EH_ERROR;
+    return v;
+}
+
+bool eh__scenario_at(const json_t *report, size_t i, struct eh__scenario_view *out)
+{
+    const json_t *sc = json_array_get(json_object_get(report, "scenarios"), i);
+    if (sc == NULL)
+        return false;
+    const json_t *checks = json_object_get(sc, "checks");
+    const json_t *roles = json_object_get(sc, "roles");
+    *out = (struct eh__scenario_view){
+        .json = sc,
+        .name = string_or_empty(sc, "name"),
+        .kind = string_or_empty(sc, "kind"),
+        .description = string_or_empty(sc, "description"),
+        .reason = string_or_empty(sc, "reason"),
+        .file = string_or_empty(sc, "file"),
+        .pcap = eh__string(sc, "pcap", NULL),
+        .verdict = verdict_of(sc),
+        .duration_s = json_number_value(json_object_get(sc, "duration_ms")) / 1000.0,
+        .checks = json_is_array(checks) ? checks : NULL,
+        .roles = json_is_object(roles) ? roles : NULL,
+    };
+    return true;
+}
+
+bool eh__check_at(const struct eh__scenario_view *s, size_t i, struct eh__check_view *out)
+{
+    const json_t *c = json_array_get(s->checks, i);
+    if (c == NULL)
+        return false;
+    *out = (struct eh__check_view){
+        .expect = string_or_empty(c, "expect"),
+        .kind = string_or_empty(c, "kind"),
+        .who = string_or_empty(c, "who"),
+        .reason = string_or_empty(c, "reason"),
+        .verdict = verdict_of(c),
+    };
+    return true;
+}
+
+bool eh__role_at(const struct eh__scenario_view *s, size_t i, struct eh__role_view *out)
+{
+    static const char *const names[] = {"server", "client"};
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        const json_t *r = json_object_get(s->roles, names[k]);
+        if (!json_is_object(r) || i-- > 0)
+            continue;
+        const json_t *argv = json_object_get(r, "argv");
+        const json_t *events = json_object_get(r, "events");
+        size_t out_len = 0, err_len = 0;
+        const char *out_s = eh__string(r, "stdout", &out_len);
+        const char *err_s = eh__string(r, "stderr", &err_len);
+        *out = (struct eh__role_view){
+            .name = names[k],
+            .json = r,
+            .kind = string_or_empty(r, "kind"),
+            .argv = json_is_array(argv) ? argv : NULL,
+            .events = json_is_array(events) ? events : NULL,
+            .out = out_s ? out_s : "",
+            .err = err_s ? err_s : "",
+            .out_len = out_len,
+            .err_len = err_len,
+            .out_total = json_integer_value(json_object_get(r, "stdout_bytes")),
+            .err_total = json_integer_value(json_object_get(r, "stderr_bytes")),
+        };
+        return true;
+    }
+    return false;
+}
+
+void eh__report_counts(const json_t *report, struct eh__counts *out)
+{
+    *out = (struct eh__counts){0};
+    struct eh__scenario_view s;
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
+        out->total++;
+        out->n[s.verdict]++;
+    }
+}
+
+bool eh__verdict_is_problem(enum eh_verdict v)
+{
+    return v != EH_PASS && v != EH_SKIP;
+}
+
+void eh__exit_text(const json_t *exit, char *buf, size_t len)
+{
+    const json_t *code = json_object_get(exit, "code");
+    const char *sig = eh__string(exit, "signal", NULL);
+    const char *why = eh__string(exit, "not_started", NULL);
+    if (json_is_integer(code))
+        snprintf(buf, len, "exit code %" JSON_INTEGER_FORMAT, json_integer_value(code));
+    else if (sig)
+        snprintf(buf, len, "killed by %s (%" JSON_INTEGER_FORMAT ")", sig,
+                 json_integer_value(json_object_get(exit, "signo")));
+    else if (json_is_true(json_object_get(exit, "stopped_by_harness")))
+        snprintf(buf, len, "stopped by the harness");
+    else if (why)
+        snprintf(buf, len, "not started: %s", why);
+    else
+        snprintf(buf, len, "unknown");
+}
+
+/* Escaping. */
+
+/* Decodes one UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, at most U+10FFFF). Returns its length, or 0 if invalid. */
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    size_t n;
+    uint32_t c = s[0], min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        n = 2, c &= 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, c &= 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n > len)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+/* Printable and allowed in XML 1.0 (tab and newline are decided by the mode). */
+static bool printable(uint32_t c)
+{
+    return (c >= 0x20 && c < 0x7F) || (c >= 0xA0 && c != 0xFFFE && c != 0xFFFF);
+}
+
+/* The replacement text of a character in mode, or NULL if it has none. */
+static const char *reference(uint32_t c, enum eh__esc_mode mode)
+{
+    /* Newline, tab and carriage return in each mode. */
+    static const char *const space[][3] = {
+        [EH__ESC_TEXT] = {"\n", "\t", "\\r"},     [EH__ESC_ATTR] = {"&#10;", "&#9;", "\\r"},
+        [EH__ESC_INLINE] = {"\\n", "\\t", "\\r"}, [EH__ESC_MD] = {"<br>", "\t", "\\r"},
+        [EH__ESC_TERM] = {"\\n", "\\t", "\\r"},   [EH__ESC_UTF8] = {"\n", "\t", "\r"},
+    };
+    bool md = mode == EH__ESC_MD;
+    switch (c) {
+    case '\n':
+        return space[mode][0];
+    case '\t':
+        return space[mode][1];
+    case '\r':
+        return space[mode][2];
+    }
+    if (mode == EH__ESC_TERM || mode == EH__ESC_UTF8)
+        return NULL;
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return md ? NULL : "&quot;";
+    case '\'':
+        return md ? NULL : "&#39;";
+    }
+    return NULL;
+}
+
+void eh__escape(FILE *out, const char *s, size_t len, enum eh__esc_mode mode)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t c;
+        size_t n = utf8_next(p + i, len - i, &c);
+        if (n == 0) {
+            fprintf(out, "\\x%02X", p[i]);
+            i++;
+            continue;
+        }
+        const char *ref = reference(c, mode);
+        if (ref)
+            fputs(ref, out);
+        else if (mode == EH__ESC_MD && c != 0 && c < 0x80 && strchr("|`*_[]\\~", (int)c))
+            fprintf(out, "\\%c", (int)c);
+        else if (printable(c) || mode == EH__ESC_UTF8)
+            fwrite(p + i, 1, n, out);
+        else if (c < 0x80)
+            fprintf(out, "\\x%02X", (unsigned)c);
+        else
+            fprintf(out, "\\u%04X", (unsigned)c);
+        i += n;
+    }
+}
+
+bool eh__utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t c;
+    for (size_t i = 0, n; i < len; i += n)
+        if ((n = utf8_next(p + i, len - i, &c)) == 0)
+            return false;
+    return true;
+}
+
+void eh__escape_str(FILE *out, const char *s, enum eh__esc_mode mode)
+{
+    eh__escape(out, s, strlen(s), mode);
+}
+
+void eh__escape_argv(FILE *out, const json_t *argv, enum eh__esc_mode mode)
+{
+    size_t i;
+    const json_t *arg;
+    json_array_foreach(argv, i, arg)
+    {
+        size_t len = json_string_length(arg);
+        const char *s = json_is_string(arg) ? json_string_value(arg) : "";
+        bool quote = len == 0 || strpbrk(s, " \t\n'\"") != NULL;
+        fputs(i ? " " : "", out);
+        fputs(quote ? "'" : "", out);
+        eh__escape(out, s, len, mode);
+        fputs(quote ? "'" : "", out);
+    }
+}
+
+/* Writing a directory. */
+
+static eh_status mkdir_p(const char *dir, struct eh_error *err)
+{
+    char path[4096];
+    if (dir[0] == '\0' || snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+        eh_error_set(err, "\"%s\": not a usable directory name", dir);
+        return EH_ERR;
+    }
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            eh_error_set(err, "%s: cannot create directory: %s", path, strerror(errno));
+            return EH_ERR;
+        }
+        *p = c;
+        if (c == '\0')
+            break;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        eh_error_set(err, "%s: not a directory", dir);
+        return EH_ERR;
+    }
+    return EH_OK;
+}
+
+/* Writes one format to dir/file through a temporary name in dir, so that a
+ * reader never sees a half-written file. */
+static eh_status write_one(const json_t *report, const char *dir, const struct eh_report_writer *w,
+                           struct eh_error *err)
+{
+    char path[4096], tmp[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, w->file);
+    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, w->file);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        eh_error_set(err, "%s: cannot create: %s", tmp, strerror(errno));
+        return EH_ERR;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        eh_error_set(err, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return EH_ERR;
+    }
+    fchmod(fd, 0644);
+    eh_status st = w->write(report, f, err);
+    if (st == EH_OK && (fflush(f) != 0 || ferror(f) || fsync(fd) != 0)) {
+        eh_error_set(err, "%s: write failed: %s", path, strerror(errno));
+        st = EH_ERR;
+    }
+    if (fclose(f) != 0 && st == EH_OK) {
+        eh_error_set(err, "%s: write failed: %s", path, strerror(errno));
+        st = EH_ERR;
+    }
+    if (st == EH_OK && rename(tmp, path) != 0) {
+        eh_error_set(err, "%s: cannot replace: %s", path, strerror(errno));
+        st = EH_ERR;
+    }
+    if (st != EH_OK)
+        unlink(tmp);
+    return st;
+}
+
+eh_status eh_report_write_all(const json_t *report, const char *dir, struct eh_error *err)
+{
+    if (mkdir_p(dir, err) != EH_OK)
+        return EH_ERR;
+    eh_status st = EH_OK;
+    for (const struct eh_report_writer *w = eh_report_writers; w->file; w++)
+        if (write_one(report, dir, w, err) != EH_OK)
+            st = EH_ERR; /* keep writing the other formats */
+    return st;
+}
+
+void eh_report_summarize(json_t *report)
+{
+    struct eh__counts c;
+    eh__report_counts(report, &c);
+    json_t *summary = json_object();
+    json_object_set_new(summary, "total", json_integer((json_int_t)c.total));
+    for (int v = 0; v < EH_VERDICT_COUNT; v++)
+        json_object_set_new(summary, eh_verdict_name((enum eh_verdict)v),
+                            json_integer((json_int_t)c.n[v]));
+    json_object_set_new(report, "summary", summary);
+}
+
+/* Diff. */
+
+/* name -> RESULT object of every scenario (the first one of a name wins). */
+static json_t *index_by_name(const json_t *report)
+{
+    json_t *index = json_object();
+    struct eh__scenario_view s;
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
+        if (json_object_get(index, s.name) == NULL)
+            json_object_set(index, s.name, (json_t *)s.json);
+    return index;
+}
+
+enum diff_change { DIFF_REGRESSION, DIFF_FIXED, DIFF_CHANGED, DIFF_NEW, DIFF_REMOVED };
+#define DIFF_CHANGE_COUNT 5
+
+/* What happened to one scenario; false if nothing worth printing. */
+static bool classify(const json_t *old_sc, const json_t *new_sc, enum diff_change *out)
+{
+    if (old_sc == NULL)
+        *out = DIFF_NEW;
+    else if (new_sc == NULL)
+        *out = verdict_of(old_sc) == EH_PASS ? DIFF_REGRESSION : DIFF_REMOVED;
+    else if (verdict_of(old_sc) == verdict_of(new_sc))
+        return false;
+    else if (verdict_of(old_sc) == EH_PASS)
+        *out = DIFF_REGRESSION;
+    else if (verdict_of(new_sc) == EH_PASS)
+        *out = DIFF_FIXED;
+    else
+        *out = DIFF_CHANGED;
+    return true;
+}
+
+static void print_change(FILE *out, enum diff_change c, const char *name, const json_t *old_sc,
+                         const json_t *new_sc)
+{
+    static const char *const labels[DIFF_CHANGE_COUNT] = {
+        [DIFF_REGRESSION] = "REGRESSION", [DIFF_FIXED] = "fixed",
+        [DIFF_CHANGED] = "changed",       [DIFF_NEW] = "new",
+        [DIFF_REMOVED] = "removed",
+    };
+    if (c == DIFF_REMOVED) {
+        fputs("removed ", out);
+        eh__escape_str(out, name, EH__ESC_TERM);
+        fprintf(out, " (was %s)\n", eh_verdict_name(verdict_of(old_sc)));
+        return;
+    }
+    fprintf(out, "%s ", labels[c]);
+    eh__escape_str(out, name, EH__ESC_TERM);
+    fputs(": ", out);
+    if (old_sc)
+        fprintf(out, "%s -> ", eh_verdict_name(verdict_of(old_sc)));
+    if (new_sc == NULL) {
+        fputs("removed\n", out);
+        return;
+    }
+    enum eh_verdict v = verdict_of(new_sc);
+    const char *reason = string_or_empty(new_sc, "reason");
+    fputs(eh_verdict_name(v), out);
+    if (v != EH_PASS && reason[0] != '\0') {
+        fputs(" (", out);
+        eh__escape_str(out, reason, EH__ESC_TERM);
+        fputc(')', out);
+    }
+    fputc('\n', out);
+}
+
+struct diff_entry {
+    const char *name;
+    const json_t *old_sc, *new_sc; /* NULL when absent from that report */
+};
+
+int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out)
+{
+    json_t *old_index = index_by_name(old_report);
+    json_t *new_index = index_by_name(new_report);
+    /* Every name once: those of the new report in its order, then the removed. */
+    size_t n_entries = 0;
+    struct diff_entry *entries =
+        calloc(json_object_size(old_index) + json_object_size(new_index) + 1, sizeof(*entries));
+    if (entries == NULL) { /* fail safe: a CI gate must not pass unchecked */
+        fputs("diff: out of memory\n", out);
+        json_decref(old_index);
+        json_decref(new_index);
+        return 1;
+    }
+    struct eh__scenario_view s;
+    for (size_t i = 0; eh__scenario_at(new_report, i, &s); i++)
+        if (json_object_get(new_index, s.name) == s.json)
+            entries[n_entries++] =
+                (struct diff_entry){s.name, json_object_get(old_index, s.name), s.json};
+    for (size_t i = 0; eh__scenario_at(old_report, i, &s); i++)
+        if (json_object_get(old_index, s.name) == s.json && !json_object_get(new_index, s.name))
+            entries[n_entries++] = (struct diff_entry){s.name, s.json, NULL};
+    size_t n[DIFF_CHANGE_COUNT] = {0};
+    for (int want = 0; want < DIFF_CHANGE_COUNT; want++) { /* regressions first */
+        for (size_t i = 0; i < n_entries; i++) {
+            const struct diff_entry *e = &entries[i];
+            enum diff_change c;
+            if (classify(e->old_sc, e->new_sc, &c) && (int)c == want) {
+                print_change(out, c, e->name, e->old_sc, e->new_sc);
+                n[c]++;
+            }
+        }
+    }
+    fprintf(out, "%zu regression%s, %zu fixed, %zu changed, %zu new, %zu removed\n",
+            n[DIFF_REGRESSION], n[DIFF_REGRESSION] == 1 ? "" : "s", n[DIFF_FIXED], n[DIFF_CHANGED],
+            n[DIFF_NEW], n[DIFF_REMOVED]);
+    free(entries);
+    json_decref(old_index);
+    json_decref(new_index);
+    return (int)n[DIFF_REGRESSION];
+}
+
+/* Loads a report.json and checks what diff relies on: an object whose
+ * "scenarios" is an array of objects with a string "name" and a known
+ * "verdict". */
+static json_t *load_report(const char *path, struct eh_error *err)
+{
+    json_error_t jerr;
+    json_t *report = json_load_file(path, JSON_ALLOW_NUL, &jerr);
+    if (report == NULL) {
+        if (jerr.line < 0)
+            eh_error_set(err, "%s: %s", path, jerr.text);
+        else
+            eh_error_set(err, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        return NULL;
+    }
+    const json_t *scenarios = json_object_get(report, "scenarios");
+    if (!json_is_array(scenarios)) {
+        eh_error_set(err, "%s: $.scenarios: expected an array of scenario results", path);
+        json_decref(report);
+        return NULL;
+    }
+    size_t i;
+    const json_t *sc;
+    json_array_foreach(scenarios, i, sc)
+    {
+        const char *verdict = eh__string(sc, "verdict", NULL);
+        enum eh_verdict v;
+        if (eh__string(sc, "name", NULL) == NULL) {
+            eh_error_set(err, "%s: $.scenarios[%zu].name: expected a string", path, i);
+        } else if (verdict == NULL || !eh_verdict_parse(verdict, &v)) {
+            eh_error_set(err,
+                         "%s: $.scenarios[%zu].verdict: expected PASS, FAIL, ERROR, TIMEOUT "
+                         "or SKIP",
+                         path, i);
+        } else {
+            continue;
+        }
+        json_decref(report);
+        return NULL;
+    }
+    return report;
+}
+
+static void diff_usage(FILE *out)
+{
+    fputs("usage: echoharness diff OLD.json NEW.json\n"
+          "\n"
+          "Compares two report.json files by scenario name and prints regressions\n"
+          "(PASS before, anything else or missing now), fixed, changed, new and\n"
+          "removed scenarios.\n"
+          "\n"
+          "  -h, --help   show this help\n"
+          "\n"
+          "Exit status: 0 no regression, 1 at least one regression,\n"
+          "2 usage error or an unreadable or invalid report.\n",
+          out);
+}
+
+int eh_diff_main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0; /* glibc: full reset, in case getopt ran before */
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        if (opt == 'h') {
+            diff_usage(stdout);
+            return 0;
+        }
+        diff_usage(stderr);
+        return 2;
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, "echoharness diff: expected OLD.json and NEW.json\n");
+        diff_usage(stderr);
+        return 2;
+    }
+    struct eh_error err = {0};
+    json_t *old_report = load_report(argv[optind], &err);
+    json_t *new_report = old_report ? load_report(argv[optind + 1], &err) : NULL;
+    if (new_report == NULL) {
+        fprintf(stderr, "%s\n", err.msg);
+        json_decref(old_report);
+        return 2;
+    }
+    int regressions = eh_report_diff(old_report, new_report, stdout);
+    json_decref(old_report);
+    json_decref(new_report);
+    return regressions > 0 ? 1 : 0;
+}

@@ -1,0 +1,176 @@
+/* report_junit.c - junit.xml: the report as one JUnit test suite for CI.
+ *
+ * One <testsuite name="echoharness"> with one <testcase> per scenario
+ * (classname "echoharness.<kind>"), valid against the Jenkins xUnit schema
+ * (shared/schemas/junit-10.xsd). FAIL becomes <failure>, ERROR and TIMEOUT
+ * become <error>, SKIP becomes <skipped>; the problem checks are the body,
+ * and the roles' captured stdout and stderr go to <system-out> and
+ * <system-err>. Every attribute and text is escaped by eh__escape(), which
+ * also replaces bytes that XML 1.0 does not allow.
+ */
+#include "report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static void attr(FILE *out, const char *name, const char *value)
+{
+    fprintf(out, " %s=\"", name);
+    eh__escape_str(out, value, EH__ESC_ATTR);
+    fputc('"', out);
+}
+
+static void property(FILE *out, const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    fputs("    <property", out);
+    attr(out, "name", name);
+    attr(out, "value", value);
+    fputs("/>\n", out);
+}
+
+static void properties(FILE *out, const json_t *report)
+{
+    static const char *const keys[] = {"version", "isolation", "isolation_note", "command"};
+    char scale[32];
+    snprintf(scale, sizeof(scale), "%g",
+             json_number_value(json_object_get(report, "timeout_scale")));
+    fputs("  <properties>\n", out);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        property(out, keys[i], eh__string(report, keys[i], NULL));
+    property(out, "timeout_scale", scale);
+    fputs("  </properties>\n", out);
+}
+
+/* The body of <failure> or <error>: one line per problem check, or the
+ * scenario's reason when no check says more. */
+static void problem_body(FILE *out, const struct eh__scenario_view *s)
+{
+    struct eh__check_view c;
+    size_t listed = 0;
+    for (size_t i = 0; eh__check_at(s, i, &c); i++) {
+        if (!eh__verdict_is_problem(c.verdict))
+            continue;
+        fprintf(out, "%s ", eh_verdict_name(c.verdict));
+        eh__escape_str(out, c.kind, EH__ESC_TEXT);
+        if (c.who[0]) {
+            fputs(" (", out);
+            eh__escape_str(out, c.who, EH__ESC_TEXT);
+            fputc(')', out);
+        }
+        fputs(" at ", out);
+        eh__escape_str(out, c.expect, EH__ESC_TEXT);
+        fputs(": ", out);
+        eh__escape_str(out, c.reason, EH__ESC_TEXT);
+        fputc('\n', out);
+        listed++;
+    }
+    if (listed == 0) {
+        eh__escape_str(out, s->reason, EH__ESC_TEXT);
+        fputc('\n', out);
+    }
+}
+
+/* One role's stream: a header line naming the role, its command line and
+ * how it ended, then the kept bytes. Writes nothing for an empty stream. */
+static void role_stream(FILE *out, const struct eh__role_view *r, const char *stream,
+                        const char *text, size_t len, int64_t total)
+{
+    if (len == 0 && total <= 0)
+        return;
+    char exit_text[256];
+    eh__exit_text(json_object_get(r->json, "exit"), exit_text, sizeof(exit_text));
+    fprintf(out, "--- %s %s (", r->name, stream);
+    eh__escape_argv(out, r->argv, EH__ESC_TEXT);
+    fprintf(out, "; %s), %zu bytes ---\n", exit_text, len);
+    eh__escape(out, text, len, EH__ESC_TEXT);
+    if (len > 0 && text[len - 1] != '\n')
+        fputc('\n', out);
+    if (total > (int64_t)len)
+        fprintf(out, "--- %" PRId64 " more bytes not kept ---\n", total - (int64_t)len);
+}
+
+/* <system-out> (stdout of every role) or <system-err> (stderr). */
+static void system_stream(FILE *out, const struct eh__scenario_view *s, bool err_stream)
+{
+    const char *element = err_stream ? "system-err" : "system-out";
+    struct eh__role_view r;
+    bool any = false;
+    for (size_t i = 0; eh__role_at(s, i, &r); i++)
+        any |= (err_stream ? r.err_len : r.out_len) > 0 ||
+               (err_stream ? r.err_total : r.out_total) > 0;
+    if (!any)
+        return;
+    fprintf(out, "    <%s>", element);
+    for (size_t i = 0; eh__role_at(s, i, &r); i++) {
+        if (err_stream)
+            role_stream(out, &r, "stderr", r.err, r.err_len, r.err_total);
+        else
+            role_stream(out, &r, "stdout", r.out, r.out_len, r.out_total);
+    }
+    fprintf(out, "</%s>\n", element);
+}
+
+static void testcase(FILE *out, const struct eh__scenario_view *s)
+{
+    fputs("  <testcase", out);
+    fputs(" classname=\"echoharness", out);
+    if (s->kind[0]) {
+        fputc('.', out);
+        eh__escape_str(out, s->kind, EH__ESC_ATTR);
+    }
+    fputc('"', out);
+    attr(out, "name", s->name);
+    fprintf(out, " time=\"%.3f\">\n", s->duration_s);
+    const char *element = NULL;
+    switch (s->verdict) {
+    case EH_PASS:
+        break;
+    case EH_FAIL:
+        element = "failure";
+        break;
+    case EH_ERROR:
+    case EH_TIMED_OUT:
+        element = "error";
+        break;
+    case EH_SKIP:
+        fputs("    <skipped", out);
+        attr(out, "message", s->reason);
+        fputs("/>\n", out);
+        break;
+    }
+    if (element) {
+        fprintf(out, "    <%s type=\"%s\"", element, eh_verdict_name(s->verdict));
+        attr(out, "message", s->reason);
+        fputc('>', out);
+        problem_body(out, s);
+        fprintf(out, "</%s>\n", element);
+    }
+    system_stream(out, s, false);
+    system_stream(out, s, true);
+    fputs("  </testcase>\n", out);
+}
+
+eh_status eh__write_junit(const json_t *report, FILE *out, struct eh_error *err)
+{
+    (void)err;
+    struct eh__counts n;
+    eh__report_counts(report, &n);
+    const char *started = eh__string(report, "started", NULL);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+    fprintf(out,
+            "<testsuite name=\"echoharness\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+            "skipped=\"%zu\" time=\"%.3f\"",
+            n.total, n.n[EH_FAIL], n.n[EH_ERROR] + n.n[EH_TIMED_OUT], n.n[EH_SKIP],
+            json_number_value(json_object_get(report, "duration_ms")) / 1000.0);
+    if (started)
+        attr(out, "timestamp", started);
+    fputs(">\n", out);
+    properties(out, report);
+    struct eh__scenario_view s;
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
+        testcase(out, &s);
+    fputs("</testsuite>\n", out);
+    return EH_OK;
+}

@@ -1,0 +1,110 @@
+/* report_md.c - summary.md: a short Markdown summary for CI job pages.
+ *
+ * A heading that says whether everything passed, the counts, a table
+ * scenario | verdict | reason, then one section per scenario that did not
+ * pass with its problem checks. Fits a GitHub Actions job summary
+ * ($GITHUB_STEP_SUMMARY). Text from the document is escaped by eh__escape()
+ * so that '|', backticks, newlines and HTML cannot break the table or the
+ * page.
+ */
+#include "report.h"
+
+static void md(FILE *out, const char *s)
+{
+    eh__escape_str(out, s, EH__ESC_MD);
+}
+
+static void verdict(FILE *out, enum eh_verdict v)
+{
+    fprintf(out, v == EH_PASS ? "%s" : "**%s**", eh_verdict_name(v));
+}
+
+static void heading(FILE *out, const json_t *report)
+{
+    struct eh__counts n;
+    eh__report_counts(report, &n);
+    size_t passed = n.n[EH_PASS];
+    if (passed == n.total)
+        fprintf(out, "# echoharness: all %zu scenarios passed\n\n", n.total);
+    else
+        fprintf(out, "# echoharness: %zu of %zu scenarios did not pass\n\n", n.total - passed,
+                n.total);
+    fprintf(out, "%zu scenarios:", n.total);
+    for (int v = 0; v < EH_VERDICT_COUNT; v++)
+        fprintf(out, "%s %zu %s", v ? "," : "", n.n[v], eh_verdict_name((enum eh_verdict)v));
+    const char *started = eh__string(report, "started", NULL);
+    const char *isolation = eh__string(report, "isolation", NULL);
+    if (started) {
+        fputs(" &middot; started ", out);
+        md(out, started);
+    }
+    fprintf(out, " &middot; %.3f s",
+            json_number_value(json_object_get(report, "duration_ms")) / 1000.0);
+    if (isolation) {
+        fputs(" &middot; isolation: ", out);
+        md(out, isolation);
+    }
+    fputs("\n\n", out);
+    const char *note = eh__string(report, "isolation_note", NULL);
+    if (note) {
+        fputs("> ", out);
+        md(out, note);
+        fputs("\n\n", out);
+    }
+}
+
+static void problem_section(FILE *out, const struct eh__scenario_view *s)
+{
+    fprintf(out, "## %s: ", eh_verdict_name(s->verdict));
+    md(out, s->name);
+    fputs("\n\n", out);
+    if (s->reason[0]) {
+        md(out, s->reason);
+        fputs("\n\n", out);
+    }
+    struct eh__check_view c;
+    size_t listed = 0;
+    for (size_t i = 0; eh__check_at(s, i, &c); i++) {
+        if (!eh__verdict_is_problem(c.verdict))
+            continue;
+        fputs("- ", out);
+        verdict(out, c.verdict);
+        fputc(' ', out);
+        md(out, c.kind);
+        if (c.who[0]) {
+            fputs(" (", out);
+            md(out, c.who);
+            fputc(')', out);
+        }
+        fputs(" at ", out);
+        md(out, c.expect);
+        fputs(": ", out);
+        md(out, c.reason);
+        fputc('\n', out);
+        listed++;
+    }
+    if (listed > 0)
+        fputc('\n', out);
+}
+
+eh_status eh__write_md(const json_t *report, FILE *out, struct eh_error *err)
+{
+    (void)err;
+    heading(out, report);
+    fputs("| scenario | verdict | reason |\n|---|---|---|\n", out);
+    struct eh__scenario_view s;
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
+        fputs("| ", out);
+        md(out, s.name);
+        fputs(" | ", out);
+        verdict(out, s.verdict);
+        fputs(" | ", out);
+        md(out, s.reason);
+        fputs(" |\n", out);
+    }
+    fputc('\n', out);
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
+        if (s.verdict != EH_PASS)
+            problem_section(out, &s);
+    return EH_OK;
+}

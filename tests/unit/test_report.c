@@ -1,0 +1,535 @@
+/* test_report.c - the report writers, write_all, summary and diff.
+ *
+ * A small report document is built in code: one scenario of each verdict,
+ * with output holding markup, quotes, control bytes and non-ASCII text, and
+ * each writer's output is checked for the property that matters to its
+ * reader: JSON round-trips, JUnit validates against the shared schema, HTML
+ * and Markdown escape what came from programs under test.
+ */
+#include "report.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bytes from "programs under test": markup, quotes, control bytes, UTF-8. */
+#define HOSTILE                                                                                    \
+    "<script>alert('x')</script> & \"q\" \x01\x1b[31mred\x1b[0m caf\xc3\xa9 \xe2\x9c\x93"
+
+static json_t *role(const char *kind, const char *out, const char *err, json_t *exit)
+{
+    return json_pack("{s:s, s:[s, s, s], s:o, s:i, s:s, s:i, s:s, s:i, s:[{s:i, s:s, s:i, "
+                     "s:i, s:s}, {s:i, s:s, s:i, s:i, s:s}]}",
+                     "kind", kind, "argv", "echo-server", "--port", "65432", "exit", exit,
+                     "runtime_ms", 12, "stdout", out, "stdout_bytes", (int)strlen(out), "stderr",
+                     err, "stderr_bytes", (int)strlen(err), "events", "t_us", 5120, "call",
+                     "accept", "fd", 3, "ret", 4, "raddr", "127.0.0.1:40312", "t_us", 5301, "call",
+                     "recv", "fd", 4, "ret", 8, "data", "3c7363726970743e" /* "<script>" */);
+}
+
+static json_t *check_obj(const char *verdict, const char *reason)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "expect", "$.expect[0]", "kind", "exit", "who",
+                     "server", "verdict", verdict, "reason", reason);
+}
+
+static json_t *scenario(const char *name, const char *verdict, const char *reason, json_t *checks)
+{
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:{s:o, s:o}, s:o}", "name", name, "file",
+        "scenarios/x.json", "description", "Shows " HOSTILE, "kind", "conformance", "verdict",
+        verdict, "reason", reason, "duration_ms", 120, "roles", "server",
+        role("reference", "out " HOSTILE "\n", "err " HOSTILE, json_pack("{s:i}", "code", 0)),
+        "client",
+        role("scripted", "", "", json_pack("{s:s, s:i}", "signal", "SIGPIPE", "signo", 13)),
+        "checks", checks);
+}
+
+/* PASS, FAIL (two problem checks), ERROR, TIMEOUT, SKIP, summarized. */
+static json_t *sample_report(void)
+{
+    json_t *report = json_pack(
+        "{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:[o, o, o, o, o]}", "tool", "echoharness", "version",
+        "0.1.0", "started", "2026-11-26T14:32:48Z", "duration_ms", 1234, "timeout_scale", 1.0,
+        "isolation", "namespaces", "command", "echoharness run " HOSTILE, "scenarios",
+        scenario("basic-echo", "PASS", "",
+                 json_pack("[o]", check_obj("PASS", "expected 0, got 0"))),
+        scenario("half-close", "FAIL", "expected a | b, got `c`\nsecond line " HOSTILE,
+                 json_pack("[o, o, o]", check_obj("PASS", "fine"),
+                           check_obj("FAIL", "expected exit code 0, got killed by SIGPIPE"),
+                           check_obj("FAIL", "expected | " HOSTILE))),
+        scenario("no-namespace", "ERROR", "unshare: EPERM " HOSTILE, json_array()),
+        scenario("slow-server", "TIMEOUT", "deadline of 10000 ms passed", json_array()),
+        scenario("ipv6-echo", "SKIP", "IPv6 is not available", json_array()));
+    ck_assert_ptr_nonnull(report);
+    eh_report_summarize(report);
+    return report;
+}
+
+/* Output as the runner stores it (json_stringn_nocheck()): not valid UTF-8,
+ * with a NUL, DEL and a vertical tab. */
+static const char raw_output[] = "bad \xff\xfe \xc3( \xed\xa0\x80 \x7f \x0b \0 end";
+
+static void set_raw_stderr(json_t *report)
+{
+    json_t *server = json_object_get(
+        json_object_get(json_array_get(json_object_get(report, "scenarios"), 1), "roles"),
+        "server");
+    json_object_set_new(server, "stderr", json_stringn_nocheck(raw_output, sizeof(raw_output) - 1));
+}
+
+/* Runs one writer into memory. Caller frees. */
+static char *render(eh_status (*write)(const json_t *, FILE *, struct eh_error *),
+                    const json_t *report)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    struct eh_error err = {0};
+    ck_assert_int_eq(write(report, f, &err), EH_OK);
+    fclose(f);
+    return buf;
+}
+
+static char *write_temp(const char *text)
+{
+    char *path = strdup("/tmp/test_report_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static size_t count(const char *haystack, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(haystack, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+START_TEST(test_summarize_counts_each_verdict)
+{
+    json_t *report = sample_report();
+    const json_t *summary = json_object_get(report, "summary");
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "total")), 5);
+    for (int v = 0; v < EH_VERDICT_COUNT; v++)
+        ck_assert_int_eq(
+            json_integer_value(json_object_get(summary, eh_verdict_name((enum eh_verdict)v))), 1);
+    json_decref(report);
+}
+END_TEST
+
+START_TEST(test_json_round_trips)
+{
+    json_t *report = sample_report();
+    char *text = render(eh__write_json, report);
+    json_error_t jerr;
+    json_t *back = json_loads(text, 0, &jerr);
+    ck_assert_msg(back != NULL, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
+    ck_assert(json_equal(report, back));
+    ck_assert_ptr_nonnull(strstr(text, "\n  \"tool\": \"echoharness\",\n  \"version\""));
+    json_decref(back);
+    json_decref(report);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_json_writes_invalid_utf8_output_as_escaped_text)
+{
+    json_t *report = sample_report();
+    set_raw_stderr(report);
+    char *text = render(eh__write_json, report);
+    json_t *back = json_loads(text, JSON_ALLOW_NUL, NULL);
+    ck_assert_ptr_nonnull(back);
+    ck_assert_ptr_nonnull(strstr(text, "\"bad \\\\xFF\\\\xFE \\\\xC3( \\\\xED\\\\xA0\\\\x80 \x7f "
+                                       "\\u000B \\u0000 end\""));
+    json_decref(back);
+    json_decref(report);
+    free(text);
+}
+END_TEST
+
+/* Validates junit.xml written from report with xmllint. Returns NULL when
+ * it validates or the schema or xmllint is unavailable (then says so), else
+ * xmllint's messages. Caller frees. */
+static char *junit_invalid(const json_t *report)
+{
+    const char *src = getenv("EH_SOURCE_DIR");
+    char xsd[4096];
+    snprintf(xsd, sizeof(xsd), "%s/../shared/schemas/junit-10.xsd", src ? src : ".");
+    if (src == NULL || access(xsd, R_OK) != 0 || system("xmllint --version >/dev/null 2>&1")) {
+        printf("SKIP junit schema validation: %s not found (set EH_SOURCE_DIR) or no xmllint\n",
+               xsd);
+        return NULL;
+    }
+    char *xml = render(eh__write_junit, report);
+    char *path = write_temp(xml);
+    char cmd[8400];
+    snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' 2>'%s.log'", xsd, path, path);
+    char *messages = NULL;
+    if (system(cmd) != 0) {
+        snprintf(cmd, sizeof(cmd), "%s.log", path);
+        FILE *log = fopen(cmd, "r");
+        size_t cap = 0;
+        if (log == NULL || getdelim(&messages, &cap, '\0', log) < 0)
+            messages = strdup("xmllint failed");
+        if (log)
+            fclose(log);
+        if (strlen(messages) > 1000) /* libcheck limits the length of a message */
+            strcpy(messages + 990, "...");
+    }
+    snprintf(cmd, sizeof(cmd), "%s.log", path);
+    unlink(cmd);
+    unlink(path);
+    free(path);
+    free(xml);
+    return messages;
+}
+
+START_TEST(test_junit_validates_against_schema)
+{
+    json_t *report = sample_report();
+    char *messages = junit_invalid(report);
+    ck_assert_msg(messages == NULL, "junit.xml does not validate: %s", messages);
+    json_decref(report);
+}
+END_TEST
+
+START_TEST(test_junit_validates_with_invalid_utf8_in_output)
+{
+    json_t *report = sample_report();
+    set_raw_stderr(report);
+    char *messages = junit_invalid(report);
+    ck_assert_msg(messages == NULL, "junit.xml does not validate: %s", messages);
+    json_decref(report);
+}
+END_TEST
+
+START_TEST(test_junit_counts_match_summary)
+{
+    json_t *report = sample_report();
+    char *xml = render(eh__write_junit, report);
+    ck_assert_ptr_nonnull(strstr(xml, "<testsuite name=\"echoharness\" tests=\"5\" failures=\"1\" "
+                                      "errors=\"2\" skipped=\"1\" time=\"1.234\""));
+    ck_assert_uint_eq(count(xml, "<testcase "), 5);
+    ck_assert_uint_eq(count(xml, "<failure "), 1);
+    ck_assert_uint_eq(count(xml, "<error "), 2);
+    ck_assert_uint_eq(count(xml, "<skipped "), 1);
+    ck_assert_ptr_nonnull(strstr(xml, "classname=\"echoharness.conformance\" name=\"half-close\""));
+    json_decref(report);
+    free(xml);
+}
+END_TEST
+
+START_TEST(test_junit_failure_lists_each_failed_check)
+{
+    json_t *report = sample_report();
+    char *xml = render(eh__write_junit, report);
+    ck_assert_ptr_nonnull(strstr(
+        xml, "FAIL exit (server) at $.expect[0]: expected exit code 0, got killed by SIGPIPE\n"
+             "FAIL exit (server) at $.expect[0]: expected | &lt;script&gt;"));
+    ck_assert_ptr_null(strstr(xml, "fine\n"));
+    json_decref(report);
+    free(xml);
+}
+END_TEST
+
+START_TEST(test_junit_replaces_control_bytes_with_visible_text)
+{
+    json_t *report = sample_report();
+    char *xml = render(eh__write_junit, report);
+    ck_assert_ptr_null(strchr(xml, '\x01'));
+    ck_assert_ptr_null(strchr(xml, '\x1b'));
+    ck_assert_ptr_nonnull(strstr(xml, "\\x01\\x1B[31mred"));
+    ck_assert_ptr_nonnull(strstr(xml, "caf\xc3\xa9 \xe2\x9c\x93"));
+    json_decref(report);
+    free(xml);
+}
+END_TEST
+
+START_TEST(test_html_escapes_markup_from_data)
+{
+    json_t *report = sample_report();
+    char *html = render(eh__write_html, report);
+    ck_assert_ptr_null(strcasestr(html, "<script"));
+    ck_assert_ptr_nonnull(strstr(html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+                                       "&quot;q&quot; \\x01\\x1B[31mred"));
+    ck_assert_ptr_null(strchr(html, '\x01'));
+    json_decref(report);
+    free(html);
+}
+END_TEST
+
+START_TEST(test_html_is_self_contained)
+{
+    json_t *report = sample_report();
+    char *html = render(eh__write_html, report);
+    ck_assert_ptr_null(strstr(html, "<link"));
+    ck_assert_ptr_null(strstr(html, "src="));
+    ck_assert_ptr_null(strstr(html, "http"));
+    ck_assert_ptr_nonnull(strstr(html, "<style>"));
+    json_decref(report);
+    free(html);
+}
+END_TEST
+
+START_TEST(test_html_shows_counts_events_and_pcap_link)
+{
+    json_t *report = sample_report();
+    json_object_set_new(json_array_get(json_object_get(report, "scenarios"), 0), "pcap",
+                        json_string("pcap/basic-echo.pcap"));
+    char *html = render(eh__write_html, report);
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"v FAIL\">1 FAIL</span>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td>recv</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td class=\"data\">&lt;script&gt;</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<a href=\"pcap/basic-echo.pcap\">"));
+    ck_assert_uint_eq(count(html, "<details id="), 5);
+    json_decref(report);
+    free(html);
+}
+END_TEST
+
+/* The summary.md table row of the half-close scenario. */
+static char *md_row(const char *md, const char *name)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "\n| %s |", name);
+    const char *row = strstr(md, prefix);
+    ck_assert_ptr_nonnull(row);
+    return strndup(row + 1, strcspn(row + 1, "\n"));
+}
+
+START_TEST(test_md_table_escapes_pipe_newline_and_backtick)
+{
+    json_t *report = sample_report();
+    char *md = render(eh__write_md, report);
+    char *row = md_row(md, "half-close");
+    size_t unescaped = 0;
+    for (size_t i = 0; row[i]; i++)
+        unescaped += row[i] == '|' && (i == 0 || row[i - 1] != '\\');
+    ck_assert_uint_eq(unescaped, 4);
+    ck_assert_ptr_nonnull(strstr(row, "expected a \\| b, got \\`c\\`<br>second line &lt;script"));
+    free(row);
+    json_decref(report);
+    free(md);
+}
+END_TEST
+
+START_TEST(test_md_has_a_section_per_scenario_that_did_not_pass)
+{
+    json_t *report = sample_report();
+    char *md = render(eh__write_md, report);
+    ck_assert_ptr_nonnull(strstr(md, "# echoharness: 4 of 5 scenarios did not pass\n"));
+    ck_assert_uint_eq(count(md, "\n## "), 4);
+    ck_assert_ptr_null(strstr(md, "## PASS"));
+    ck_assert_ptr_nonnull(strstr(md, "- **FAIL** exit (server) at $.expect\\[0\\]: expected exit "
+                                     "code 0, got killed by SIGPIPE\n"));
+    json_decref(report);
+    free(md);
+}
+END_TEST
+
+START_TEST(test_write_all_creates_directory_and_every_file)
+{
+    char base[] = "/tmp/test_report_dir_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(base));
+    char dir[128];
+    snprintf(dir, sizeof(dir), "%s/a/b/latest", base);
+    json_t *report = sample_report();
+    struct eh_error err = {0};
+    ck_assert_int_eq(eh_report_write_all(report, dir, &err), EH_OK);
+    ck_assert_int_eq(eh_report_write_all(report, dir, &err), EH_OK); /* replaces */
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        bool known = false;
+        for (const struct eh_report_writer *w = eh_report_writers; w->file; w++)
+            known |= strcmp(e->d_name, w->file) == 0;
+        ck_assert_msg(known, "unexpected file %s (a temporary left behind?)", e->d_name);
+        n++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(n, 4);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+    ck_assert_int_eq(system(cmd), 0);
+    json_decref(report);
+}
+END_TEST
+
+START_TEST(test_write_all_names_an_unusable_directory)
+{
+    json_t *report = sample_report();
+    struct eh_error err = {0};
+    ck_assert_int_eq(eh_report_write_all(report, "/proc/version/reports", &err), EH_ERR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/proc/version"));
+    json_decref(report);
+}
+END_TEST
+
+static json_t *verdicts(const char *const *pairs)
+{
+    json_t *scenarios = json_array();
+    for (; pairs[0]; pairs += 2)
+        json_array_append_new(scenarios, json_pack("{s:s, s:s, s:s}", "name", pairs[0], "verdict",
+                                                   pairs[1], "reason", "because"));
+    return json_pack("{s:o}", "scenarios", scenarios);
+}
+
+static const char *const old_pairs[] = {"a", "PASS", "b", "FAIL", "c", "PASS",
+                                        "d", "FAIL", "e", "PASS", NULL};
+static const char *const new_pairs[] = {"a", "FAIL", "b", "PASS", "e", "PASS", "f", "SKIP", NULL};
+
+START_TEST(test_diff_reports_regression_fix_new_and_removed)
+{
+    json_t *old_report = verdicts(old_pairs), *new_report = verdicts(new_pairs);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_int_eq(eh_report_diff(old_report, new_report, f), 2);
+    fclose(f);
+    ck_assert_str_eq(text, "REGRESSION a: PASS -> FAIL (because)\n"
+                           "REGRESSION c: PASS -> removed\n"
+                           "fixed b: FAIL -> PASS\n"
+                           "new f: SKIP (because)\n"
+                           "removed d (was FAIL)\n"
+                           "2 regressions, 1 fixed, 0 changed, 1 new, 1 removed\n");
+    free(text);
+    json_decref(old_report);
+    json_decref(new_report);
+}
+END_TEST
+
+START_TEST(test_diff_of_identical_reports_finds_nothing)
+{
+    json_t *report = verdicts(old_pairs);
+    FILE *f = fopen("/dev/null", "w");
+    ck_assert_int_eq(eh_report_diff(report, report, f), 0);
+    fclose(f);
+    json_decref(report);
+}
+END_TEST
+
+/* Runs eh_diff_main with stdout and stderr sent to a file whose text is
+ * returned in *output (caller frees). */
+static int diff_main(char **output, const char *a, const char *b)
+{
+    char *argv[] = {"diff", (char *)a, (char *)b, NULL};
+    char *path = write_temp("");
+    fflush(stdout);
+    fflush(stderr);
+    int saved_out = dup(1), saved_err = dup(2);
+    FILE *f = fopen(path, "w");
+    dup2(fileno(f), 1);
+    dup2(fileno(f), 2);
+    int status = eh_diff_main(b ? 3 : 2, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved_out, 1);
+    dup2(saved_err, 2);
+    close(saved_out);
+    close(saved_err);
+    fclose(f);
+    f = fopen(path, "r");
+    size_t cap = 0;
+    *output = NULL;
+    ck_assert_int_ge(getdelim(output, &cap, '\0', f), 0);
+    fclose(f);
+    unlink(path);
+    free(path);
+    return status;
+}
+
+static char *dump_temp(const json_t *report)
+{
+    char *text = json_dumps(report, JSON_INDENT(2));
+    char *path = write_temp(text);
+    free(text);
+    return path;
+}
+
+START_TEST(test_diff_main_exit_status)
+{
+    json_t *old_report = verdicts(old_pairs), *new_report = verdicts(new_pairs);
+    char *old_path = dump_temp(old_report), *new_path = dump_temp(new_report);
+    char *bad_path = write_temp("{\"scenarios\": [\n  {\"name\": \"a\",, }\n]}\n");
+    char *out;
+    ck_assert_int_eq(diff_main(&out, old_path, new_path), 1);
+    ck_assert_ptr_nonnull(strstr(out, "REGRESSION a: PASS -> FAIL"));
+    free(out);
+    ck_assert_int_eq(diff_main(&out, new_path, new_path), 0);
+    free(out);
+    ck_assert_int_eq(diff_main(&out, old_path, NULL), 2);
+    ck_assert_ptr_nonnull(strstr(out, "usage: echoharness diff"));
+    free(out);
+    ck_assert_int_eq(diff_main(&out, old_path, bad_path), 2);
+    char where[128];
+    snprintf(where, sizeof(where), "%s:2:", bad_path);
+    ck_assert_msg(strstr(out, where) != NULL, "no FILE:LINE:COL in: %s", out);
+    free(out);
+    for (char **p = (char *[]){old_path, new_path, bad_path, NULL}; *p; p++) {
+        unlink(*p);
+        free(*p);
+    }
+    json_decref(old_report);
+    json_decref(new_report);
+}
+END_TEST
+
+START_TEST(test_escape_replaces_invalid_utf8_and_controls)
+{
+    static const char in[] = "a\x01\xff<\xc3\xa9\r\n\xc2\x85";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    eh__escape(f, in, sizeof(in) - 1, EH__ESC_INLINE);
+    fclose(f);
+    ck_assert_str_eq(buf, "a\\x01\\xFF&lt;\xc3\xa9\\r\\n\\u0085");
+    free(buf);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("report");
+    tcase_add_test(tc, test_summarize_counts_each_verdict);
+    tcase_add_test(tc, test_json_round_trips);
+    tcase_add_test(tc, test_json_writes_invalid_utf8_output_as_escaped_text);
+    tcase_add_test(tc, test_junit_validates_against_schema);
+    tcase_add_test(tc, test_junit_validates_with_invalid_utf8_in_output);
+    tcase_add_test(tc, test_junit_counts_match_summary);
+    tcase_add_test(tc, test_junit_failure_lists_each_failed_check);
+    tcase_add_test(tc, test_junit_replaces_control_bytes_with_visible_text);
+    tcase_add_test(tc, test_html_escapes_markup_from_data);
+    tcase_add_test(tc, test_html_is_self_contained);
+    tcase_add_test(tc, test_html_shows_counts_events_and_pcap_link);
+    tcase_add_test(tc, test_md_table_escapes_pipe_newline_and_backtick);
+    tcase_add_test(tc, test_md_has_a_section_per_scenario_that_did_not_pass);
+    tcase_add_test(tc, test_write_all_creates_directory_and_every_file);
+    tcase_add_test(tc, test_write_all_names_an_unusable_directory);
+    tcase_add_test(tc, test_diff_reports_regression_fix_new_and_removed);
+    tcase_add_test(tc, test_diff_of_identical_reports_finds_nothing);
+    tcase_add_test(tc, test_diff_main_exit_status);
+    tcase_add_test(tc, test_escape_replaces_invalid_utf8_and_controls);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(report_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
