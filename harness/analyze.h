@@ -1,0 +1,94 @@
+/* analyze.h - wire analysis of one capture file, and `echoharness analyze`.
+ *
+ * eh_analyze_file() reads a pcap or pcapng file with pcap_next_ex(), decodes
+ * each frame (decode.h) and tracks its TCP connections and UDP exchanges
+ * (flow.h, where the close classification and echo verdicts are defined).
+ * It fails only when the file cannot be opened; everything wrong inside the
+ * file becomes a counted anomaly: garbled frames, an unknown link type (each
+ * frame counts as "unknown-linktype"), or a record libpcap cannot read
+ * ("unreadable-record": the rest of the file is ignored and libpcap's message
+ * is kept in read_error).
+ *
+ * The JSON form (the report's "wire" object and `analyze --json`); times are
+ * microseconds relative to the first frame of the capture:
+ * {
+ *   "linktype": "EN10MB", "linktype_code": 1,
+ *   "read_error": "..."                       (only when a record was unreadable)
+ *   "totals": {"packets": 10, "frame_bytes": 712, "duration_us": 1234,
+ *              "tcp_segments": 10, "udp_datagrams": 0, "other": 0,
+ *              "ip_fragments": 0, "reassembled": 0, "tcp_connections": 1,
+ *              "udp_exchanges": 0, "syn_unanswered": 0, "refused": 0, "anomalies": 0},
+ *   "anomalies": {"undersized-tcp": 1, ...}   (only the non-zero counters),
+ *   "tcp": [{
+ *     "client": "127.0.0.1:40000", "server": "127.0.0.1:65432", "family": "ipv4",
+ *     "client_rule": "syn", "start_us": 0, "end_us": 1234,
+ *     "syns": 1, "syn_ack": true, "handshake": true,
+ *     "c2s": DIR, "s2c": DIR,
+ *     "closes": [{"flag": "FIN", "by": "client", "t_us": 900, "rel_seq": 12}, ...],
+ *     "closes_dropped": 0, "first_close_by": "client" | null,
+ *     "close": "graceful", "data_after_close": false,
+ *     "echo": ECHO
+ *   }],
+ *   "udp": [{
+ *     "client": ..., "server": ..., "family": ..., "start_us": ..., "end_us": ...,
+ *     "c2s": {"datagrams": 3, "bytes": 6, "empty": 0, "min": 1, "max": 3,
+ *             "sizes": [1, 2, 3], "sizes_truncated": false},
+ *     "s2c": {...}, "pairs": 3, "unanswered": 0, "unsolicited": 0, "echo": ECHO
+ *   }]
+ * }
+ * DIR: {"packets", "frame_bytes", "bytes", "segments", "seg_min", "seg_max",
+ *       "retransmitted_bytes", "retransmitted_segments", "out_of_order_segments",
+ *       "gap_bytes", "after_peer_fin_bytes", "fins", "rsts",
+ *       "isn": 123 | null, "mss": 65495 | null, "wscale": 7 | null,
+ *       "sack_permitted": true, "timestamps": true}
+ * ECHO: {"verdict": "exact", "matched_bytes": 12,
+ *        "first_difference": {"offset": 3, "expected": 65, "got": 66}
+ *                            (TCP; UDP adds "datagram"; expected/got null = no byte),
+ *        "unverified": "stream-gap"}         (each only when there is one)
+ */
+#ifndef EH_ANALYZE_H
+#define EH_ANALYZE_H
+
+#include "decode.h"
+#include "eh.h"
+#include "flow.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct eh_analysis {
+    int linktype;                      /* DLT_ value of the capture */
+    uint64_t packets;                  /* frames read */
+    uint64_t frame_bytes;              /* their length on the wire, bytes */
+    uint64_t tcp_segments;             /* frames decoded as TCP */
+    uint64_t udp_datagrams;            /* frames (or reassembled datagrams) decoded as UDP */
+    struct eh_decode_stats decode;     /* fragments, reassembled, other */
+    int64_t first_us, last_us;         /* first and last frame, microseconds since the epoch */
+    uint64_t anomalies[EH_ANOM_COUNT]; /* decoder and flow anomalies, by enum eh_anomaly */
+    uint64_t anomaly_total;            /* their sum */
+    uint64_t syn_unanswered;           /* connections classified "unanswered" */
+    uint64_t refused;                  /* connections classified "refused" */
+    char read_error[256];              /* libpcap's message for an unreadable record, or "" */
+    struct eh_flows *flows;            /* connections: eh_flows_tcp(), eh_flows_udp() */
+};
+
+/* Analyses the capture at pcap_path (pcap or pcapng). Returns EH_ERR with
+ * "PATH: <libpcap message>" when it cannot be opened. Caller frees *out with
+ * eh_analysis_free(). */
+eh_status eh_analyze_file(const char *pcap_path, struct eh_analysis **out, struct eh_error *err);
+
+/* The JSON form documented above. Returns a new reference. */
+json_t *eh_analysis_to_json(const struct eh_analysis *a);
+
+/* A readable table per connection and exchange, then the anomalies. */
+void eh_analysis_print(const struct eh_analysis *a, FILE *out);
+
+/* Accepts NULL. */
+void eh_analysis_free(struct eh_analysis *a);
+
+/* `echoharness analyze FILE.pcap [--json] [--help]`; argv[0] is "analyze".
+ * Returns the exit status: 0 on success, 2 on a usage error or a file that
+ * cannot be read ("FILE: <libpcap message>" on stderr). */
+int eh_analyze_main(int argc, char **argv);
+
+#endif

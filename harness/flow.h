@@ -1,0 +1,222 @@
+/* flow.h - TCP connections and UDP exchanges rebuilt from decoded packets.
+ *
+ * eh_flows_add() takes the packets of one capture in order; eh_flows_finish()
+ * closes the books. Each TCP connection is tracked by its 4-tuple: handshake,
+ * relative sequence numbers (serial arithmetic, RFC 1982, so a stream may
+ * wrap past 2^32), reassembly that counts retransmitted and overlapping bytes
+ * once and keeps a bounded out-of-order buffer per direction, FIN and RST
+ * with sender and time, a close classification, and a streaming echo check
+ * that compares the server's stream with the client's as packets arrive.
+ * Memory grows with the number of connections and the unechoed window, never
+ * with the bytes transferred. UDP exchanges are tracked by 4-tuple with each
+ * echo paired with its request.
+ *
+ * Which side is the client (struct eh_tcp_conn.client_rule):
+ *   "syn"          the sender of the SYN (without ACK);
+ *   "syn-ack"      the capture missed the SYN: the receiver of the SYN-ACK;
+ *   "first-packet" the capture began mid-connection: the sender of the first
+ *                  segment seen (for an echo, normally the client: it speaks
+ *                  first). Stream offsets then count from the first byte seen.
+ * A SYN whose sequence number differs from its sender's recorded ISN on a
+ * known 4-tuple starts a new connection (port reuse); the same ISN again is a
+ * retransmitted SYN. For UDP the client is the sender of the first datagram.
+ *
+ * Close classification (enum eh_close_class), first rule that applies:
+ *   unanswered   the client sent SYN, the server sent nothing at all;
+ *   refused      the client sent SYN, the server answered RST and never SYN-ACK;
+ *   client-reset the first RST came from the client, which had sent FIN before
+ *                it (a closed socket answering late data, BEHAVIOUR.md 2 and 3);
+ *   server-reset the same with the roles swapped;
+ *   client-abort the first RST came from the client, which had not sent FIN:
+ *                an abortive close (close() with unread data, or SO_LINGER
+ *                {1,0}; RFC 2525 2.17, BEHAVIOUR.md 3);
+ *   server-abort the same with the roles swapped;
+ *   graceful     FIN from both sides, no RST;
+ *   half-closed  FIN from one side only, no RST, at the end of the capture;
+ *   unfinished   neither FIN nor RST.
+ *
+ * Data after close: tcp_conn.data_after_close is true when a side that had
+ * sent FIN then received payload and answered it with RST: the wire signature
+ * of data arriving at a closed socket (BEHAVIOUR.md "Data arriving at an
+ * already closed socket is answered with a bare RST"). Payload sent after the
+ * peer's FIN is counted in eh_tcp_dir.after_peer_fin_bytes whether or not it
+ * was refused (after shutdown(SHUT_WR) it is legitimate).
+ *
+ * Echo verdicts (enum eh_wire_echo), from the server->client stream S and
+ * the client->server stream C, compared byte for byte:
+ *   differs     a byte of S differs from the byte of C at the same offset
+ *               (first offset, expected and got recorded);
+ *   unverified  the comparison had to stop: "window-overflow" (more than
+ *               EH_ECHO_WINDOW_MAX unmatched bytes), "stream-gap" (bytes not in
+ *               the capture) or "truncated-capture" (snap length);
+ *   empty       neither side sent a byte;
+ *   none        the client sent bytes, the server none;
+ *   exact       S equals C;
+ *   prefix      S is a shorter prefix of C;
+ *   extra       C is a prefix of S and S is longer.
+ * For UDP: differs (a reply differs from its request in length or bytes),
+ * unverified, none (no reply at all), extra (a reply with no pending request),
+ * prefix (some requests unanswered, every reply equal), exact.
+ */
+#ifndef EH_FLOW_H
+#define EH_FLOW_H
+
+#include "decode.h"
+#include "eh.h"
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define EH_ECHO_WINDOW_MAX (64u << 20) /* unmatched bytes kept per connection */
+#define EH_MAX_CLOSE_EVENTS 8          /* FIN/RST events kept per connection */
+#define EH_UDP_SIZES_MAX 1000          /* datagram sizes kept per direction */
+
+enum eh_side {
+    EH_SIDE_CLIENT,
+    EH_SIDE_SERVER,
+};
+const char *eh_side_name(enum eh_side s); /* "client", "server" */
+
+enum eh_close_class {
+    EH_CLOSE_GRACEFUL,
+    EH_CLOSE_HALF_CLOSED,
+    EH_CLOSE_UNFINISHED,
+    EH_CLOSE_CLIENT_RESET,
+    EH_CLOSE_SERVER_RESET,
+    EH_CLOSE_CLIENT_ABORT,
+    EH_CLOSE_SERVER_ABORT,
+    EH_CLOSE_REFUSED,
+    EH_CLOSE_UNANSWERED,
+};
+#define EH_CLOSE_COUNT 9
+const char *eh_close_name(enum eh_close_class c); /* "graceful", "half-closed", ... */
+bool eh_close_parse(const char *name, enum eh_close_class *out);
+
+enum eh_wire_echo {
+    EH_WIRE_EXACT,
+    EH_WIRE_PREFIX,
+    EH_WIRE_DIFFERS,
+    EH_WIRE_EXTRA,
+    EH_WIRE_NONE,
+    EH_WIRE_EMPTY,
+    EH_WIRE_UNVERIFIED,
+};
+#define EH_WIRE_ECHO_COUNT 7
+const char *eh_wire_echo_name(enum eh_wire_echo v); /* "exact", "prefix", ... */
+bool eh_wire_echo_parse(const char *name, enum eh_wire_echo *out);
+
+/* An address and port as seen on the wire. */
+struct eh_endpoint {
+    uint8_t family;   /* 4 or 6 */
+    uint8_t addr[16]; /* IPv4 in the first 4 bytes */
+    uint16_t port;    /* host order */
+};
+#define EH_ENDPOINT_STRLEN 56
+/* "127.0.0.1:65432" or "[::1]:65432" into buf (EH_ENDPOINT_STRLEN bytes). */
+void eh_endpoint_format(const struct eh_endpoint *e, char *buf, size_t len);
+/* The endpoint as a sockaddr_in or sockaddr_in6, to compare with what
+ * accept() or getsockname() returned; *len gets its size. */
+void eh_endpoint_sockaddr(const struct eh_endpoint *e, struct sockaddr_storage *ss, socklen_t *len);
+
+struct eh_echo {
+    enum eh_wire_echo verdict;
+    uint64_t matched_bytes; /* bytes compared equal before a difference or the end */
+    bool has_diff;          /* a first difference was found */
+    uint64_t diff_offset;   /* TCP: stream offset; UDP: offset in the datagram, bytes */
+    uint64_t diff_datagram; /* UDP: 0-based index of the differing reply */
+    int expected;           /* the client's byte there, 0..255; -1: none (UDP length) */
+    int got;                /* the server's byte there, 0..255; -1: none */
+    const char *unverified; /* why the check stopped, or NULL (static string) */
+};
+
+/* One FIN or RST. The first FIN of each side and every RST are kept, up to
+ * EH_MAX_CLOSE_EVENTS per connection. */
+struct eh_close_event {
+    int64_t time_us; /* capture time, microseconds since the epoch */
+    enum eh_side by; /* sender */
+    bool rst;        /* RST, else FIN */
+    int64_t rel_seq; /* sequence number relative to the sender's first byte */
+};
+
+/* One direction of a TCP connection: what its sender sent. */
+struct eh_tcp_dir {
+    uint64_t packets;              /* frames, any flags */
+    uint64_t frame_bytes;          /* their length on the wire, headers included, bytes */
+    uint64_t bytes;                /* stream bytes, each counted once (gap bytes included) */
+    uint64_t segments;             /* segments carrying payload, retransmissions included */
+    uint32_t seg_min, seg_max;     /* smallest, largest payload of those, bytes (0 if none) */
+    uint64_t retrans_bytes;        /* payload bytes seen before (retransmitted or overlapping) */
+    uint64_t retrans_segments;     /* segments carrying any such byte */
+    uint64_t ooo_segments;         /* segments that arrived ahead of a missing byte */
+    uint64_t gap_bytes;            /* stream bytes never captured */
+    uint64_t after_peer_fin_bytes; /* payload bytes sent after the peer's FIN was seen */
+    uint32_t fins, rsts;           /* FIN and RST segments, retransmissions included */
+    bool isn_known;                /* its SYN or SYN-ACK was seen */
+    uint32_t isn;                  /* initial sequence number */
+    struct eh_tcp_opts syn_opts;   /* options of its SYN or SYN-ACK */
+};
+
+struct eh_tcp_conn {
+    struct eh_endpoint client, server;
+    const char *client_rule;   /* "syn", "syn-ack" or "first-packet" (see above) */
+    int64_t first_us, last_us; /* first and last packet, microseconds since the epoch */
+    uint32_t syns;             /* SYNs from the client, retransmissions included */
+    bool syn_ack;              /* the server sent SYN-ACK */
+    bool handshake;            /* SYN, SYN-ACK and the client's ACK were seen */
+    struct eh_tcp_dir c2s, s2c;
+    struct eh_close_event closes[EH_MAX_CLOSE_EVENTS];
+    size_t n_closes;
+    uint32_t closes_dropped;     /* FIN/RST events beyond EH_MAX_CLOSE_EVENTS */
+    bool closed;                 /* a FIN or RST was seen */
+    enum eh_side first_close_by; /* sender of the first FIN or RST, when closed */
+    bool data_after_close;       /* see above */
+    enum eh_close_class close;
+    struct eh_echo echo;
+};
+
+/* One direction of a UDP exchange. */
+struct eh_udp_dir {
+    uint64_t datagrams;
+    uint64_t bytes;    /* payload bytes */
+    uint64_t empty;    /* datagrams with no payload */
+    uint32_t min, max; /* payload sizes, bytes (0 if none) */
+    uint32_t *sizes;   /* the first EH_UDP_SIZES_MAX payload sizes, in order */
+    size_t n_sizes;
+};
+
+struct eh_udp_flow {
+    struct eh_endpoint client, server;
+    int64_t first_us, last_us;
+    struct eh_udp_dir c2s, s2c;
+    uint64_t pairs;       /* replies paired with the earliest unpaired request */
+    uint64_t unanswered;  /* requests never paired */
+    uint64_t unsolicited; /* replies with no unpaired request */
+    struct eh_echo echo;
+};
+
+struct eh_flows; /* opaque */
+
+/* Returns NULL only when out of memory. Caller frees with eh_flows_free(). */
+struct eh_flows *eh_flows_new(void);
+void eh_flows_free(struct eh_flows *f);
+
+/* Adds one packet that eh_decode() returned as EH_DEC_TCP or EH_DEC_UDP.
+ * Packets must come in capture order. */
+void eh_flows_add(struct eh_flows *f, const struct eh_pkt *p);
+
+/* Flushes reassembly, classifies each connection and fills the echo
+ * verdicts. Call once after the last packet. */
+void eh_flows_finish(struct eh_flows *f);
+
+/* Connections in the order their first packet appeared; lent, valid until
+ * eh_flows_free(). */
+size_t eh_flows_tcp_count(const struct eh_flows *f);
+const struct eh_tcp_conn *eh_flows_tcp(const struct eh_flows *f, size_t i);
+size_t eh_flows_udp_count(const struct eh_flows *f);
+const struct eh_udp_flow *eh_flows_udp(const struct eh_flows *f, size_t i);
+
+/* Anomalies found while tracking (tcp-stream-gap, tcp-bad-flags, ...),
+ * indexed by enum eh_anomaly. */
+const uint64_t *eh_flows_anomalies(const struct eh_flows *f);
+
+#endif
