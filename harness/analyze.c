@@ -374,7 +374,7 @@ int eh_analyze_main(int argc, char **argv)
     bool as_json = false;
     int ch;
     optind = 0; /* restart getopt: main may have used it */
-    while ((ch = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
         switch (ch) {
         case 'j':
             as_json = true;
