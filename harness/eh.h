@@ -50,7 +50,7 @@ enum eh_verdict {
     EH_PASS,
     EH_FAIL,
     EH_ERROR,   /* the harness or the set-up failed */
-    EH_TIMEOUT, /* a deadline passed */
+    EH_TIMED_OUT, /* a deadline passed (named "TIMEOUT" in reports) */
     EH_SKIP,    /* not judged, with a reason */
 };
 #define EH_VERDICT_COUNT 5

@@ -8,6 +8,10 @@
  * left behind. The function's result bytes travel back through a pipe. Where
  * namespaces are unavailable (or force_host is set) the function runs in a
  * plain child on the host loopback instead, and mode says so.
+ *
+ * Test hook: with EH_NO_NAMESPACES set in the environment (to anything but
+ * "" or "0") namespaces count as refused, so the fallback path can be tested
+ * on machines where they work.
  */
 #ifndef EH_ISOLATE_H
 #define EH_ISOLATE_H
@@ -26,7 +30,12 @@ typedef int (*eh_isolated_fn)(void *arg, enum eh_isolation mode, int result_fd);
 
 /* Runs fn in isolation and collects everything it wrote. If the child is
  * still running at deadline_us it and its whole namespace are killed and
- * EH_TIMEOUT is returned (with what it wrote so far). Caller frees *result. */
+ * EH_TIMEOUT is returned (with what it wrote so far). EH_ERR if fn returned
+ * non-zero or died of a signal (err says how; *result still holds its bytes).
+ * In host mode the child runs in its own process group, which is killed when
+ * it returns. The children die with the harness (PR_SET_PDEATHSIG).
+ * *result is NUL-terminated after *result_len bytes; result and result_len
+ * may be NULL. Caller frees *result. */
 eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t deadline_us,
                          enum eh_isolation *mode_out, char **result, size_t *result_len,
                          struct eh_error *err);

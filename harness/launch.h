@@ -6,6 +6,11 @@
  * flooding program never blocks or fills memory. Every wait has a deadline
  * (an absolute eh_now_us() time); stopping sends SIGTERM to the group, then
  * SIGKILL after a grace period.
+ *
+ * The program starts with default signal dispositions and an empty signal
+ * mask (the harness's ignored SIGPIPE is not inherited), and with
+ * PR_SET_PDEATHSIG SIGKILL: it dies if the harness does, or if the thread that
+ * spawned it exits first (so spawn from a thread that outlives the process).
  */
 #ifndef EH_LAUNCH_H
 #define EH_LAUNCH_H
@@ -18,10 +23,10 @@
 struct eh_proc; /* opaque */
 
 struct eh_spawn {
-    char *const *argv;      /* NULL-terminated; argv[0] looked up in PATH unless it has a '/' */
-    bool ready_fd;          /* pass a pipe write end as fd 3 (argv may say "--ready-fd 3");
-                               the program closes it when ready */
-    size_t output_cap;      /* bytes of stdout and of stderr kept each (0: 64 KiB) */
+    char *const *argv; /* NULL-terminated; argv[0] looked up in PATH unless it has a '/' */
+    bool ready_fd;     /* pass a pipe write end as fd 3 (argv may say "--ready-fd 3");
+                          the program closes it when ready */
+    size_t output_cap; /* bytes of stdout and of stderr kept each (0: 64 KiB) */
 };
 
 /* Starts a process. Caller frees with eh_proc_free(). Returns EH_ERR if
@@ -29,7 +34,9 @@ struct eh_spawn {
 eh_status eh_proc_spawn(const struct eh_spawn *spec, struct eh_proc **out, struct eh_error *err);
 
 /* Waits until the program closes its ready fd. EH_OK when ready; EH_ERR if
- * it exited first (message says how); EH_TIMEOUT at the deadline. */
+ * it exited first (message says how: "echo-server exited with code 1 before
+ * it was ready"; an fd closed by exit() counts as exiting first); EH_TIMEOUT at
+ * the deadline. */
 eh_status eh_proc_wait_ready_fd(struct eh_proc *p, int64_t deadline_us, struct eh_error *err);
 
 /* Waits until a socket of the given transport is listening (TCP) or bound
@@ -40,23 +47,33 @@ eh_status eh_proc_wait_ready_fd(struct eh_proc *p, int64_t deadline_us, struct e
 eh_status eh_wait_listening(enum eh_transport t, int port, struct eh_proc *p, int64_t deadline_us,
                             struct eh_error *err);
 
-/* Waits for the process to exit. EH_OK when it has; EH_TIMEOUT at the deadline. */
+/* Waits for the process to exit. EH_OK when it has; EH_TIMEOUT at the deadline.
+ * Once the exit is seen (here or by any other wait), the output is final: the
+ * drain thread reads what is left and stops at most 100 ms (scaled) later if
+ * a process that outlived the leader still holds the pipes. */
 eh_status eh_proc_wait(struct eh_proc *p, int64_t deadline_us);
 
 /* Stops the process group: SIGTERM, then SIGKILL after grace_ms (scaled by
- * the caller), then reaps. Safe to call on an exited process. */
+ * the caller), then reaps. Safe to call on an exited process, and called
+ * again does nothing; whatever the group left behind is SIGKILLed even when
+ * the leader had exited by itself. */
 void eh_proc_stop(struct eh_proc *p, int64_t grace_ms);
 
-/* After exit: how it ended. */
+/* After exit: how it ended. eh_proc_exited() is true once the exit was seen
+ * (eh_proc_stop() reaps the zombie, so the group ID stays ours until then);
+ * eh_proc_stopped_by_harness() if it was still running when eh_proc_stop()
+ * began. */
 pid_t eh_proc_pid(const struct eh_proc *p);
-bool eh_proc_exited(const struct eh_proc *p);       /* reaped */
-int eh_proc_exit_code(const struct eh_proc *p);     /* -1 if killed by a signal or running */
-int eh_proc_term_signal(const struct eh_proc *p);   /* 0 if not killed by a signal */
-bool eh_proc_stopped_by_harness(const struct eh_proc *p); /* still running when eh_proc_stop() began */
+bool eh_proc_exited(const struct eh_proc *p);
+int eh_proc_exit_code(const struct eh_proc *p);   /* -1 if killed by a signal or running */
+int eh_proc_term_signal(const struct eh_proc *p); /* 0 if not killed by a signal */
+bool eh_proc_stopped_by_harness(const struct eh_proc *p);
 int64_t eh_proc_runtime_us(const struct eh_proc *p);
 
-/* Captured output (lent; valid until eh_proc_free()). total counts every
- * byte the program wrote, kept or not. Only valid after the process exited. */
+/* Captured output (lent; valid until eh_proc_free()), NUL-terminated after
+ * len bytes. total counts every byte the program wrote, kept or not. Only
+ * valid after the process exited: before that, "" with len and total 0.
+ * len and total may be NULL. */
 const char *eh_proc_stdout(const struct eh_proc *p, size_t *len, size_t *total);
 const char *eh_proc_stderr(const struct eh_proc *p, size_t *len, size_t *total);
 

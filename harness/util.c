@@ -74,7 +74,7 @@ int64_t eh_scaled_ms(int64_t base_ms)
 
 static const char *const verdict_names[EH_VERDICT_COUNT] = {
     [EH_PASS] = "PASS", [EH_FAIL] = "FAIL",       [EH_ERROR] = "ERROR",
-    [EH_TIMEOUT] = "TIMEOUT", [EH_SKIP] = "SKIP",
+    [EH_TIMED_OUT] = "TIMEOUT", [EH_SKIP] = "SKIP",
 };
 
 const char *eh_verdict_name(enum eh_verdict v)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The command-line contract: help, exit statuses, error messages that name
+# the file and the place in it.
+. "$(dirname "$0")/lib.bash"
+
+expect_status() { # STATUS DESCRIPTION CMD...
+  local want=$1 what=$2; shift 2
+  "$@" > "$WORK/out" 2> "$WORK/err"; local got=$?
+  [ $got -eq "$want" ] && ok "$what: exit $got" || { bad "$what: expected exit $want, got $got"; cat "$WORK/err"; }
+}
+
+expect_status 0 "--help" "$EH" --help
+for c in run list validate analyze diff; do expect_status 0 "$c --help" "$EH" $c --help; done
+expect_status 2 "no command" "$EH"
+expect_status 2 "unknown command" "$EH" frobnicate
+expect_status 2 "unknown option" "$EH" run --frobnicate
+expect_status 2 "bad --jobs" "$EH" run -j 0
+expect_status 2 "bad --timeout-scale" "$EH" run --timeout-scale abc
+expect_status 2 "missing scenario path" "$EH" run no/such/dir
+expect_status 0 "validate the shipped scenarios" "$EH" validate scenarios
+
+printf '{\n  "description": "x",\n  "kind": "behaviour",\n  "client": {},\n  "expect": [\n    {"echo": {"relation": "exact",}}\n  ]\n}\n' > "$WORK/broken.json"
+expect_status 2 "validate a syntax error" "$EH" validate "$WORK/broken.json"
+grep -qE "^$WORK/broken.json:6:[0-9]+: " "$WORK/err" && ok "syntax error names file:line:column: $(cat "$WORK/err")" \
+  || bad "syntax error message: $(cat "$WORK/err")"
+
+printf '{\n  "description": "x",\n  "kind": "behaviour",\n  "port": "65432",\n  "client": {},\n  "expect": [{"echo": {"relation": "exact"}}]\n}\n' > "$WORK/type.json"
+expect_status 2 "validate a wrong type" "$EH" validate "$WORK/type.json"
+grep -qE "^$WORK/type.json:4:[0-9]+: \\\$\.port: " "$WORK/err" && ok "type error names file:line:column and path: $(cat "$WORK/err")" \
+  || bad "type error message: $(cat "$WORK/err")"
+expect_status 2 "run refuses a broken scenario before running anything" "$EH" run --report-dir "$WORK/r" "$WORK/type.json"
+
+expect_status 0 "list" "$EH" list
+grep -q '^basic-echo ' "$WORK/out" && ok "list shows basic-echo" || bad "list output: $(head -3 "$WORK/out")"
+expect_status 0 "list --tag broken-pipe" "$EH" list --tag broken-pipe
+n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 2 ] && ok "--tag selects 2 scenarios" || bad "--tag selected $n"
+expect_status 0 "run --filter" "$EH" run -q --report-dir "$WORK/f" --filter 'basic-*'
+n=$(json "$WORK/f/report.json" "d['summary']['total']"); [ "$n" -eq 1 ] && ok "--filter ran 1 scenario" || bad "--filter ran $n"
+expect_status 2 "run with nothing selected" "$EH" run -q --report-dir "$WORK/g" --tag no-such-tag
+finish

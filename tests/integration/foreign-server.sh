@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `run --server-cmd` judges echo servers nobody here wrote: the tutorial's
+# Python server and socat pass; a Python server that upper-cases fails.
+. "$(dirname "$0")/lib.bash"
+
+py=$(command -v python3)
+run_cmd() { # NAME EXPECTED_STATUS CMD
+  out=$WORK/$1
+  "$EH" run -q --report-dir "$out" --server-cmd "$3" scenarios > "$WORK/$1.stdout" 2>&1
+  status=$?
+  if [ $status -eq "$2" ]; then ok "$1: exit $status"; else bad "$1: expected exit $2, got $status"; cat "$WORK/$1.stdout"; fi
+}
+
+run_cmd python 0 "$py tests/integration/servers/tutorial_server.py {host} {port}"
+for s in basic-echo ephemeral-client-port empty-read-on-shutdown; do
+  v=$(verdict_of "$WORK/python" $s)
+  [ "$v" = PASS ] && ok "python: $s PASS" || bad "python: $s expected PASS, got $v: $(reason_of "$WORK/python" $s)"
+done
+v=$(verdict_of "$WORK/python" broken-pipe-after-client-close)
+[ "$v" = SKIP ] && ok "python: reference-only scenario is SKIP with a reason" || bad "python: broken-pipe expected SKIP, got $v"
+
+# The tutorial's hard-coded port, through --port.
+run_cmd python-fixed-port 0 "$py tests/integration/servers/tutorial_server.py 127.0.0.1 65432"
+
+if command -v socat >/dev/null; then
+  run_cmd socat 0 "socat TCP4-LISTEN:{port},bind={host},reuseaddr EXEC:cat"
+else
+  echo "skip socat: not installed"
+fi
+
+run_cmd python-upper 1 "$py tests/integration/servers/tutorial_server.py {host} {port} upper"
+r=$(reason_of "$WORK/python-upper" basic-echo)
+[[ "$r" == *"first difference at offset 1"* ]] && ok "upper-casing server: $r" || bad "upper-casing server: unexpected reason: $r"
+finish

@@ -1,0 +1,31 @@
+# lib.bash - shared helpers of the integration tests (sourced, not run).
+# CTest sets EH_SOURCE_DIR and EH_BIN_DIR; every test prints what it checked
+# and exits 0 on success, 1 on a failure.
+set -u
+SRC=${EH_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BIN=${EH_BIN_DIR:-$SRC/build/bin}
+EH=$BIN/echoharness
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/eh-it.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$SRC" || exit 1
+failures=0
+checks=0
+
+ok() { checks=$((checks + 1)); printf 'ok   %s\n' "$*"; }
+bad() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL %s\n' "$*"; }
+
+# json FILE EXPR: evaluates a Python expression over the parsed document `d`.
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# verdict_of REPORT_DIR SCENARIO
+verdict_of() { json "$1/report.json" "[s['verdict'] for s in d['scenarios'] if s['name']=='$2'][0]"; }
+reason_of() { json "$1/report.json" "[s['reason'] for s in d['scenarios'] if s['name']=='$2'][0]"; }
+
+# Processes whose command line contains a marker, other than this shell's own.
+leftovers() { pgrep -af -- "$1" | grep -v -e pgrep -e "$$" || true; }
+
+finish() {
+  printf '%d passed, %d failed\n' $((checks - failures)) "$failures"
+  [ "$failures" -eq 0 ]
+  exit $?
+}
