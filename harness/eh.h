@@ -30,6 +30,10 @@ void eh_error_set(struct eh_error *err, const char *fmt, ...)
 /* Clears err so that it can be reused. */
 void eh_error_clear(struct eh_error *err);
 
+/* Creates dir and its missing parents (mode 0755), like mkdir -p. Returns
+ * EH_ERR naming the part that could not be created. */
+eh_status eh_mkdir_p(const char *dir, struct eh_error *err);
+
 /* Monotonic clock in microseconds (CLOCK_MONOTONIC). */
 int64_t eh_now_us(void);
 

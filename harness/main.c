@@ -368,6 +368,14 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    struct eh_error dir_err = {0};
+    if (eh_mkdir_p(cfg.report_dir, &dir_err) != EH_OK) {
+        fprintf(stderr, "echoharness run: --report-dir: %s\n", dir_err.msg);
+        free_all(scs, n);
+        free(sel.tags);
+        return EXIT_USAGE;
+    }
+
     char why[256] = "";
     enum eh_isolation iso = cfg.force_host ? EH_ISO_HOST : eh_isolate_probe(why, sizeof(why));
     if (iso == EH_ISO_HOST && !cfg.force_host)

@@ -287,34 +287,6 @@ void eh__escape_argv(FILE *out, const json_t *argv, enum eh__esc_mode mode)
 
 /* Writing a directory. */
 
-static eh_status mkdir_p(const char *dir, struct eh_error *err)
-{
-    char path[4096];
-    if (dir[0] == '\0' || snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
-        eh_error_set(err, "\"%s\": not a usable directory name", dir);
-        return EH_ERR;
-    }
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-            eh_error_set(err, "%s: cannot create directory: %s", path, strerror(errno));
-            return EH_ERR;
-        }
-        *p = c;
-        if (c == '\0')
-            break;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        eh_error_set(err, "%s: not a directory", dir);
-        return EH_ERR;
-    }
-    return EH_OK;
-}
-
 /* Writes one format to dir/file through a temporary name in dir, so that a
  * reader never sees a half-written file. */
 static eh_status write_one(const json_t *report, const char *dir, const struct eh_report_writer *w,
@@ -356,7 +328,7 @@ static eh_status write_one(const json_t *report, const char *dir, const struct e
 
 eh_status eh_report_write_all(const json_t *report, const char *dir, struct eh_error *err)
 {
-    if (mkdir_p(dir, err) != EH_OK)
+    if (eh_mkdir_p(dir, err) != EH_OK)
         return EH_ERR;
     eh_status st = EH_OK;
     for (const struct eh_report_writer *w = eh_report_writers; w->file; w++)

@@ -509,8 +509,11 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
     if (cfg->report_dir) {
         char dir[PATH_MAX];
         snprintf(dir, sizeof(dir), "%s/pcap", cfg->report_dir);
-        mkdir(cfg->report_dir, 0755);
-        mkdir(dir, 0755);
+        if (eh_mkdir_p(dir, &err) != EH_OK) {
+            rm_tree(ctx.tmpdir);
+            result = json_pack("{s:s, s:s}", "verdict", "ERROR", "reason", err.msg);
+            goto meta;
+        }
         snprintf(ctx.pcap_path, sizeof(ctx.pcap_path), "%s/%s.pcap", dir, sc->name);
     }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 void eh_error_set(struct eh_error *err, const char *fmt, ...)
@@ -93,6 +94,34 @@ bool eh_verdict_parse(const char *name, enum eh_verdict *out)
         }
     }
     return false;
+}
+
+eh_status eh_mkdir_p(const char *dir, struct eh_error *err)
+{
+    char path[4096];
+    if (dir[0] == '\0' || snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+        eh_error_set(err, "\"%s\": not a usable directory name", dir);
+        return EH_ERR;
+    }
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            eh_error_set(err, "%s: cannot create directory: %s", path, strerror(errno));
+            return EH_ERR;
+        }
+        *p = c;
+        if (c == '\0')
+            break;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        eh_error_set(err, "%s: not a directory", dir);
+        return EH_ERR;
+    }
+    return EH_OK;
 }
 
 struct tok {

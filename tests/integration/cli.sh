@@ -37,4 +37,10 @@ n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 2 ] && ok "--tag selects 2 scenari
 expect_status 0 "run --filter" "$EH" run -q --report-dir "$WORK/f" --filter 'basic-*'
 n=$(json "$WORK/f/report.json" "d['summary']['total']"); [ "$n" -eq 1 ] && ok "--filter ran 1 scenario" || bad "--filter ran $n"
 expect_status 2 "run with nothing selected" "$EH" run -q --report-dir "$WORK/g" --tag no-such-tag
+# A report directory whose parents do not exist yet (reports/ in a fresh clone).
+expect_status 0 "run into a nested new report directory" "$EH" run -q --report-dir "$WORK/new/nested/dir" --filter basic-echo
+[ -s "$WORK/new/nested/dir/pcap/basic-echo.pcap" ] && ok "nested report dir holds the capture" || bad "no capture in the nested report dir"
+touch "$WORK/file"
+expect_status 2 "a report directory that cannot be made" "$EH" run -q --report-dir "$WORK/file/sub" --filter basic-echo
+grep -q "report-dir" "$WORK/err" && ok "the error names --report-dir: $(cat "$WORK/err")" || bad "report-dir error: $(cat "$WORK/err")"
 finish
