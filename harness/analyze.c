@@ -82,6 +82,11 @@ eh_status eh_analyze_file(const char *pcap_path, struct eh_analysis **out, struc
     return EH_OK;
 }
 
+const struct eh_flows *eh_analysis_flows(const struct eh_analysis *a)
+{
+    return a->flows;
+}
+
 void eh_analysis_free(struct eh_analysis *a)
 {
     if (a == NULL)

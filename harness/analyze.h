@@ -77,6 +77,10 @@ struct eh_analysis {
  * eh_analysis_free(). */
 eh_status eh_analyze_file(const char *pcap_path, struct eh_analysis **out, struct eh_error *err);
 
+/* The connections and exchanges of the analysis; lent, valid until
+ * eh_analysis_free(). */
+const struct eh_flows *eh_analysis_flows(const struct eh_analysis *a);
+
 /* The JSON form documented above. Returns a new reference. */
 json_t *eh_analysis_to_json(const struct eh_analysis *a);
 

@@ -378,6 +378,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
     /* Judge. */
     json_t *checks = json_array();
     struct eh_check *cks = calloc(sc->n_expects ? sc->n_expects : 1, sizeof(*cks));
+    obs.wire = an ? eh_analysis_flows(an) : NULL;
     if (run_verdict == EH_PASS) { /* else the run never got as far as the checks */
         for (size_t i = 0; i < sc->n_expects; i++) {
             const struct eh_expect *e = &sc->expects[i];

@@ -9,6 +9,7 @@
  */
 #include "scenario.h"
 
+#include "flow.h"
 #include "prng.h"
 
 #include <arpa/inet.h>
@@ -40,10 +41,21 @@ static const char *const step_names[] = {
     [EH_STEP_SLEEP] = "sleep",     NULL,
 };
 static const char *const expect_names[] = {
-    [EH_EXPECT_EXIT] = "exit",     [EH_EXPECT_SURVIVED] = "survived",
-    [EH_EXPECT_EVENT] = "event",   [EH_EXPECT_SEQUENCE] = "sequence",
-    [EH_EXPECT_ECHO] = "echo",     [EH_EXPECT_CLIENT_PORT] = "client_port",
-    [EH_EXPECT_MIRROR] = "mirror", NULL,
+    [EH_EXPECT_EXIT] = "exit",
+    [EH_EXPECT_SURVIVED] = "survived",
+    [EH_EXPECT_EVENT] = "event",
+    [EH_EXPECT_SEQUENCE] = "sequence",
+    [EH_EXPECT_ECHO] = "echo",
+    [EH_EXPECT_CLIENT_PORT] = "client_port",
+    [EH_EXPECT_MIRROR] = "mirror",
+    [EH_EXPECT_WIRE_ECHO] = "wire_echo",
+    [EH_EXPECT_WIRE_CLIENT_PORT] = "wire_client_port",
+    [EH_EXPECT_WIRE_SEGMENTS] = "wire_segments",
+    [EH_EXPECT_WIRE_CLOSE] = "wire_close",
+    [EH_EXPECT_WIRE_CONNECTIONS] = "wire_connections",
+    [EH_EXPECT_WIRE_SYN] = "wire_syn",
+    [EH_EXPECT_WIRE_UDP] = "wire_udp",
+    NULL,
 };
 static const char *const relation_names[] = {
     [EH_ECHO_EXACT] = "exact",
@@ -895,7 +907,110 @@ static bool parse_sequence(struct ctx *c, json_t *body, const char *p, struct eh
     return true;
 }
 
-static bool parse_expect(struct ctx *c, json_t *v, const char *path, struct eh_expect *e)
+/* A boolean at obj.key that must be true (the only value such keys take). */
+static bool get_true(struct ctx *c, json_t *obj, const char *path, const char *key)
+{
+    bool v = false;
+    char p[PATH_LEN];
+    child(p, path, key);
+    return get_bool(c, obj, path, key, &v, NULL) &&
+           (v || fail(c, p, false, "expected true, got false"));
+}
+
+static bool get_relation(struct ctx *c, json_t *body, const char *p, struct eh_expect *e)
+{
+    int relation = 0;
+    if (!get_enum(c, body, p, "relation", relation_names, &relation, NULL))
+        return false;
+    e->relation = (enum eh_echo_relation)relation;
+    return true;
+}
+
+/* wire_close.class: a close class name (flow.h) or a list of them. */
+static bool parse_close_classes(struct ctx *c, json_t *body, const char *path, unsigned *out)
+{
+    const char *names[EH_CLOSE_COUNT + 1] = {NULL};
+    json_t *v;
+    size_t n;
+    char p[PATH_LEN], ip[PATH_LEN], list[256], got[64];
+    if (!member(c, body, path, "class", NULL, &v, p) || !list_of(c, v, p, true, EH_CLOSE_COUNT, &n))
+        return false;
+    for (int i = 0; i < EH_CLOSE_COUNT; i++)
+        names[i] = eh_close_name((enum eh_close_class)i);
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = item(v, i);
+        enum eh_close_class cls;
+        item_path(ip, p, v, i);
+        if (!json_is_string(s) || !eh_close_parse(json_string_value(s), &cls))
+            return fail(
+                c, ip, false, "expected one of %s, got %s", join(names, true, list, sizeof(list)),
+                json_is_string(s) ? quote(json_string_value(s), got, sizeof(got)) : type_name(s));
+        *out |= 1u << cls;
+    }
+    return true;
+}
+
+/* The wire kinds' own keys; `p` is the path of the kind's body. */
+static bool parse_wire(struct ctx *c, json_t *body, const char *p, enum eh_transport transport,
+                       struct eh_expect *e)
+{
+    int who = 0;
+    bool has_min, has_max, has_u, has_r;
+    char kp[PATH_LEN];
+    e->transport = transport;
+    switch (e->kind) {
+    case EH_EXPECT_WIRE_ECHO:
+        return get_relation(c, body, p, e);
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+        return get_true(c, body, p, "ephemeral");
+    case EH_EXPECT_WIRE_UDP:
+        return get_true(c, body, p, "boundaries");
+    case EH_EXPECT_WIRE_SEGMENTS:
+        if (!get_enum(c, body, p, "from", role_names, &who, NULL) ||
+            !get_int(c, body, p, "max_payload", 0, 65535, &e->max_payload, NULL))
+            return false;
+        e->who = (enum eh_role_id)who;
+        return true;
+    case EH_EXPECT_WIRE_CLOSE:
+        if (!parse_close_classes(c, body, p, &e->close_classes) ||
+            !get_enum(c, body, p, "first_close_by", role_names, &who, &e->has_first_close_by) ||
+            !get_bool(c, body, p, "data_after_close", &e->data_after_close,
+                      &e->has_data_after_close))
+            return false;
+        e->first_close_by = (enum eh_role_id)who;
+        return true;
+    case EH_EXPECT_WIRE_CONNECTIONS:
+        e->min = 1;
+        e->max = -1;
+        if (!get_int(c, body, p, "min", 0, INT64_MAX, &e->min, &has_min) ||
+            !get_int(c, body, p, "max", 0, INT64_MAX, &e->max, &has_max))
+            return false;
+        child(kp, p, "max");
+        return !has_max || e->min <= e->max ||
+               fail(c, kp, false, "expected max >= min (%lld), got %lld", (long long)e->min,
+                    (long long)e->max);
+    case EH_EXPECT_WIRE_SYN:
+        e->unanswered_min = e->refused_min = -1;
+        if (!get_int(c, body, p, "unanswered_min", 0, INT64_MAX, &e->unanswered_min, &has_u) ||
+            !get_int(c, body, p, "refused_min", 0, INT64_MAX, &e->refused_min, &has_r))
+            return false;
+        return has_u || has_r ||
+               fail(c, p, false,
+                    "expected \"unanswered_min\" or \"refused_min\" (or both), got neither");
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+    case EH_EXPECT_MIRROR:
+        break;
+    }
+    return false;
+}
+
+static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_transport transport,
+                         struct eh_expect *e)
 {
     /* The keys each kind allows, "who" first where it is required. */
     static const char *const keys[][5] = {
@@ -906,10 +1021,16 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, struct eh_e
         [EH_EXPECT_ECHO] = {"relation"},
         [EH_EXPECT_CLIENT_PORT] = {"ephemeral"},
         [EH_EXPECT_MIRROR] = {NULL},
+        [EH_EXPECT_WIRE_ECHO] = {"relation"},
+        [EH_EXPECT_WIRE_CLIENT_PORT] = {"ephemeral"},
+        [EH_EXPECT_WIRE_SEGMENTS] = {"from", "max_payload"},
+        [EH_EXPECT_WIRE_CLOSE] = {"class", "first_close_by", "data_after_close"},
+        [EH_EXPECT_WIRE_CONNECTIONS] = {"min", "max"},
+        [EH_EXPECT_WIRE_SYN] = {"unanswered_min", "refused_min"},
+        [EH_EXPECT_WIRE_UDP] = {"boundaries"},
     };
-    int which = 0, who = 0, relation = 0;
-    bool ephemeral = false;
-    char p[PATH_LEN], ep[PATH_LEN];
+    int which = 0, who = 0;
+    char p[PATH_LEN];
     pathf(e->path, sizeof(e->path), "%s", path);
     if (!is_object(c, v, path) || !check_keys(c, v, path, expect_names, "expectation") ||
         !exactly_one(c, v, path, expect_names, &which))
@@ -917,6 +1038,9 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, struct eh_e
     e->kind = (enum eh_expect_kind)which;
     json_t *body = json_object_get(v, expect_names[which]);
     child(p, path, expect_names[which]);
+    bool tcp_only = e->kind == EH_EXPECT_WIRE_CLOSE || e->kind == EH_EXPECT_WIRE_SYN;
+    if ((tcp_only && transport != EH_TCP) || (e->kind == EH_EXPECT_WIRE_UDP && transport != EH_UDP))
+        return fail(c, p, true, "only allowed in %s scenarios", tcp_only ? "tcp" : "udp");
     if (!is_object(c, body, p) || !check_keys(c, body, p, keys[which], "key"))
         return false;
     if (keys[which][0] != NULL && strcmp(keys[which][0], "who") == 0) {
@@ -932,17 +1056,20 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, struct eh_e
     case EH_EXPECT_SEQUENCE:
         return parse_sequence(c, body, p, e);
     case EH_EXPECT_ECHO:
-        if (!get_enum(c, body, p, "relation", relation_names, &relation, NULL))
-            return false;
-        e->relation = (enum eh_echo_relation)relation;
-        return true;
+        return get_relation(c, body, p, e);
     case EH_EXPECT_CLIENT_PORT:
-        child(ep, p, "ephemeral");
-        return get_bool(c, body, p, "ephemeral", &ephemeral, NULL) &&
-               (ephemeral || fail(c, ep, false, "expected true, got false"));
+        return get_true(c, body, p, "ephemeral");
     case EH_EXPECT_SURVIVED:
     case EH_EXPECT_MIRROR:
         return true;
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_WIRE_UDP:
+        return parse_wire(c, body, p, transport, e);
     }
     return false;
 }
@@ -992,7 +1119,7 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
     sc->n_expects = json_array_size(expects);
     for (size_t i = 0; i < sc->n_expects; i++) {
         item_path(ip, "$.expect", expects, i);
-        if (!parse_expect(c, json_array_get(expects, i), ip, &sc->expects[i]))
+        if (!parse_expect(c, json_array_get(expects, i), ip, sc->transport, &sc->expects[i]))
             return false;
     }
     return true;

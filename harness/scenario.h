@@ -95,6 +95,14 @@ enum eh_expect_kind {
     EH_EXPECT_ECHO,        /* the client's received bytes against its sent bytes */
     EH_EXPECT_CLIENT_PORT, /* client's local port inside ip_local_port_range */
     EH_EXPECT_MIRROR,      /* accept() peer == client getsockname(), local/remote mirrored */
+    /* Judged from the capture (flow.h), so also for roles under test: */
+    EH_EXPECT_WIRE_ECHO,        /* each connection's echo verdict fits the relation */
+    EH_EXPECT_WIRE_CLIENT_PORT, /* client ports in range and equal to what the logs say */
+    EH_EXPECT_WIRE_SEGMENTS,    /* largest payload segment one side sent */
+    EH_EXPECT_WIRE_CLOSE,       /* close classification, who closed first, data after close */
+    EH_EXPECT_WIRE_CONNECTIONS, /* number of TCP connections (udp: exchanges) */
+    EH_EXPECT_WIRE_SYN,         /* connections left unanswered or refused */
+    EH_EXPECT_WIRE_UDP,         /* every reply paired with a request of its size */
 };
 const char *eh_expect_name(enum eh_expect_kind k); /* the JSON key: "exit", "survived", ... */
 
@@ -110,17 +118,26 @@ const char *eh_echo_relation_name(enum eh_echo_relation r); /* "exact", "prefix"
 struct eh_expect {
     enum eh_expect_kind kind;
     char path[64];            /* "$.expect[3]", for messages and reports */
-    enum eh_role_id who;      /* exit, survived, event, sequence */
+    enum eh_role_id who;      /* exit, survived, event, sequence; wire_segments "from" */
     int codes[EH_MAX_OUTCOMES];   /* exit: allowed exit codes */
     size_t n_codes;
     int signals[EH_MAX_OUTCOMES]; /* exit: allowed terminating signals */
     size_t n_signals;
     struct eh_match match;    /* event */
-    int64_t min;              /* event: at least this many matches (default 1) */
-    int64_t max;              /* event: at most this many; -1 unbounded (default) */
+    int64_t min;              /* event, wire_connections: at least this many (default 1) */
+    int64_t max;              /* event, wire_connections: at most; -1 unbounded (default) */
     struct eh_match *seq;     /* sequence */
     size_t n_seq;
-    enum eh_echo_relation relation; /* echo */
+    enum eh_echo_relation relation; /* echo, wire_echo */
+    enum eh_transport transport; /* wire kinds: the scenario's (TCP connections or UDP exchanges) */
+    int64_t max_payload;      /* wire_segments: bytes; the side is `who` ("from") */
+    unsigned close_classes;   /* wire_close: bit (1u << enum eh_close_class) per allowed class */
+    bool has_first_close_by;  /* wire_close: first_close_by given */
+    enum eh_role_id first_close_by; /* wire_close: sender of the first FIN or RST */
+    bool has_data_after_close; /* wire_close: data_after_close given */
+    bool data_after_close;    /* wire_close */
+    int64_t unanswered_min;   /* wire_syn: -1 when not given */
+    int64_t refused_min;      /* wire_syn: -1 when not given */
 };
 
 struct eh_scenario {

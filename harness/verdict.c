@@ -11,6 +11,12 @@
  * listener reports as "[::ffff:127.0.0.1]:40312" does not equal
  * "127.0.0.1:40312". Event-log entries with a "skipped" key (steps the
  * scripted peer did not run) are not calls and match no matcher.
+ *
+ * The wire kinds judge the capture's connections (flow.h: close classes and
+ * echo verdicts), so they also judge roles under test that write no log.
+ * Where a role does have a log, wire_client_port compares the wire client
+ * endpoint with the addresses it logged; there an IPv4 endpoint also equals
+ * its IPv4-mapped form, since both name the same IPv4 packets.
  */
 #include "verdict.h"
 
@@ -428,15 +434,21 @@ static void judge_sequence(const struct eh_expect *e, const json_t *events, cons
                   (json_int_t)e->n_seq, "indices", indices, "last_matched", matched);
 }
 
-/* "0x48 'H'", "0x00", or "end of stream" when off is past the end. */
+/* "0x48 'H'", "0x00", or `none` when b is negative (no byte there). */
+static void put_octet(struct text *t, int b, const char *none)
+{
+    if (b < 0)
+        put(t, "%s", none);
+    else if (b >= 0x20 && b < 0x7f)
+        put(t, "0x%02x '%c'", b, b);
+    else
+        put(t, "0x%02x", b);
+}
+
+/* The byte at off, or "end of stream" when off is past the end. */
 static void put_byte(struct text *t, const unsigned char *b, size_t len, size_t off)
 {
-    if (off >= len)
-        put(t, "end of stream");
-    else if (b[off] >= 0x20 && b[off] < 0x7f)
-        put(t, "0x%02x '%c'", b[off], b[off]);
-    else
-        put(t, "0x%02x", b[off]);
+    put_octet(t, off < len ? b[off] : -1, "end of stream");
 }
 
 static json_t *byte_or_null(const unsigned char *b, size_t len, size_t off)
@@ -507,15 +519,22 @@ static long addr_port(const char *addr)
     return *end == '\0' && port >= 0 && port <= 65535 ? port : -1;
 }
 
+/* False (with out filled) if ip_local_port_range was not read. */
+static bool range_ready(const struct eh_observation *obs, struct text *r, struct eh_check *out)
+{
+    if (obs->port_lo > 0 && obs->port_hi >= obs->port_lo)
+        return true;
+    put(r, "expected client port in ip_local_port_range, got no range (it was not read in "
+           "the scenario's namespace)");
+    out->verdict = EH_ERROR;
+    return false;
+}
+
 static void judge_client_port(const struct eh_observation *obs, const json_t *events,
                               struct text *r, struct eh_check *out)
 {
-    if (obs->port_lo <= 0 || obs->port_hi < obs->port_lo) {
-        put(r, "expected client port in ip_local_port_range, got no range (it was not read in "
-               "the scenario's namespace)");
-        out->verdict = EH_ERROR;
+    if (!range_ready(obs, r, out))
         return;
-    }
     put(r, "expected client port in %d..%d (ip_local_port_range), got ", obs->port_lo,
         obs->port_hi);
     json_t *ports = json_array();
@@ -549,6 +568,429 @@ static void judge_client_port(const struct eh_observation *obs, const json_t *ev
     out->verdict = n > 0 && bad == 0 ? EH_PASS : EH_FAIL;
     out->evidence = json_pack("{s:[i, i], s:I, s:o}", "range", obs->port_lo, obs->port_hi,
                               "connections", (json_int_t)n, "ports", ports);
+}
+
+/* ---- wire expectations (flow.h) ---- */
+
+/* One TCP connection or UDP exchange, as the wire kinds see both. */
+struct wire_conn {
+    const struct eh_endpoint *client, *server;
+    const struct eh_echo *echo;
+    const struct eh_tcp_conn *tcp; /* NULL for UDP */
+    const struct eh_udp_flow *udp; /* NULL for TCP */
+};
+
+static size_t wire_count(const struct eh_flows *f, enum eh_transport t)
+{
+    return t == EH_UDP ? eh_flows_udp_count(f) : eh_flows_tcp_count(f);
+}
+
+static struct wire_conn wire_conn(const struct eh_flows *f, enum eh_transport t, size_t i)
+{
+    struct wire_conn w = {0};
+    if (t == EH_UDP) {
+        w.udp = eh_flows_udp(f, i);
+        w.client = &w.udp->client;
+        w.server = &w.udp->server;
+        w.echo = &w.udp->echo;
+    } else {
+        w.tcp = eh_flows_tcp(f, i);
+        w.client = &w.tcp->client;
+        w.server = &w.tcp->server;
+        w.echo = &w.tcp->echo;
+    }
+    return w;
+}
+
+/* "127.0.0.1:40312 -> 127.0.0.1:65432" (client -> server). */
+static void put_conn(struct text *t, const struct wire_conn *w)
+{
+    char c[EH_ENDPOINT_STRLEN], s[EH_ENDPOINT_STRLEN];
+    eh_endpoint_format(w->client, c, sizeof(c));
+    eh_endpoint_format(w->server, s, sizeof(s));
+    put(t, "%s -> %s", c, s);
+}
+
+static json_t *conn_json(const struct wire_conn *w)
+{
+    char c[EH_ENDPOINT_STRLEN], s[EH_ENDPOINT_STRLEN];
+    eh_endpoint_format(w->client, c, sizeof(c));
+    eh_endpoint_format(w->server, s, sizeof(s));
+    return json_pack("{s:s, s:s}", "client", c, "server", s);
+}
+
+/* Lends the capture's flows in *f; false (with out filled) if there was no
+ * capture, or (need_one) if it holds no connection of the transport. */
+static bool wire_of(const struct eh_observation *obs, enum eh_transport t, bool need_one,
+                    struct text *r, struct eh_check *out, const struct eh_flows **f)
+{
+    *f = obs->wire;
+    if (*f == NULL) {
+        put(r, "no capture to judge");
+        out->verdict = EH_ERROR;
+        return false;
+    }
+    if (need_one && wire_count(*f, t) == 0) {
+        put(r, "expected at least one connection on the wire, got none");
+        out->verdict = EH_FAIL;
+        out->evidence = json_pack("{s:i}", "connections", 0);
+        return false;
+    }
+    return true;
+}
+
+static bool echo_allowed(enum eh_echo_relation rel, const struct eh_echo *x)
+{
+    switch (rel) {
+    case EH_ECHO_EXACT:
+        return x->verdict == EH_WIRE_EXACT;
+    case EH_ECHO_PREFIX:
+        return x->verdict == EH_WIRE_EXACT || x->verdict == EH_WIRE_PREFIX ||
+               x->verdict == EH_WIRE_NONE || x->verdict == EH_WIRE_EMPTY;
+    case EH_ECHO_NONEMPTY_PREFIX:
+        return x->verdict == EH_WIRE_EXACT ||
+               (x->verdict == EH_WIRE_PREFIX && x->matched_bytes > 0);
+    }
+    return false;
+}
+
+/* "differs at offset 1: expected 0x65 'e', got 0x45 'E'", "exact (12 bytes matched)". */
+static void put_wire_echo(struct text *t, const struct eh_echo *x, bool udp)
+{
+    put(t, "%s", eh_wire_echo_name(x->verdict));
+    if (x->has_diff) {
+        if (udp)
+            put(t, " in reply %" PRIu64, x->diff_datagram + 1);
+        put(t, " at offset %" PRIu64 ": expected ", x->diff_offset);
+        put_octet(t, x->expected, "no byte");
+        put(t, ", got ");
+        put_octet(t, x->got, "no byte");
+    } else if (x->unverified) {
+        put(t, " (stopped by %s after %" PRIu64 " bytes matched)", x->unverified, x->matched_bytes);
+    } else {
+        put(t, " (%" PRIu64 " bytes matched)", x->matched_bytes);
+    }
+}
+
+static void judge_wire_echo(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
+                            struct eh_check *out)
+{
+    size_t n = wire_count(f, e->transport), shown = 0, bad = 0;
+    json_t *verdicts = json_object();
+    for (size_t i = 0; i < n; i++) {
+        const struct eh_echo *x = wire_conn(f, e->transport, i).echo;
+        const char *name = eh_wire_echo_name(x->verdict);
+        json_object_set_new(verdicts, name,
+                            json_integer(json_integer_value(json_object_get(verdicts, name)) + 1));
+        if (!echo_allowed(e->relation, x) && bad++ == 0)
+            shown = i;
+    }
+    struct wire_conn w = wire_conn(f, e->transport, shown);
+    put(r, "expected wire echo %s on ", eh_echo_relation_name(e->relation));
+    if (bad) {
+        put_conn(r, &w);
+        put(r, ", got ");
+        put_wire_echo(r, w.echo, w.udp != NULL);
+    } else if (n == 1) {
+        put(r, "every connection, got ");
+        put_wire_echo(r, w.echo, w.udp != NULL);
+        put(r, " on ");
+        put_conn(r, &w);
+    } else {
+        put(r, "every connection, got %zu connections, each allowed", n);
+    }
+    json_t *conn = conn_json(&w);
+    json_object_set_new(conn, "verdict", json_string(eh_wire_echo_name(w.echo->verdict)));
+    json_object_set_new(conn, "matched_bytes", json_integer((json_int_t)w.echo->matched_bytes));
+    if (w.echo->has_diff)
+        json_object_set_new(conn, "first_difference",
+                            json_pack("{s:I, s:i, s:i}", "offset", (json_int_t)w.echo->diff_offset,
+                                      "expected", w.echo->expected, "got", w.echo->got));
+    out->verdict = bad ? EH_FAIL : EH_PASS;
+    out->evidence = json_pack(
+        "{s:s, s:I, s:I, s:o, s:o}", "relation", eh_echo_relation_name(e->relation), "connections",
+        (json_int_t)n, "not_allowed", (json_int_t)bad, "verdicts", verdicts, "connection", conn);
+}
+
+/* True if the logged address s is the endpoint; an IPv4 endpoint also
+ * equals its IPv4-mapped form "[::ffff:127.0.0.1]:40312" (what a dual-stack
+ * listener reports for the IPv4 packets on the wire). */
+static bool addr_is(const char *s, const struct eh_endpoint *ep)
+{
+    char buf[EH_ENDPOINT_STRLEN], mapped[EH_ENDPOINT_STRLEN + 16];
+    eh_endpoint_format(ep, buf, sizeof(buf));
+    const char *colon = strrchr(buf, ':');
+    snprintf(mapped, sizeof(mapped), "[::ffff:%.*s]%s", (int)(colon - buf), buf, colon);
+    return strcmp(s, buf) == 0 || (ep->family == 4 && strcmp(s, mapped) == 0);
+}
+
+/* The role's events if it wrote a log, else NULL. */
+static const json_t *log_if_any(const struct eh_observation *obs, enum eh_role_id who)
+{
+    const struct eh_proc_obs *p = &obs->roles[who];
+    return p->present && p->instrumented ? p->events : NULL;
+}
+
+/* The first event of call c1 or c2 carrying key; in *same, whether any of
+ * them carries ep under key. NULL if the log has no such event. */
+static const json_t *logged(const json_t *events, const char *c1, const char *c2, const char *key,
+                            const struct eh_endpoint *ep, bool *same)
+{
+    const json_t *first = NULL;
+    size_t i;
+    json_t *ev;
+    *same = false;
+    json_array_foreach(events, i, ev)
+    {
+        const char *a = str_of(ev, key);
+        if (a == NULL || !(call_is(ev, c1) || call_is(ev, c2)))
+            continue;
+        first = first ? first : ev;
+        *same = *same || addr_is(a, ep);
+    }
+    return first;
+}
+
+static void judge_wire_client_port(const struct eh_expect *e, const struct eh_observation *obs,
+                                   const struct eh_flows *f, struct text *r, struct eh_check *out)
+{
+    const char *accept = e->transport == EH_UDP ? "recvfrom" : "accept";
+    const json_t *cev = log_if_any(obs, EH_CLIENT), *sev = log_if_any(obs, EH_SERVER);
+    const json_t *clog = NULL, *slog = NULL; /* the first logged address of each, if any */
+    size_t n = wire_count(f, e->transport), i;
+    json_t *ports = json_array();
+    char ep[EH_ENDPOINT_STRLEN];
+    out->verdict = EH_PASS;
+    for (i = 0; i < n && out->verdict == EH_PASS; i++) {
+        struct wire_conn w = wire_conn(f, e->transport, i);
+        bool c_same, s_same;
+        clog = logged(cev, "connect", "getsockname", "laddr", w.client, &c_same);
+        slog = logged(sev, accept, accept, "raddr", w.client, &s_same);
+        eh_endpoint_format(w.client, ep, sizeof(ep));
+        if (i < EVIDENCE_PORTS)
+            json_array_append_new(ports, json_integer(w.client->port));
+        if (w.client->port < obs->port_lo || w.client->port > obs->port_hi) {
+            put(r, "expected wire client port in %d..%d (ip_local_port_range), got %u on ",
+                obs->port_lo, obs->port_hi, w.client->port);
+            put_conn(r, &w);
+        } else if (clog && !c_same) {
+            put(r,
+                "expected the wire client %s in the client's connect/getsockname laddr, got "
+                "%s in its %s event",
+                ep, str_of(clog, "laddr"), str_of(clog, "call"));
+        } else if (slog && !s_same) {
+            put(r, "expected the wire client %s as the server's %s() peer, got %s", ep, accept,
+                str_of(slog, "raddr"));
+        } else {
+            continue;
+        }
+        out->verdict = EH_FAIL;
+    }
+    if (out->verdict == EH_PASS) {
+        put(r, "expected wire client port in %d..%d (ip_local_port_range)", obs->port_lo,
+            obs->port_hi);
+        if (clog)
+            put(r, ", equal to the client's getsockname()");
+        if (slog)
+            put(r, "%s the server's %s() peer", clog ? " and" : ", equal to", accept);
+        struct wire_conn w = wire_conn(f, e->transport, 0);
+        if (n == 1) {
+            put(r, ", got %u on ", w.client->port);
+            put_conn(r, &w);
+        } else {
+            put(r, ", got %zu connections, each in range%s", n,
+                clog || slog ? " and as logged" : "");
+        }
+    }
+    out->evidence = json_pack("{s:[i, i], s:I, s:o, s:b, s:b}", "range", obs->port_lo, obs->port_hi,
+                              "connections", (json_int_t)n, "ports", ports, "client_log_compared",
+                              clog != NULL, "server_log_compared", slog != NULL);
+}
+
+static void judge_wire_segments(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
+                                struct eh_check *out)
+{
+    bool from_server = e->who == EH_SERVER;
+    size_t n = wire_count(f, e->transport), at = 0;
+    uint32_t largest = 0;
+    uint64_t segments = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct wire_conn w = wire_conn(f, e->transport, i);
+        uint32_t m;
+        if (w.tcp) {
+            const struct eh_tcp_dir *d = from_server ? &w.tcp->s2c : &w.tcp->c2s;
+            m = d->seg_max;
+            segments += d->segments;
+        } else {
+            const struct eh_udp_dir *d = from_server ? &w.udp->s2c : &w.udp->c2s;
+            m = d->max;
+            segments += d->datagrams;
+        }
+        if (m > largest) {
+            largest = m;
+            at = i;
+        }
+    }
+    const char *unit = e->transport == EH_UDP ? "datagram" : "segment";
+    struct wire_conn w = wire_conn(f, e->transport, at);
+    put(r, "expected %s %ss of at most %" PRId64 " payload byte%s, got ", eh_role_name(e->who),
+        unit, e->max_payload, e->max_payload == 1 ? "" : "s");
+    if (segments == 0) {
+        put(r, "no payload %s", unit);
+    } else {
+        put(r, "%u byte%s (the largest of %" PRIu64 " %s%s) on ", largest, largest == 1 ? "" : "s",
+            segments, unit, segments == 1 ? "" : "s");
+        put_conn(r, &w);
+    }
+    out->verdict = largest <= e->max_payload ? EH_PASS : EH_FAIL;
+    out->evidence =
+        json_pack("{s:s, s:I, s:I, s:I, s:o}", "from", eh_role_name(e->who), "max_payload",
+                  (json_int_t)e->max_payload, "largest", (json_int_t)largest, "segments",
+                  (json_int_t)segments, "connection", conn_json(&w));
+}
+
+static bool close_ok(const struct eh_expect *e, const struct eh_tcp_conn *c)
+{
+    enum eh_side first = e->first_close_by == EH_CLIENT ? EH_SIDE_CLIENT : EH_SIDE_SERVER;
+    return (e->close_classes >> c->close & 1u) &&
+           (!e->has_first_close_by || (c->closed && c->first_close_by == first)) &&
+           (!e->has_data_after_close || c->data_after_close == e->data_after_close);
+}
+
+static json_t *close_json(const struct eh_flows *f, size_t i)
+{
+    const struct eh_tcp_conn *c = eh_flows_tcp(f, i);
+    struct wire_conn w = wire_conn(f, EH_TCP, i);
+    json_t *j = conn_json(&w);
+    json_object_set_new(j, "close", json_string(eh_close_name(c->close)));
+    json_object_set_new(j, "first_close_by",
+                        c->closed ? json_string(eh_side_name(c->first_close_by)) : json_null());
+    json_object_set_new(j, "data_after_close", json_boolean(c->data_after_close));
+    return j;
+}
+
+static void judge_wire_close(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
+                             struct eh_check *out)
+{
+    size_t n = eh_flows_tcp_count(f), shown = 0, bad = 0;
+    json_t *closes = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (!close_ok(e, eh_flows_tcp(f, i)) && bad++ == 0)
+            shown = i;
+        if (i < EVIDENCE_EVENTS)
+            json_array_append_new(closes, close_json(f, i));
+    }
+    const struct eh_tcp_conn *c = eh_flows_tcp(f, shown);
+    struct wire_conn w = wire_conn(f, EH_TCP, shown);
+    const char *sep = " (";
+    put(r, "expected close in {");
+    for (int k = 0, first = 1; k < EH_CLOSE_COUNT; k++)
+        if (e->close_classes >> k & 1u) {
+            put(r, "%s%s", first ? "" : ", ", eh_close_name((enum eh_close_class)k));
+            first = 0;
+        }
+    put(r, "}");
+    if (e->has_first_close_by) {
+        put(r, "%sfirst FIN/RST from %s", sep, eh_role_name(e->first_close_by));
+        sep = ", ";
+    }
+    if (e->has_data_after_close)
+        put(r, "%s%s", sep, e->data_after_close ? "data after close" : "no data after close");
+    put(r, "%s on ", e->has_first_close_by || e->has_data_after_close ? ")" : "");
+    if (bad || n == 1) {
+        put_conn(r, &w);
+        put(r, ", got %s (first FIN/RST from %s, %s)", eh_close_name(c->close),
+            c->closed ? eh_side_name(c->first_close_by) : "nobody",
+            c->data_after_close ? "data after close" : "no data after close");
+    } else {
+        put(r, "every connection, got %zu connections, each as expected", n);
+    }
+    out->verdict = bad ? EH_FAIL : EH_PASS;
+    out->evidence =
+        json_pack("{s:I, s:I, s:o, s:o}", "connections", (json_int_t)n, "not_allowed",
+                  (json_int_t)bad, "closes", closes, "connection", close_json(f, shown));
+}
+
+static void judge_wire_connections(const struct eh_expect *e, const struct eh_flows *f,
+                                   struct text *r, struct eh_check *out)
+{
+    size_t n = wire_count(f, e->transport);
+    json_t *conns = json_array();
+    bool ok = (int64_t)n >= e->min && (e->max < 0 || (int64_t)n <= e->max);
+    put(r, "expected ");
+    bool one = put_bounds(r, e->min, e->max);
+    put(r, " %s%s on the wire, got %zu", e->transport == EH_UDP ? "UDP exchange" : "TCP connection",
+        one ? "" : "s", n);
+    for (size_t i = 0; i < n; i++) {
+        struct wire_conn w = wire_conn(f, e->transport, i);
+        if (i == EVIDENCE_EVENTS) {
+            put(r, ", ...");
+            break;
+        }
+        put(r, "%s", i ? ", " : " (");
+        put_conn(r, &w);
+        json_array_append_new(conns, conn_json(&w));
+    }
+    if (n > 0)
+        put(r, ")");
+    out->verdict = ok ? EH_PASS : EH_FAIL;
+    out->evidence =
+        json_pack("{s:I, s:I, s:o, s:o}", "count", (json_int_t)n, "min", (json_int_t)e->min, "max",
+                  e->max < 0 ? json_null() : json_integer(e->max), "connections", conns);
+}
+
+static void judge_wire_syn(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
+                           struct eh_check *out)
+{
+    int64_t unanswered = 0, refused = 0;
+    for (size_t i = 0; i < eh_flows_tcp_count(f); i++) {
+        unanswered += eh_flows_tcp(f, i)->close == EH_CLOSE_UNANSWERED;
+        refused += eh_flows_tcp(f, i)->close == EH_CLOSE_REFUSED;
+    }
+    put(r, "expected ");
+    if (e->unanswered_min >= 0)
+        put(r, "at least %" PRId64 " unanswered%s", e->unanswered_min,
+            e->refused_min >= 0 ? " and " : "");
+    if (e->refused_min >= 0)
+        put(r, "at least %" PRId64 " refused", e->refused_min);
+    put(r, " connection attempts, got %" PRId64 " unanswered and %" PRId64 " refused", unanswered,
+        refused);
+    out->verdict = unanswered >= e->unanswered_min && refused >= e->refused_min ? EH_PASS : EH_FAIL;
+    out->evidence = json_pack("{s:I, s:I}", "unanswered", (json_int_t)unanswered, "refused",
+                              (json_int_t)refused);
+}
+
+static void judge_wire_udp(const struct eh_flows *f, struct text *r, struct eh_check *out)
+{
+    size_t n = eh_flows_udp_count(f), i;
+    uint64_t pairs = 0;
+    put(r, "expected every reply paired with a request of the same size on ");
+    out->verdict = EH_PASS;
+    for (i = 0; i < n && out->verdict == EH_PASS; i++) {
+        struct wire_conn w = wire_conn(f, EH_UDP, i);
+        const struct eh_udp_flow *u = w.udp;
+        size_t k = 0, kept = u->c2s.n_sizes < u->s2c.n_sizes ? u->c2s.n_sizes : u->s2c.n_sizes;
+        while (k < kept && u->c2s.sizes[k] == u->s2c.sizes[k])
+            k++;
+        pairs += u->pairs;
+        if (u->unanswered == 0 && u->unsolicited == 0 && k == kept)
+            continue;
+        put_conn(r, &w);
+        if (u->unanswered)
+            put(r, ", got %" PRIu64 " unanswered request%s", u->unanswered,
+                u->unanswered == 1 ? "" : "s");
+        else if (u->unsolicited)
+            put(r, ", got %" PRIu64 " repl%s without a request", u->unsolicited,
+                u->unsolicited == 1 ? "y" : "ies");
+        else
+            put(r, ", got reply %zu of %u bytes to a request of %u bytes", k + 1, u->s2c.sizes[k],
+                u->c2s.sizes[k]);
+        out->verdict = EH_FAIL;
+    }
+    if (out->verdict == EH_PASS)
+        put(r, "every exchange, got %" PRIu64 " pair%s in %zu exchange%s", pairs,
+            pairs == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    out->evidence = json_pack("{s:I, s:I}", "exchanges", (json_int_t)n, "pairs", (json_int_t)pairs);
 }
 
 /* The server event that saw the peer `peer`: an accept() whose raddr it is,
@@ -653,6 +1095,7 @@ void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struc
     out->evidence = NULL;
     const char *role = eh_role_name(e->who);
     const json_t *ev = NULL, *sev = NULL;
+    const struct eh_flows *f = NULL;
     switch (e->kind) {
     case EH_EXPECT_EXIT:
         judge_exit(e, &obs->roles[e->who], role, &r, out);
@@ -679,6 +1122,34 @@ void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struc
     case EH_EXPECT_MIRROR:
         if (log_of(obs, EH_SERVER, &r, out, &sev) && log_of(obs, EH_CLIENT, &r, out, &ev))
             judge_mirror(sev, ev, &r, out);
+        break;
+    case EH_EXPECT_WIRE_ECHO:
+        if (wire_of(obs, e->transport, true, &r, out, &f))
+            judge_wire_echo(e, f, &r, out);
+        break;
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+        if (range_ready(obs, &r, out) && wire_of(obs, e->transport, true, &r, out, &f))
+            judge_wire_client_port(e, obs, f, &r, out);
+        break;
+    case EH_EXPECT_WIRE_SEGMENTS:
+        if (wire_of(obs, e->transport, true, &r, out, &f))
+            judge_wire_segments(e, f, &r, out);
+        break;
+    case EH_EXPECT_WIRE_CLOSE:
+        if (wire_of(obs, EH_TCP, true, &r, out, &f))
+            judge_wire_close(e, f, &r, out);
+        break;
+    case EH_EXPECT_WIRE_CONNECTIONS:
+        if (wire_of(obs, e->transport, false, &r, out, &f))
+            judge_wire_connections(e, f, &r, out);
+        break;
+    case EH_EXPECT_WIRE_SYN:
+        if (wire_of(obs, EH_TCP, false, &r, out, &f))
+            judge_wire_syn(e, f, &r, out);
+        break;
+    case EH_EXPECT_WIRE_UDP:
+        if (wire_of(obs, EH_UDP, true, &r, out, &f))
+            judge_wire_udp(f, &r, out);
         break;
     }
 }

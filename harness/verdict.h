@@ -10,6 +10,7 @@
 #define EH_VERDICT_H
 
 #include "eh.h"
+#include "flow.h"
 #include "scenario.h"
 
 #include <jansson.h>
@@ -28,6 +29,7 @@ struct eh_proc_obs {
 struct eh_observation {
     struct eh_proc_obs roles[EH_ROLE_COUNT];
     int port_lo, port_hi; /* ip_local_port_range read in the scenario's namespace */
+    const struct eh_flows *wire; /* the capture's connections (lent); NULL: no capture */
 };
 
 struct eh_check {
@@ -39,7 +41,9 @@ struct eh_check {
 /* Judges one expectation. Log-based expectations on a role without an event
  * log give SKIP with the reason ("server is under test (no event log);
  * judged from the wire once captured"); exit and survived on a role that is
- * absent or never started give ERROR.
+ * absent or never started give ERROR. The wire kinds read obs->wire (ERROR
+ * "no capture to judge" when it is NULL) and, where a role has an event log,
+ * compare the addresses it logged with the wire.
  * Fills *out; the caller releases out->evidence with json_decref(). */
 void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struct eh_check *out);
 

@@ -7,6 +7,8 @@
  */
 #include "scenario.h"
 
+#include "flow.h"
+
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +49,9 @@ START_TEST(test_names_are_the_json_keys)
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_CLIENT_PORT), "client_port");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_MIRROR), "mirror");
     ck_assert_str_eq(eh_echo_relation_name(EH_ECHO_NONEMPTY_PREFIX), "nonempty_prefix");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_ECHO), "wire_echo");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_CLIENT_PORT), "wire_client_port");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_UDP), "wire_udp");
 }
 END_TEST
 
@@ -334,6 +339,47 @@ START_TEST(test_sequence_echo_client_port_and_mirror_are_loaded)
 }
 END_TEST
 
+START_TEST(test_wire_kinds_are_loaded_with_their_defaults)
+{
+    struct eh_scenario *sc = load_ok(VALID "wire.json");
+    const struct eh_expect *e = sc->expects;
+    ck_assert_uint_eq(sc->n_expects, 7);
+    ck_assert_int_eq(e[0].kind, EH_EXPECT_WIRE_ECHO);
+    ck_assert_int_eq(e[0].relation, EH_ECHO_NONEMPTY_PREFIX);
+    ck_assert_int_eq(e[0].transport, EH_TCP);
+    ck_assert_int_eq(e[1].kind, EH_EXPECT_WIRE_CLIENT_PORT);
+    ck_assert_int_eq(e[2].kind, EH_EXPECT_WIRE_SEGMENTS);
+    ck_assert_int_eq(e[2].who, EH_CLIENT);
+    ck_assert_int_eq(e[2].max_payload, 0);
+    ck_assert_int_eq(e[3].kind, EH_EXPECT_WIRE_CLOSE);
+    ck_assert_uint_eq(e[3].close_classes, 1u << EH_CLOSE_GRACEFUL | 1u << EH_CLOSE_CLIENT_RESET);
+    ck_assert(e[3].has_first_close_by);
+    ck_assert_int_eq(e[3].first_close_by, EH_SERVER);
+    ck_assert(e[3].has_data_after_close && !e[3].data_after_close);
+    ck_assert_uint_eq(e[4].close_classes, 1u << EH_CLOSE_UNFINISHED); /* a single name */
+    ck_assert(!e[4].has_first_close_by && !e[4].has_data_after_close);
+    ck_assert_int_eq(e[5].kind, EH_EXPECT_WIRE_CONNECTIONS);
+    ck_assert_int_eq(e[5].min, 1);
+    ck_assert_int_eq(e[5].max, 3);
+    ck_assert_int_eq(e[6].kind, EH_EXPECT_WIRE_SYN);
+    ck_assert_int_eq(e[6].unanswered_min, -1);
+    ck_assert_int_eq(e[6].refused_min, 2);
+    eh_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_wire_kinds_of_a_udp_scenario_judge_udp_exchanges)
+{
+    struct eh_scenario *sc = load_ok(VALID "wire-udp.json");
+    ck_assert_uint_eq(sc->n_expects, 3);
+    ck_assert_int_eq(sc->expects[0].kind, EH_EXPECT_WIRE_UDP);
+    ck_assert_int_eq(sc->expects[1].transport, EH_UDP);
+    ck_assert_int_eq(sc->expects[2].min, 1);
+    ck_assert_int_eq(sc->expects[2].max, 1);
+    eh_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_free_accepts_null)
 {
     eh_scenario_free(NULL);
@@ -493,12 +539,14 @@ START_TEST(test_find_keeps_file_arguments_in_the_order_given)
     size_t n;
     struct eh_error err = {0};
     ck_assert_int_eq(eh_scenario_find(args, 3, &paths, &n, &err), EH_OK);
-    ck_assert_uint_eq(n, 5);
+    ck_assert_uint_eq(n, 7);
     ck_assert_str_eq(paths[0], VALID "udp-ipv6.json");
     ck_assert_str_eq(paths[1], VALID "minimal.json"); /* the directory, sorted, no "//" */
     ck_assert_str_eq(paths[2], VALID "scripted.json");
     ck_assert_str_eq(paths[3], VALID "udp-ipv6.json");
-    ck_assert_str_eq(paths[4], VALID "minimal.json");
+    ck_assert_str_eq(paths[4], VALID "wire-udp.json");
+    ck_assert_str_eq(paths[5], VALID "wire.json");
+    ck_assert_str_eq(paths[6], VALID "minimal.json");
     for (size_t i = 0; i < n; i++)
         free(paths[i]);
     free(paths);
@@ -549,6 +597,8 @@ static Suite *scenario_suite(void)
     tcase_add_test(valid, test_event_count_defaults_to_at_least_one_unbounded);
     tcase_add_test(valid, test_match_keeps_given_fields_and_canonical_errno_names);
     tcase_add_test(valid, test_sequence_echo_client_port_and_mirror_are_loaded);
+    tcase_add_test(valid, test_wire_kinds_are_loaded_with_their_defaults);
+    tcase_add_test(valid, test_wire_kinds_of_a_udp_scenario_judge_udp_exchanges);
     tcase_add_test(valid, test_free_accepts_null);
     suite_add_tcase(s, valid);
 

@@ -1,12 +1,16 @@
 /* test_verdict.c - unit tests of verdict.c: expectations against observations.
  *
  * Each test builds a small observation (exit statuses and event logs written
- * as JSON with single quotes) and checks one behaviour of eh_judge() or of the
- * helpers, including the exact "expected X, got Y" reason where it matters.
+ * as JSON with single quotes; for the wire kinds, flows built from decoded
+ * packets or a golden capture) and checks one behaviour of eh_judge() or of
+ * the helpers, including the exact "expected X, got Y" reason where it matters.
  */
 #include "verdict.h"
 
+#include "analyze.h"
+
 #include <check.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -803,6 +807,511 @@ START_TEST(test_mirror_on_server_under_test_is_skipped)
 }
 END_TEST
 
+/* ---- wire expectations ---- */
+
+/* Packets between client 127.0.0.1:cport and server 127.0.0.1:65432, built
+ * as decoded structs as in test_flow.c. */
+#define CPORT 40312
+static int64_t wire_us;
+
+static void pkt(struct eh_flows *f, uint16_t cport, bool from_client, uint8_t proto, uint32_t seq,
+                uint32_t ack, uint8_t flags, const char *data)
+{
+    struct eh_pkt p;
+    memset(&p, 0, sizeof(p));
+    p.time_us = wire_us += 100;
+    p.family = 4;
+    p.proto = proto;
+    p.src[0] = p.dst[0] = 127;
+    p.src[3] = p.dst[3] = 1;
+    p.sport = from_client ? cport : 65432;
+    p.dport = from_client ? 65432 : cport;
+    p.seq = seq;
+    p.ack = ack;
+    p.flags = flags;
+    p.payload = (const uint8_t *)data;
+    p.payload_cap = p.payload_len = data ? (uint32_t)strlen(data) : 0;
+    p.frame_len = 54 + p.payload_len;
+    eh_flows_add(f, &p);
+}
+
+#define C true
+#define S false
+#define PA (EH_TCP_PSH | EH_TCP_ACK)
+#define FA (EH_TCP_FIN | EH_TCP_ACK)
+
+/* C:S S:S. C:. C:P.sent S:P.echoed (each in one segment; "" sends none),
+ * then the closes in order: 'F'/'f' FIN from the client/server, 'R'/'r' RST,
+ * 'd' one more server byte "x" (data after the client's FIN). */
+static void tcp_conn(struct eh_flows *f, uint16_t cport, const char *sent, const char *echoed,
+                     const char *closes)
+{
+    uint32_t cs = 1001 + (uint32_t)strlen(sent), ss = 5001 + (uint32_t)strlen(echoed);
+    pkt(f, cport, C, IPPROTO_TCP, 1000, 0, EH_TCP_SYN, NULL);
+    pkt(f, cport, S, IPPROTO_TCP, 5000, 1001, EH_TCP_SYN | EH_TCP_ACK, NULL);
+    pkt(f, cport, C, IPPROTO_TCP, 1001, 5001, EH_TCP_ACK, NULL);
+    if (*sent)
+        pkt(f, cport, C, IPPROTO_TCP, 1001, 5001, PA, sent);
+    if (*echoed)
+        pkt(f, cport, S, IPPROTO_TCP, 5001, cs, PA, echoed);
+    for (const char *k = closes; *k; k++) {
+        if (*k == 'F')
+            pkt(f, cport, C, IPPROTO_TCP, cs++, ss, FA, NULL);
+        else if (*k == 'f')
+            pkt(f, cport, S, IPPROTO_TCP, ss++, cs, FA, NULL);
+        else if (*k == 'R')
+            pkt(f, cport, C, IPPROTO_TCP, cs, 0, EH_TCP_RST, NULL);
+        else if (*k == 'r')
+            pkt(f, cport, S, IPPROTO_TCP, ss, 0, EH_TCP_RST, NULL);
+        else if (*k == 'd')
+            pkt(f, cport, S, IPPROTO_TCP, ss++, cs, PA, "x");
+    }
+}
+
+/* A finished capture of the basic echo: "Hello, world", the reply, FIN both ways. */
+static struct eh_flows *basic_echo(uint16_t cport, const char *echoed)
+{
+    struct eh_flows *f = eh_flows_new();
+    tcp_conn(f, cport, "Hello, world", echoed, "Ff");
+    eh_flows_finish(f);
+    return f;
+}
+
+/* An observation with no event logs (both roles under test) over flows f. */
+static struct eh_observation obs_wire(const struct eh_flows *f)
+{
+    struct eh_observation o = obs_with(NULL, NULL);
+    for (int i = 0; i < EH_ROLE_COUNT; i++)
+        o.roles[i].instrumented = false;
+    o.wire = f;
+    return o;
+}
+
+static void wire_done(struct eh_check *c, struct eh_observation *o, struct eh_flows *f)
+{
+    done(c, o);
+    eh_flows_free(f);
+}
+
+static const struct eh_expect WIRE_ECHO_EXACT = {.kind = EH_EXPECT_WIRE_ECHO,
+                                                 .relation = EH_ECHO_EXACT};
+
+START_TEST(test_wire_echo_exact_passes_on_an_echoed_connection)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_ECHO_EXACT, &o);
+    CHECK(c, EH_PASS,
+          "expected wire echo exact on every connection, got exact (12 bytes matched) on "
+          "127.0.0.1:40312 -> 127.0.0.1:65432");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_echo_exact_names_connection_and_first_difference)
+{
+    struct eh_flows *f = basic_echo(CPORT, "HELLO, WORLD");
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_ECHO_EXACT, &o);
+    CHECK(c, EH_FAIL,
+          "expected wire echo exact on 127.0.0.1:40312 -> 127.0.0.1:65432, got differs at offset "
+          "1: expected 0x65 'e', got 0x45 'E'");
+    json_t *conn = json_object_get(c.evidence, "connection");
+    ck_assert_str_eq(json_string_value(json_object_get(conn, "verdict")), "differs");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_echo_prefix_accepts_a_silent_server_nonempty_prefix_does_not)
+{
+    struct eh_flows *f = basic_echo(CPORT, "");
+    struct eh_observation o = obs_wire(f);
+    struct eh_expect e = {.kind = EH_EXPECT_WIRE_ECHO, .relation = EH_ECHO_PREFIX};
+    struct eh_check c = judge(&e, &o);
+    CHECK(c, EH_PASS, NULL);
+    json_decref(c.evidence);
+    e.relation = EH_ECHO_NONEMPTY_PREFIX;
+    c = judge(&e, &o);
+    CHECK(c, EH_FAIL,
+          "expected wire echo nonempty_prefix on 127.0.0.1:40312 -> 127.0.0.1:65432, got none (0 "
+          "bytes matched)");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_echo_nonempty_prefix_passes_on_part_of_the_echo)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hel");
+    struct eh_observation o = obs_wire(f);
+    struct eh_expect e = {.kind = EH_EXPECT_WIRE_ECHO, .relation = EH_ECHO_NONEMPTY_PREFIX};
+    struct eh_check c = judge(&e, &o);
+    CHECK(c, EH_PASS,
+          "expected wire echo nonempty_prefix on every connection, got prefix (3 bytes matched) "
+          "on 127.0.0.1:40312 -> 127.0.0.1:65432");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_echo_without_a_connection_fails)
+{
+    struct eh_flows *f = eh_flows_new();
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_ECHO_EXACT, &o);
+    CHECK(c, EH_FAIL, "expected at least one connection on the wire, got none");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_kinds_without_a_capture_are_error)
+{
+    struct eh_observation o = obs_wire(NULL);
+    struct eh_check c = judge(&WIRE_ECHO_EXACT, &o);
+    CHECK(c, EH_ERROR, "no capture to judge");
+    wire_done(&c, &o, NULL);
+}
+END_TEST
+
+START_TEST(test_wire_echo_of_udp_names_the_reply)
+{
+    struct eh_flows *f = eh_flows_new();
+    pkt(f, CPORT, C, IPPROTO_UDP, 0, 0, 0, "abc");
+    pkt(f, CPORT, S, IPPROTO_UDP, 0, 0, 0, "abc");
+    pkt(f, CPORT, C, IPPROTO_UDP, 0, 0, 0, "de");
+    pkt(f, CPORT, S, IPPROTO_UDP, 0, 0, 0, "dE");
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_expect e = WIRE_ECHO_EXACT;
+    e.transport = EH_UDP;
+    struct eh_check c = judge(&e, &o);
+    CHECK(c, EH_FAIL,
+          "expected wire echo exact on 127.0.0.1:40312 -> 127.0.0.1:65432, got differs in reply 2 "
+          "at offset 1: expected 0x65 'e', got 0x45 'E'");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+static const struct eh_expect WIRE_PORT = {.kind = EH_EXPECT_WIRE_CLIENT_PORT};
+
+START_TEST(test_wire_client_port_in_range_and_as_logged_passes)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o = obs_with(
+        J("[{'call':'accept','ret':4,'raddr':'[::ffff:127.0.0.1]:40312'}]"),
+        J("[{'call':'connect','ret':0,'laddr':'127.0.0.1:40312','raddr':'127.0.0.1:65432'}]"));
+    o.wire = f;
+    struct eh_check c = judge(&WIRE_PORT, &o);
+    CHECK(c, EH_PASS,
+          "expected wire client port in 32768..60999 (ip_local_port_range), equal to the client's "
+          "getsockname() and the server's accept() peer, got 40312 on 127.0.0.1:40312 -> "
+          "127.0.0.1:65432");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_client_port_out_of_range_fails_without_logs)
+{
+    struct eh_flows *f = basic_echo(1234, "Hello, world");
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_PORT, &o);
+    CHECK(c, EH_FAIL,
+          "expected wire client port in 32768..60999 (ip_local_port_range), got 1234 on "
+          "127.0.0.1:1234 -> 127.0.0.1:65432");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_client_port_differing_from_getsockname_fails)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o =
+        obs_with(NULL, J("[{'call':'getsockname','ret':0,'laddr':'127.0.0.1:40313'}]"));
+    o.wire = f;
+    struct eh_check c = judge(&WIRE_PORT, &o);
+    CHECK(c, EH_FAIL,
+          "expected the wire client 127.0.0.1:40312 in the client's connect/getsockname laddr, "
+          "got 127.0.0.1:40313 in its getsockname event");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_client_port_differing_from_accept_peer_fails)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o =
+        obs_with(J("[{'call':'accept','ret':4,'raddr':'127.0.0.2:40312'}]"), NULL);
+    o.wire = f;
+    struct eh_check c = judge(&WIRE_PORT, &o);
+    CHECK(c, EH_FAIL,
+          "expected the wire client 127.0.0.1:40312 as the server's accept() peer, got "
+          "127.0.0.2:40312");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_client_port_without_range_is_error)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o = obs_wire(f);
+    o.port_lo = o.port_hi = 0;
+    struct eh_check c = judge(&WIRE_PORT, &o);
+    CHECK(c, EH_ERROR, NULL);
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+static const struct eh_expect WIRE_SEG1 = {
+    .kind = EH_EXPECT_WIRE_SEGMENTS, .who = EH_SERVER, .max_payload = 1};
+
+START_TEST(test_wire_segments_of_one_byte_pass)
+{
+    struct eh_flows *f = eh_flows_new();
+    tcp_conn(f, CPORT, "Hi", "H", "");
+    pkt(f, CPORT, S, IPPROTO_TCP, 5002, 1003, PA, "i");
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_SEG1, &o);
+    CHECK(c, EH_PASS,
+          "expected server segments of at most 1 payload byte, got 1 byte (the largest of 2 "
+          "segments) on 127.0.0.1:40312 -> 127.0.0.1:65432");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_segments_larger_than_allowed_fail)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_SEG1, &o);
+    CHECK(c, EH_FAIL,
+          "expected server segments of at most 1 payload byte, got 12 bytes (the largest of 1 "
+          "segment) on 127.0.0.1:40312 -> 127.0.0.1:65432");
+    ck_assert_int_eq(json_integer_value(json_object_get(c.evidence, "largest")), 12);
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+static const struct eh_expect WIRE_CLOSE_GRACEFUL = {.kind = EH_EXPECT_WIRE_CLOSE,
+                                                     .close_classes = 1u << EH_CLOSE_GRACEFUL,
+                                                     .has_first_close_by = true,
+                                                     .first_close_by = EH_CLIENT};
+static const struct eh_expect WIRE_CLOSE_RESET = {.kind = EH_EXPECT_WIRE_CLOSE,
+                                                  .close_classes = 1u << EH_CLOSE_CLIENT_RESET,
+                                                  .has_first_close_by = true,
+                                                  .first_close_by = EH_CLIENT,
+                                                  .has_data_after_close = true,
+                                                  .data_after_close = true};
+
+START_TEST(test_wire_close_graceful_by_client_passes)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_CLOSE_GRACEFUL, &o);
+    CHECK(c, EH_PASS,
+          "expected close in {graceful} (first FIN/RST from client) on 127.0.0.1:40312 -> "
+          "127.0.0.1:65432, got graceful (first FIN/RST from client, no data after close)");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_close_reset_after_data_after_close_passes)
+{
+    struct eh_flows *f = eh_flows_new();
+    tcp_conn(f, CPORT, "Hello, world", "Hello, world", "FdR"); /* C:F. S:P.1 C:R */
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_CLOSE_RESET, &o);
+    CHECK(c, EH_PASS, NULL);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(c.evidence, "connection"), "close")),
+        "client-reset");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_close_of_another_class_fails)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_CLOSE_RESET, &o);
+    CHECK(c, EH_FAIL,
+          "expected close in {client-reset} (first FIN/RST from client, data after close) on "
+          "127.0.0.1:40312 -> 127.0.0.1:65432, got graceful (first FIN/RST from client, no data "
+          "after close)");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_close_first_by_the_wrong_side_fails)
+{
+    struct eh_flows *f = eh_flows_new();
+    tcp_conn(f, CPORT, "Hello, world", "Hello, world", "fF");
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_CLOSE_GRACEFUL, &o);
+    CHECK(c, EH_FAIL,
+          "expected close in {graceful} (first FIN/RST from client) on 127.0.0.1:40312 -> "
+          "127.0.0.1:65432, got graceful (first FIN/RST from server, no data after close)");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+static const struct eh_expect WIRE_ONE = {.kind = EH_EXPECT_WIRE_CONNECTIONS, .min = 1, .max = 1};
+
+START_TEST(test_wire_connections_within_bounds_pass)
+{
+    struct eh_flows *f = basic_echo(CPORT, "Hello, world");
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_ONE, &o);
+    CHECK(c, EH_PASS,
+          "expected exactly 1 TCP connection on the wire, got 1 (127.0.0.1:40312 -> "
+          "127.0.0.1:65432)");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_connections_above_max_fail_listing_them)
+{
+    struct eh_flows *f = eh_flows_new();
+    tcp_conn(f, CPORT, "a", "a", "Ff");
+    tcp_conn(f, CPORT + 2, "b", "b", "Ff");
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_ONE, &o);
+    CHECK(c, EH_FAIL,
+          "expected exactly 1 TCP connection on the wire, got 2 (127.0.0.1:40312 -> "
+          "127.0.0.1:65432, 127.0.0.1:40314 -> 127.0.0.1:65432)");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_connections_none_fails)
+{
+    struct eh_flows *f = eh_flows_new();
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_ONE, &o);
+    CHECK(c, EH_FAIL, "expected exactly 1 TCP connection on the wire, got 0");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+/* One SYN left unanswered (C:S, C:S retransmitted) and one refused (C:S S:R.). */
+static struct eh_flows *unanswered_and_refused(void)
+{
+    struct eh_flows *f = eh_flows_new();
+    pkt(f, 40320, C, IPPROTO_TCP, 7000, 0, EH_TCP_SYN, NULL);
+    pkt(f, 40320, C, IPPROTO_TCP, 7000, 0, EH_TCP_SYN, NULL);
+    pkt(f, 40322, C, IPPROTO_TCP, 8000, 0, EH_TCP_SYN, NULL);
+    pkt(f, 40322, S, IPPROTO_TCP, 0, 8001, EH_TCP_RST | EH_TCP_ACK, NULL);
+    eh_flows_finish(f);
+    return f;
+}
+
+START_TEST(test_wire_syn_counts_unanswered_and_refused)
+{
+    struct eh_flows *f = unanswered_and_refused();
+    struct eh_observation o = obs_wire(f);
+    struct eh_expect e = {.kind = EH_EXPECT_WIRE_SYN, .unanswered_min = 1, .refused_min = 1};
+    struct eh_check c = judge(&e, &o);
+    CHECK(c, EH_PASS,
+          "expected at least 1 unanswered and at least 1 refused connection attempts, got 1 "
+          "unanswered and 1 refused");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_syn_below_minimum_fails)
+{
+    struct eh_flows *f = unanswered_and_refused();
+    struct eh_observation o = obs_wire(f);
+    struct eh_expect e = {.kind = EH_EXPECT_WIRE_SYN, .unanswered_min = 2, .refused_min = -1};
+    struct eh_check c = judge(&e, &o);
+    CHECK(c, EH_FAIL,
+          "expected at least 2 unanswered connection attempts, got 1 unanswered and 1 refused");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+static const struct eh_expect WIRE_UDP = {.kind = EH_EXPECT_WIRE_UDP, .transport = EH_UDP};
+
+START_TEST(test_wire_udp_pairs_of_equal_size_pass)
+{
+    struct eh_flows *f = eh_flows_new();
+    pkt(f, CPORT, C, IPPROTO_UDP, 0, 0, 0, "a");
+    pkt(f, CPORT, C, IPPROTO_UDP, 0, 0, 0, "bb");
+    pkt(f, CPORT, S, IPPROTO_UDP, 0, 0, 0, "a");
+    pkt(f, CPORT, S, IPPROTO_UDP, 0, 0, 0, "bb");
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_UDP, &o);
+    CHECK(c, EH_PASS,
+          "expected every reply paired with a request of the same size on every exchange, got 2 "
+          "pairs in 1 exchange");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_udp_reply_of_another_size_fails)
+{
+    struct eh_flows *f = eh_flows_new();
+    pkt(f, CPORT, C, IPPROTO_UDP, 0, 0, 0, "abc");
+    pkt(f, CPORT, S, IPPROTO_UDP, 0, 0, 0, "ab");
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_UDP, &o);
+    CHECK(c, EH_FAIL,
+          "expected every reply paired with a request of the same size on 127.0.0.1:40312 -> "
+          "127.0.0.1:65432, got reply 1 of 2 bytes to a request of 3 bytes");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+START_TEST(test_wire_udp_unanswered_request_fails)
+{
+    struct eh_flows *f = eh_flows_new();
+    pkt(f, CPORT, C, IPPROTO_UDP, 0, 0, 0, "a");
+    pkt(f, CPORT, S, IPPROTO_UDP, 0, 0, 0, "a");
+    pkt(f, CPORT, C, IPPROTO_UDP, 0, 0, 0, "b");
+    eh_flows_finish(f);
+    struct eh_observation o = obs_wire(f);
+    struct eh_check c = judge(&WIRE_UDP, &o);
+    CHECK(c, EH_FAIL,
+          "expected every reply paired with a request of the same size on 127.0.0.1:40312 -> "
+          "127.0.0.1:65432, got 1 unanswered request");
+    wire_done(&c, &o, f);
+}
+END_TEST
+
+/* The real recv(1) capture (tests/data/real-recv1-rst): 1-byte server
+ * segments, a prefix echo, and C:F. S:P.1 C:R. */
+START_TEST(test_wire_kinds_on_the_real_recv1_capture)
+{
+    char path[1024];
+    const char *src = getenv("EH_SOURCE_DIR");
+    snprintf(path, sizeof(path), "%s/tests/data/real-recv1-rst/input.pcap", src ? src : ".");
+    struct eh_analysis *a = NULL;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_analyze_file(path, &a, &err) == EH_OK, "%s", err.msg);
+    struct eh_observation o = obs_wire(eh_analysis_flows(a));
+    struct eh_expect nonempty = {.kind = EH_EXPECT_WIRE_ECHO, .relation = EH_ECHO_NONEMPTY_PREFIX};
+    const struct eh_expect *pass[] = {&WIRE_SEG1, &nonempty, &WIRE_CLOSE_RESET, &WIRE_ONE};
+    const struct eh_expect *fail[] = {&WIRE_ECHO_EXACT, &WIRE_CLOSE_GRACEFUL};
+    for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
+        struct eh_check c = judge(pass[i], &o);
+        ck_assert_msg(c.verdict == EH_PASS, "%s", c.reason);
+        json_decref(c.evidence);
+    }
+    for (size_t i = 0; i < sizeof(fail) / sizeof(fail[0]); i++) {
+        struct eh_check c = judge(fail[i], &o);
+        ck_assert_msg(c.verdict == EH_FAIL, "%s", c.reason);
+        json_decref(c.evidence);
+    }
+    eh_observation_clear(&o);
+    eh_analysis_free(a);
+}
+END_TEST
+
 /* ---- eh_combine ---- */
 
 static enum eh_verdict combine(enum eh_verdict run, const enum eh_verdict *v, size_t n)
@@ -971,6 +1480,30 @@ static Suite *verdict_suite(void)
           test_mirror_compares_address_strings_exactly,
           test_mirror_on_datagram_server_uses_recvfrom,
           test_mirror_on_server_under_test_is_skipped}},
+        {"wire_echo",
+         {test_wire_echo_exact_passes_on_an_echoed_connection,
+          test_wire_echo_exact_names_connection_and_first_difference,
+          test_wire_echo_prefix_accepts_a_silent_server_nonempty_prefix_does_not,
+          test_wire_echo_nonempty_prefix_passes_on_part_of_the_echo,
+          test_wire_echo_without_a_connection_fails, test_wire_kinds_without_a_capture_are_error,
+          test_wire_echo_of_udp_names_the_reply, test_wire_kinds_on_the_real_recv1_capture}},
+        {"wire_client_port",
+         {test_wire_client_port_in_range_and_as_logged_passes,
+          test_wire_client_port_out_of_range_fails_without_logs,
+          test_wire_client_port_differing_from_getsockname_fails,
+          test_wire_client_port_differing_from_accept_peer_fails,
+          test_wire_client_port_without_range_is_error}},
+        {"wire_segments_close",
+         {test_wire_segments_of_one_byte_pass, test_wire_segments_larger_than_allowed_fail,
+          test_wire_close_graceful_by_client_passes,
+          test_wire_close_reset_after_data_after_close_passes,
+          test_wire_close_of_another_class_fails, test_wire_close_first_by_the_wrong_side_fails}},
+        {"wire_counts",
+         {test_wire_connections_within_bounds_pass,
+          test_wire_connections_above_max_fail_listing_them, test_wire_connections_none_fails,
+          test_wire_syn_counts_unanswered_and_refused, test_wire_syn_below_minimum_fails,
+          test_wire_udp_pairs_of_equal_size_pass, test_wire_udp_reply_of_another_size_fails,
+          test_wire_udp_unanswered_request_fails}},
         {"combine",
          {test_combine_run_error_wins_over_checks, test_combine_fail_beats_error,
           test_combine_error_without_fail_is_error, test_combine_all_skipped_is_skip,
