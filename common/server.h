@@ -15,16 +15,16 @@
 
 /* Deliberate bugs. The reference build passes all false. */
 struct eh_server_faults {
-    bool corrupt;           /* echo each byte XOR 0x20 ("Hello" -> "hELLO") */
-    bool never_close;       /* after recv() returns 0, keep the connection open until killed */
-    bool dies_on_sigpipe;   /* always as --keep-sigpipe: SIGPIPE kills it */
+    bool corrupt;               /* echo each byte XOR 0x20 ("Hello" -> "hELLO") */
+    bool never_close;           /* after recv() returns 0, keep the connection open until killed */
+    bool dies_on_sigpipe;       /* always as --keep-sigpipe: SIGPIPE kills it */
     bool never_dies_of_sigpipe; /* ignores --keep-sigpipe: SIGPIPE never kills it */
-    bool swap_accept_addrs; /* log accept()'s laddr and raddr swapped */
-    bool never_listen;      /* hostile: parse the options, then only wait for SIGTERM */
-    bool hang_after_accept; /* hostile: accept, then wait for SIGTERM without reading */
-    bool ignore_sigterm;    /* hostile: SIGTERM ignored; always --forever */
-    bool flood_output;      /* hostile: a thread writes to stdout and stderr without end */
-    bool fork_child;        /* hostile: after ready, fork a child that keeps the port open */
+    bool swap_accept_addrs;     /* log accept()'s laddr and raddr swapped */
+    bool never_listen;          /* hostile: parse the options, then only wait for SIGTERM */
+    bool hang_after_accept;     /* hostile: accept, then wait for SIGTERM without reading */
+    bool ignore_sigterm;        /* hostile: SIGTERM ignored; always --forever */
+    bool flood_output;          /* hostile: a thread writes to stdout and stderr without end */
+    bool fork_child;            /* hostile: after ready, fork a child that keeps the port open */
 };
 
 /* Runs the server with argv's options. Returns the exit status: 0 after a

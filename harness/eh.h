@@ -24,8 +24,7 @@ struct eh_error {
 };
 
 /* Records a printf-style message in err unless err is NULL or already set. */
-void eh_error_set(struct eh_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void eh_error_set(struct eh_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Clears err so that it can be reused. */
 void eh_error_clear(struct eh_error *err);
@@ -53,9 +52,9 @@ int64_t eh_scaled_ms(int64_t base_ms);
 enum eh_verdict {
     EH_PASS,
     EH_FAIL,
-    EH_ERROR,   /* the harness or the set-up failed */
+    EH_ERROR,     /* the harness or the set-up failed */
     EH_TIMED_OUT, /* a deadline passed (named "TIMEOUT" in reports) */
-    EH_SKIP,    /* not judged, with a reason */
+    EH_SKIP,      /* not judged, with a reason */
 };
 #define EH_VERDICT_COUNT 5
 

@@ -51,33 +51,32 @@ static void usage_main(FILE *out)
 
 static void usage_run(FILE *out)
 {
-    fputs(
-        "Usage: echoharness run [OPTION]... [SCENARIO.json|DIR]...\n"
-        "Run scenarios (default: every *.json below scenarios/), each in its own network and\n"
-        "PID namespace, and write report.json, junit.xml, report.html, summary.md and\n"
-        "pcap/<scenario>.pcap into the report directory.\n"
-        "\n"
-        "  --server-cmd CMD      run CMD as the server in scenarios whose server is under test;\n"
-        "                        {host} and {port} are replaced; split into words like a shell\n"
-        "                        would, but run without one (no pipes, no expansion)\n"
-        "  --client-cmd CMD      the same for the client role\n"
-        "  --port N              the port for every role (for programs with a hard-coded port,\n"
-        "                        such as the tutorial's 65432); default: the scenario's\n"
-        "  --server-program NAME run build/bin/NAME instead of the reference server build, with\n"
-        "                        the same options (used to prove scenarios catch faulty builds)\n"
-        "  --client-program NAME the same for the reference client build\n"
-        "  --report-dir DIR      where reports go (default: reports/latest)\n"
-        "  -j, --jobs N          run N scenarios in parallel (default 1)\n"
-        "  -t, --tag TAG         only scenarios carrying TAG (repeat for any of several)\n"
-        "  -f, --filter GLOB     only scenarios whose name matches GLOB (e.g. 'recv1-*')\n"
-        "      --timeout-scale F multiply every deadline by F (for valgrind, sanitizers, slow\n"
-        "                        machines; also EH_TIMEOUT_SCALE)\n"
-        "      --no-namespaces   run on the host loopback with allocated ports instead of\n"
-        "                        private namespaces\n"
-        "      --bin-dir DIR     where the reference builds are (default: beside echoharness)\n"
-        "  -q, --quiet           no progress line, only the summary\n"
-        "  -h, --help            show this help\n",
-        out);
+    fputs("Usage: echoharness run [OPTION]... [SCENARIO.json|DIR]...\n"
+          "Run scenarios (default: every *.json below scenarios/), each in its own network and\n"
+          "PID namespace, and write report.json, junit.xml, report.html, summary.md and\n"
+          "pcap/<scenario>.pcap into the report directory.\n"
+          "\n"
+          "  --server-cmd CMD      run CMD as the server in scenarios whose server is under test;\n"
+          "                        {host} and {port} are replaced; split into words like a shell\n"
+          "                        would, but run without one (no pipes, no expansion)\n"
+          "  --client-cmd CMD      the same for the client role\n"
+          "  --port N              the port for every role (for programs with a hard-coded port,\n"
+          "                        such as the tutorial's 65432); default: the scenario's\n"
+          "  --server-program NAME run build/bin/NAME instead of the reference server build, with\n"
+          "                        the same options (used to prove scenarios catch faulty builds)\n"
+          "  --client-program NAME the same for the reference client build\n"
+          "  --report-dir DIR      where reports go (default: reports/latest)\n"
+          "  -j, --jobs N          run N scenarios in parallel (default 1)\n"
+          "  -t, --tag TAG         only scenarios carrying TAG (repeat for any of several)\n"
+          "  -f, --filter GLOB     only scenarios whose name matches GLOB (e.g. 'recv1-*')\n"
+          "      --timeout-scale F multiply every deadline by F (for valgrind, sanitizers, slow\n"
+          "                        machines; also EH_TIMEOUT_SCALE)\n"
+          "      --no-namespaces   run on the host loopback with allocated ports instead of\n"
+          "                        private namespaces\n"
+          "      --bin-dir DIR     where the reference builds are (default: beside echoharness)\n"
+          "  -q, --quiet           no progress line, only the summary\n"
+          "  -h, --help            show this help\n",
+          out);
 }
 
 static void usage_list(FILE *out)
@@ -167,11 +166,11 @@ struct run_state {
     struct eh_scenario **scs;
     size_t n;
     const struct eh_run_config *cfg;
-    json_t **results;   /* per scenario, in input order */
-    size_t next;        /* next scenario to start */
-    size_t done;        /* scenarios finished */
+    json_t **results; /* per scenario, in input order */
+    size_t next;      /* next scenario to start */
+    size_t done;      /* scenarios finished */
     size_t counts[EH_VERDICT_COUNT];
-    bool progress;      /* a live progress line on a terminal */
+    bool progress; /* a live progress line on a terminal */
     bool quiet;
     pthread_mutex_t lock;
 };
@@ -180,9 +179,10 @@ static void print_progress(struct run_state *rs, const char *last)
 {
     if (!rs->progress)
         return;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %zu passed, %zu failed, %zu error, %zu timeout, %zu skip%s%s",
-            rs->done, rs->n, rs->counts[EH_PASS], rs->counts[EH_FAIL], rs->counts[EH_ERROR],
-            rs->counts[EH_TIMED_OUT], rs->counts[EH_SKIP], last ? "  last: " : "", last ? last : "");
+    fprintf(
+        stderr, "\r\033[K[%zu/%zu] %zu passed, %zu failed, %zu error, %zu timeout, %zu skip%s%s",
+        rs->done, rs->n, rs->counts[EH_PASS], rs->counts[EH_FAIL], rs->counts[EH_ERROR],
+        rs->counts[EH_TIMED_OUT], rs->counts[EH_SKIP], last ? "  last: " : "", last ? last : "");
     fflush(stderr);
 }
 
@@ -294,8 +294,7 @@ static int cmd_run(int argc, char **argv)
         case 'p': {
             long port = strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || port < 1 || port > 65535) {
-                fprintf(stderr, "echoharness run: --port: expected 1..65535, got '%s'\n",
-                        optarg);
+                fprintf(stderr, "echoharness run: --port: expected 1..65535, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cfg.port = (int)port;

@@ -24,7 +24,7 @@
  * when the deadline passed (err says in which step), EH_ERR when the harness
  * itself failed (a host that is not an address of sc's family, out of
  * memory). The socket is closed before return. */
-eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port,
-                      int64_t deadline_us, json_t *events, struct eh_error *err);
+eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
+                      json_t *events, struct eh_error *err);
 
 #endif

@@ -29,10 +29,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define READY_TIMEOUT_MS 5000    /* server readiness, before the scale */
-#define LINGER_MS 1000           /* a server's time to end on its own after the client */
-#define STOP_GRACE_MS 1000       /* SIGTERM -> SIGKILL */
-#define TEARDOWN_MARGIN_MS 8000  /* outer deadline beyond the scenario's own */
+#define READY_TIMEOUT_MS 5000   /* server readiness, before the scale */
+#define LINGER_MS 1000          /* a server's time to end on its own after the client */
+#define STOP_GRACE_MS 1000      /* SIGTERM -> SIGKILL */
+#define TEARDOWN_MARGIN_MS 8000 /* outer deadline beyond the scenario's own */
 #define EVLOG_MAX_BYTES (8u << 20)
 #define OUTPUT_CAP_BYTES (64u << 10)
 
@@ -252,8 +252,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
             snprintf(filter, sizeof(filter), "port %d", port);
         eh_error_clear(&err);
         if (eh_capture_start("lo", filter[0] ? filter : NULL, ctx->pcap_path, &cap, &err) != EH_OK)
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s",
-                    err.msg);
+            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
     }
 
     /* Server: start it and wait until it listens. */
@@ -269,8 +268,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         eh_error_clear(&err);
         if (eh_proc_spawn(&sp, &srv->proc, &err) != EH_OK) {
             snprintf(srv->not_started, sizeof(srv->not_started), "%s", err.msg);
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "server: %s",
-                    err.msg);
+            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "server: %s", err.msg);
         }
     }
     if (run_verdict == EH_PASS) {
@@ -341,8 +339,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         struct eh_capture_stats st = {0};
         eh_error_clear(&err);
         if (eh_capture_stop(cap, &st, &err) != EH_OK)
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s",
-                    err.msg);
+            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
         else if (st.dropped_kernel || st.dropped_iface)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
                     "capture dropped %llu packets (kernel %llu, interface %llu): the wire "
@@ -352,8 +349,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         json_t *cj = json_object();
         json_object_set_new(cj, "packets", json_integer((json_int_t)st.packets));
         json_object_set_new(cj, "bytes", json_integer((json_int_t)st.bytes));
-        json_object_set_new(cj, "dropped", json_integer((json_int_t)(st.dropped_kernel +
-                                                                     st.dropped_iface)));
+        json_object_set_new(cj, "dropped",
+                            json_integer((json_int_t)(st.dropped_kernel + st.dropped_iface)));
         json_object_set_new(result, "capture", cj);
         eh_capture_free(cap);
     }
@@ -417,8 +414,10 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         }
     }
     if ((v == EH_FAIL || v == EH_ERROR) && client_timed_out && reason != run_reason) {
-        snprintf(run_reason, sizeof(run_reason), "%s (the client side was still running at the "
-                 "%lld ms deadline)", reason, (long long)eh_scaled_ms(sc->timeout_ms));
+        snprintf(run_reason, sizeof(run_reason),
+                 "%s (the client side was still running at the "
+                 "%lld ms deadline)",
+                 reason, (long long)eh_scaled_ms(sc->timeout_ms));
         reason = run_reason;
     }
     json_object_set_new(result, "verdict", json_string(eh_verdict_name(v)));
@@ -481,9 +480,10 @@ static bool scenario_applies(const struct eh_scenario *sc, const struct eh_run_c
     snprintf(why, len,
              "no role of this %s scenario is under test for the given %s: it runs the reference "
              "builds only",
-             sc->kind, cfg->server_cmd && cfg->client_cmd ? "--server-cmd/--client-cmd"
-                       : cfg->server_cmd                  ? "--server-cmd"
-                                                          : "--client-cmd");
+             sc->kind,
+             cfg->server_cmd && cfg->client_cmd ? "--server-cmd/--client-cmd"
+             : cfg->server_cmd                  ? "--server-cmd"
+                                                : "--client-cmd");
     return false;
 }
 
@@ -503,8 +503,8 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
     snprintf(ctx.tmpdir, sizeof(ctx.tmpdir), "%s/echoharness.XXXXXX",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(ctx.tmpdir)) {
-        result = json_pack("{s:s, s:s+}", "verdict", "ERROR", "reason", "mkdtemp: ",
-                           strerror(errno));
+        result =
+            json_pack("{s:s, s:s+}", "verdict", "ERROR", "reason", "mkdtemp: ", strerror(errno));
         goto meta;
     }
     if (cfg->report_dir) {

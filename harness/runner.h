@@ -14,13 +14,13 @@
 #include <jansson.h>
 
 struct eh_run_config {
-    const char *bin_dir;    /* where echo-server and echo-client live */
-    const char *server_cmd; /* --server-cmd template, or NULL */
-    const char *client_cmd; /* --client-cmd template, or NULL */
+    const char *bin_dir;        /* where echo-server and echo-client live */
+    const char *server_cmd;     /* --server-cmd template, or NULL */
+    const char *client_cmd;     /* --client-cmd template, or NULL */
     const char *server_program; /* --server-program: another build of the reference CLI
                                    (a faulty build) for reference server roles, or NULL */
     const char *client_program; /* --client-program: the same for reference client roles */
-    int port;               /* --port: server port for roles under test; 0: the scenario's */
+    int port;                   /* --port: server port for roles under test; 0: the scenario's */
     const char *report_dir; /* pcap/<scenario>.pcap is written below it; NULL: no capture file */
     bool force_host;        /* --no-namespaces: use the host-loopback fallback */
 };

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define EH_DEFAULT_PORT 65432    /* the tutorial's port */
+#define EH_DEFAULT_PORT 65432       /* the tutorial's port */
 #define EH_DEFAULT_TIMEOUT_MS 10000 /* per scenario, before the timeout scale */
 
 enum eh_role_id {
@@ -54,19 +54,19 @@ enum eh_recv_mode {
 
 struct eh_step {
     enum eh_step_kind kind;
-    char path[64];            /* "$.client.steps[2]", for messages */
-    unsigned char *data;      /* send: the bytes (text, hex or seeded random, expanded) */
-    size_t data_len;          /* send: bytes */
+    char path[64];       /* "$.client.steps[2]", for messages */
+    unsigned char *data; /* send: the bytes (text, hex or seeded random, expanded) */
+    size_t data_len;     /* send: bytes */
     enum eh_recv_mode recv_mode;
-    size_t recv_bytes;        /* recv: N for up_to / exactly; 0 for until_eof */
-    int64_t sleep_ms;         /* sleep: milliseconds, before the timeout scale */
+    size_t recv_bytes; /* recv: N for up_to / exactly; 0 for until_eof */
+    int64_t sleep_ms;  /* sleep: milliseconds, before the timeout scale */
 };
 
 struct eh_role {
-    bool present;      /* the server always is; the client is when "client" is given */
-    bool under_test;   /* --server-cmd / --client-cmd replaces this role */
-    char *program;     /* reference build in build/bin ("echo-server", "echo-client") */
-    char **args;       /* extra arguments for the reference build */
+    bool present;    /* the server always is; the client is when "client" is given */
+    bool under_test; /* --server-cmd / --client-cmd replaces this role */
+    char *program;   /* reference build in build/bin ("echo-server", "echo-client") */
+    char **args;     /* extra arguments for the reference build */
     size_t n_args;
     struct eh_step *steps; /* client only: a scripted peer replaces the program */
     size_t n_steps;
@@ -74,16 +74,16 @@ struct eh_role {
 
 /* Matches one event-log entry (format: scenarios/README.md "Event log"). */
 struct eh_match {
-    char *call;        /* "send", "recv", "conn_end", ...; NULL matches any */
-    bool has_ret;      /* ret == ret */
+    char *call;   /* "send", "recv", "conn_end", ...; NULL matches any */
+    bool has_ret; /* ret == ret */
     int64_t ret;
-    bool has_ret_min;  /* ret >= ret_min */
+    bool has_ret_min; /* ret >= ret_min */
     int64_t ret_min;
-    bool has_ret_max;  /* ret <= ret_max */
+    bool has_ret_max; /* ret <= ret_max */
     int64_t ret_max;
-    char **errnos;     /* errno name is one of these ("EPIPE"); n_errnos 0: not checked */
+    char **errnos; /* errno name is one of these ("EPIPE"); n_errnos 0: not checked */
     size_t n_errnos;
-    char **reasons;    /* conn_end reason is one of these ("eof", "EPIPE"); 0: not checked */
+    char **reasons; /* conn_end reason is one of these ("eof", "EPIPE"); 0: not checked */
     size_t n_reasons;
 };
 
@@ -111,47 +111,48 @@ enum eh_echo_relation {
     EH_ECHO_PREFIX,          /* received is a prefix of sent (may be empty) */
     EH_ECHO_NONEMPTY_PREFIX, /* received is a non-empty prefix of sent */
 };
-const char *eh_echo_relation_name(enum eh_echo_relation r); /* "exact", "prefix", "nonempty_prefix" */
+const char *
+eh_echo_relation_name(enum eh_echo_relation r); /* "exact", "prefix", "nonempty_prefix" */
 
 #define EH_MAX_OUTCOMES 16
 
 struct eh_expect {
     enum eh_expect_kind kind;
-    char path[64];            /* "$.expect[3]", for messages and reports */
-    enum eh_role_id who;      /* exit, survived, event, sequence; wire_segments "from" */
-    int codes[EH_MAX_OUTCOMES];   /* exit: allowed exit codes */
+    char path[64];              /* "$.expect[3]", for messages and reports */
+    enum eh_role_id who;        /* exit, survived, event, sequence; wire_segments "from" */
+    int codes[EH_MAX_OUTCOMES]; /* exit: allowed exit codes */
     size_t n_codes;
     int signals[EH_MAX_OUTCOMES]; /* exit: allowed terminating signals */
     size_t n_signals;
-    struct eh_match match;    /* event */
-    int64_t min;              /* event, wire_connections: at least this many (default 1) */
-    int64_t max;              /* event, wire_connections: at most; -1 unbounded (default) */
-    struct eh_match *seq;     /* sequence */
+    struct eh_match match; /* event */
+    int64_t min;           /* event, wire_connections: at least this many (default 1) */
+    int64_t max;           /* event, wire_connections: at most; -1 unbounded (default) */
+    struct eh_match *seq;  /* sequence */
     size_t n_seq;
     enum eh_echo_relation relation; /* echo, wire_echo */
     enum eh_transport transport; /* wire kinds: the scenario's (TCP connections or UDP exchanges) */
-    int64_t max_payload;      /* wire_segments: bytes; the side is `who` ("from") */
-    unsigned close_classes;   /* wire_close: bit (1u << enum eh_close_class) per allowed class */
-    bool has_first_close_by;  /* wire_close: first_close_by given */
+    int64_t max_payload;         /* wire_segments: bytes; the side is `who` ("from") */
+    unsigned close_classes;      /* wire_close: bit (1u << enum eh_close_class) per allowed class */
+    bool has_first_close_by;     /* wire_close: first_close_by given */
     enum eh_role_id first_close_by; /* wire_close: sender of the first FIN or RST */
-    bool has_data_after_close; /* wire_close: data_after_close given */
-    bool data_after_close;    /* wire_close */
-    int64_t unanswered_min;   /* wire_syn: -1 when not given */
-    int64_t refused_min;      /* wire_syn: -1 when not given */
+    bool has_data_after_close;      /* wire_close: data_after_close given */
+    bool data_after_close;          /* wire_close */
+    int64_t unanswered_min;         /* wire_syn: -1 when not given */
+    int64_t refused_min;            /* wire_syn: -1 when not given */
 };
 
 struct eh_scenario {
-    char *name;        /* the file stem: "basic-echo" */
-    char *path;        /* as given on the command line */
+    char *name; /* the file stem: "basic-echo" */
+    char *path; /* as given on the command line */
     char *description;
-    char *kind;        /* "behaviour" or "conformance" */
+    char *kind; /* "behaviour" or "conformance" */
     char **tags;
     size_t n_tags;
     enum eh_transport transport;
     enum eh_family family;
-    char *host;        /* address the server binds and the client connects to */
-    int port;          /* 0..65535; the server's port */
-    int64_t timeout_ms;/* whole-scenario deadline before the timeout scale */
+    char *host;         /* address the server binds and the client connects to */
+    int port;           /* 0..65535; the server's port */
+    int64_t timeout_ms; /* whole-scenario deadline before the timeout scale */
     struct eh_role roles[EH_ROLE_COUNT];
     struct eh_expect *expects;
     size_t n_expects;

@@ -74,7 +74,7 @@ int64_t eh_scaled_ms(int64_t base_ms)
 }
 
 static const char *const verdict_names[EH_VERDICT_COUNT] = {
-    [EH_PASS] = "PASS", [EH_FAIL] = "FAIL",       [EH_ERROR] = "ERROR",
+    [EH_PASS] = "PASS",         [EH_FAIL] = "FAIL", [EH_ERROR] = "ERROR",
     [EH_TIMED_OUT] = "TIMEOUT", [EH_SKIP] = "SKIP",
 };
 
@@ -129,22 +129,24 @@ struct tok {
     const char *s;
 };
 
-#define T(x) {x, #x}
+#define T(x)                                                                                       \
+    {                                                                                              \
+        x, #x                                                                                      \
+    }
 static const struct tok errno_names[] = {
-    T(EPERM),        T(ENOENT),       T(EINTR),        T(EIO),          T(EBADF),
-    T(EAGAIN),       T(ENOMEM),       T(EACCES),       T(EFAULT),       T(EBUSY),
-    T(EEXIST),       T(EINVAL),       T(EMFILE),       T(ENFILE),       T(ENOSPC),
-    T(EPIPE),        T(ENOTSOCK),     T(EDESTADDRREQ), T(EMSGSIZE),     T(EPROTOTYPE),
-    T(ENOPROTOOPT),  T(EPROTONOSUPPORT), T(EOPNOTSUPP), T(EAFNOSUPPORT), T(EADDRINUSE),
-    T(EADDRNOTAVAIL), T(ENETDOWN),    T(ENETUNREACH),  T(ECONNABORTED), T(ECONNRESET),
-    T(ENOBUFS),      T(EISCONN),      T(ENOTCONN),     T(ESHUTDOWN),    T(ETIMEDOUT),
-    T(ECONNREFUSED), T(EHOSTUNREACH), T(EALREADY),     T(EINPROGRESS),  {0, NULL},
+    T(EPERM),         T(ENOENT),          T(EINTR),        T(EIO),          T(EBADF),
+    T(EAGAIN),        T(ENOMEM),          T(EACCES),       T(EFAULT),       T(EBUSY),
+    T(EEXIST),        T(EINVAL),          T(EMFILE),       T(ENFILE),       T(ENOSPC),
+    T(EPIPE),         T(ENOTSOCK),        T(EDESTADDRREQ), T(EMSGSIZE),     T(EPROTOTYPE),
+    T(ENOPROTOOPT),   T(EPROTONOSUPPORT), T(EOPNOTSUPP),   T(EAFNOSUPPORT), T(EADDRINUSE),
+    T(EADDRNOTAVAIL), T(ENETDOWN),        T(ENETUNREACH),  T(ECONNABORTED), T(ECONNRESET),
+    T(ENOBUFS),       T(EISCONN),         T(ENOTCONN),     T(ESHUTDOWN),    T(ETIMEDOUT),
+    T(ECONNREFUSED),  T(EHOSTUNREACH),    T(EALREADY),     T(EINPROGRESS),  {0, NULL},
 };
 static const struct tok signal_names[] = {
-    T(SIGHUP),  T(SIGINT),  T(SIGQUIT), T(SIGILL),  T(SIGTRAP), T(SIGABRT),
-    T(SIGBUS),  T(SIGFPE),  T(SIGKILL), T(SIGUSR1), T(SIGSEGV), T(SIGUSR2),
-    T(SIGPIPE), T(SIGALRM), T(SIGTERM), T(SIGCHLD), T(SIGCONT), T(SIGSTOP),
-    T(SIGXCPU), T(SIGXFSZ), T(SIGSYS),  {0, NULL},
+    T(SIGHUP),  T(SIGINT),  T(SIGQUIT), T(SIGILL),  T(SIGTRAP), T(SIGABRT), T(SIGBUS),  T(SIGFPE),
+    T(SIGKILL), T(SIGUSR1), T(SIGSEGV), T(SIGUSR2), T(SIGPIPE), T(SIGALRM), T(SIGTERM), T(SIGCHLD),
+    T(SIGCONT), T(SIGSTOP), T(SIGXCPU), T(SIGXFSZ), T(SIGSYS),  {0, NULL},
 };
 #undef T
 

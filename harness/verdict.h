@@ -16,26 +16,26 @@
 #include <jansson.h>
 
 struct eh_proc_obs {
-    bool present;        /* the role took part */
-    bool instrumented;   /* it wrote an event log (reference build or scripted peer) */
-    bool started;        /* spawn succeeded (always true for the scripted peer) */
-    bool exited;         /* it ended on its own before teardown */
-    int exit_code;       /* when exited normally; -1 otherwise */
-    int term_signal;     /* signal that killed it before teardown; 0 if none */
+    bool present;            /* the role took part */
+    bool instrumented;       /* it wrote an event log (reference build or scripted peer) */
+    bool started;            /* spawn succeeded (always true for the scripted peer) */
+    bool exited;             /* it ended on its own before teardown */
+    int exit_code;           /* when exited normally; -1 otherwise */
+    int term_signal;         /* signal that killed it before teardown; 0 if none */
     bool stopped_by_harness; /* still running at teardown; then stopped by SIGTERM/SIGKILL */
-    json_t *events;      /* array of event objects (scenarios/README.md "Event log"); owned */
+    json_t *events;          /* array of event objects (scenarios/README.md "Event log"); owned */
 };
 
 struct eh_observation {
     struct eh_proc_obs roles[EH_ROLE_COUNT];
-    int port_lo, port_hi; /* ip_local_port_range read in the scenario's namespace */
+    int port_lo, port_hi;        /* ip_local_port_range read in the scenario's namespace */
     const struct eh_flows *wire; /* the capture's connections (lent); NULL: no capture */
 };
 
 struct eh_check {
     enum eh_verdict verdict;
-    char reason[768];    /* "expected ..., got ..." */
-    json_t *evidence;    /* the facts used (events, counts, bytes); owned; may be NULL */
+    char reason[768]; /* "expected ..., got ..." */
+    json_t *evidence; /* the facts used (events, counts, bytes); owned; may be NULL */
 };
 
 /* Judges one expectation. Log-based expectations on a role without an event
