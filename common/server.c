@@ -210,7 +210,7 @@ static int parse_options(struct server *s, int argc, char **argv)
         keep_sigpipe = false;
     if (keep_sigpipe || s->f->dies_on_sigpipe)
         s->ep.io.send_flags = 0;
-    if (s->f->ignore_sigterm)
+    if (s->f->ignore_sigterm || s->f->ignores_no_accept)
         s->forever = true;
     s->recv_bytes = recv_bytes > 0                  ? (size_t)recv_bytes
                     : s->ep.sock_type == SOCK_DGRAM ? UDP_DEFAULT_RECV_BYTES
@@ -473,7 +473,7 @@ int eh_server_main(int argc, char **argv, const struct eh_server_faults *faults)
             pthread_create(&flooder, NULL, flood_output, NULL);
         if (faults->fork_child)
             leave_child_behind();
-        if (s.no_accept) {
+        if (s.no_accept && !faults->ignores_no_accept) {
             wait_for_stop();
             status = 0;
         } else if (s.ep.sock_type == SOCK_DGRAM) {

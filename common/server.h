@@ -19,6 +19,7 @@ struct eh_server_faults {
     bool never_close;           /* after recv() returns 0, keep the connection open until killed */
     bool dies_on_sigpipe;       /* always as --keep-sigpipe: SIGPIPE kills it */
     bool never_dies_of_sigpipe; /* ignores --keep-sigpipe: SIGPIPE never kills it */
+    bool ignores_no_accept;     /* ignores --no-accept: accepts every connection, forever */
     bool swap_accept_addrs;     /* log accept()'s laddr and raddr swapped */
     bool never_listen;          /* hostile: parse the options, then only wait for SIGTERM */
     bool hang_after_accept;     /* hostile: accept, then wait for SIGTERM without reading */

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `run --server-cmd` judges echo servers nobody here wrote: the tutorial's
-# Python server and socat pass; a Python server that upper-cases fails.
+# Python server and socat pass the TCP scenarios (--tag tcp: both serve TCP
+# only); a Python server that upper-cases fails.
 . "$(dirname "$0")/lib.bash"
 
 py=$(command -v python3)
 run_cmd() { # NAME EXPECTED_STATUS CMD
   out=$WORK/$1
-  "$EH" run -q --report-dir "$out" --server-cmd "$3" scenarios > "$WORK/$1.stdout" 2>&1
+  "$EH" run -q --tag tcp --report-dir "$out" --server-cmd "$3" scenarios > "$WORK/$1.stdout" 2>&1
   status=$?
   if [ $status -eq "$2" ]; then ok "$1: exit $status"; else bad "$1: expected exit $2, got $status"; cat "$WORK/$1.stdout"; fi
 }
