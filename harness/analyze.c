@@ -228,7 +228,8 @@ static json_t *udp_json(const struct eh_udp_flow *u, int64_t t0)
     return j;
 }
 
-json_t *eh_analysis_to_json(const struct eh_analysis *a)
+/* Everything but the "tcp" and "udp" arrays. */
+static json_t *head_json(const struct eh_analysis *a)
 {
     size_t n_tcp = eh_flows_tcp_count(a->flows), n_udp = eh_flows_udp_count(a->flows);
     json_t *j = json_object();
@@ -256,6 +257,13 @@ json_t *eh_analysis_to_json(const struct eh_analysis *a)
         if (a->anomalies[i])
             json_object_set_new(an, eh_anomaly_name((enum eh_anomaly)i), jint(a->anomalies[i]));
     json_object_set_new(j, "anomalies", an);
+    return j;
+}
+
+json_t *eh_analysis_to_json(const struct eh_analysis *a)
+{
+    size_t n_tcp = eh_flows_tcp_count(a->flows), n_udp = eh_flows_udp_count(a->flows);
+    json_t *j = head_json(a);
     json_t *tcp = json_array(), *udp = json_array();
     for (size_t i = 0; i < n_tcp; i++)
         json_array_append_new(tcp, tcp_json(eh_flows_tcp(a->flows, i), a->first_us));
@@ -264,6 +272,59 @@ json_t *eh_analysis_to_json(const struct eh_analysis *a)
     json_object_set_new(j, "tcp", tcp);
     json_object_set_new(j, "udp", udp);
     return j;
+}
+
+/* ---- the JSON form, streamed ---- */
+
+/* Dumps v (stealing the reference) as if it sat at depth: every line after
+ * the first is indented by 2 * depth more spaces (jansson escapes newlines
+ * inside strings, so each '\n' it writes is a line break). */
+static void dump_at(json_t *v, FILE *out, int depth)
+{
+    char *text = json_dumps(v, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    json_decref(v);
+    if (text == NULL)
+        return;
+    const char *p = text, *nl;
+    for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+        fwrite(p, 1, (size_t)(nl - p) + 1, out);
+        fwrite("        ", 1, 2 * (size_t)depth, out); /* depth <= 4 */
+    }
+    fputs(p, out);
+    free(text);
+}
+
+void eh_analysis_write_json(const struct eh_analysis *a, FILE *out)
+{
+    static const char *const keys[] = {"anomalies",  "linktype", "linktype_code",
+                                       "read_error", "tcp",      "totals",
+                                       "udp"}; /* sorted */
+    size_t n_tcp = eh_flows_tcp_count(a->flows), n_udp = eh_flows_udp_count(a->flows);
+    json_t *head = head_json(a);
+    const char *sep = "{\n";
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        bool tcp = strcmp(keys[k], "tcp") == 0, udp = strcmp(keys[k], "udp") == 0;
+        json_t *v = json_object_get(head, keys[k]);
+        if (!tcp && !udp && v == NULL)
+            continue;
+        fprintf(out, "%s  \"%s\": ", sep, keys[k]);
+        sep = ",\n";
+        if (!tcp && !udp) {
+            dump_at(json_incref(v), out, 1);
+            continue;
+        }
+        size_t n = tcp ? n_tcp : n_udp;
+        fputs(n ? "[\n" : "[]", out);
+        for (size_t i = 0; i < n; i++) {
+            fputs("    ", out);
+            dump_at(tcp ? tcp_json(eh_flows_tcp(a->flows, i), a->first_us)
+                        : udp_json(eh_flows_udp(a->flows, i), a->first_us),
+                    out, 2);
+            fputs(i + 1 < n ? ",\n" : "\n  ]", out);
+        }
+    }
+    fputs("\n}", out);
+    json_decref(head);
 }
 
 /* ---- the table ---- */
@@ -404,10 +465,8 @@ int eh_analyze_main(int argc, char **argv)
         return 2;
     }
     if (as_json) {
-        json_t *j = eh_analysis_to_json(a);
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+        eh_analysis_write_json(a, stdout);
         fputc('\n', stdout);
-        json_decref(j);
     } else {
         eh_analysis_print(a, stdout);
     }

@@ -84,6 +84,12 @@ const struct eh_flows *eh_analysis_flows(const struct eh_analysis *a);
 /* The JSON form documented above. Returns a new reference. */
 json_t *eh_analysis_to_json(const struct eh_analysis *a);
 
+/* Writes the same JSON form to out as json_dumpf() with JSON_INDENT(2) and
+ * JSON_SORT_KEYS would (without a final newline), one connection at a time:
+ * memory stays that of one connection's JSON however many there are
+ * (`analyze --json` of 50,000 connections: 0.5 GB and 6.6 s as one tree). */
+void eh_analysis_write_json(const struct eh_analysis *a, FILE *out);
+
 /* A readable table per connection and exchange, then the anomalies. */
 void eh_analysis_print(const struct eh_analysis *a, FILE *out);
 

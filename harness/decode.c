@@ -93,6 +93,7 @@ struct frag_slot {
     bool total_known;                    /* the last fragment (MF clear) arrived */
     uint32_t total;                      /* payload bytes of the whole datagram */
     uint32_t have;                       /* payload bytes received so far */
+    uint32_t end;                        /* furthest fragment end so far, bytes */
     uint8_t blocks[FRAG_BLOCKS / 8 + 1]; /* bitmap of received 8-byte blocks */
     uint8_t *buf;                        /* FRAG_MAX bytes, allocated on first use */
 };
@@ -344,10 +345,14 @@ static enum eh_decode_result fragment(struct eh_decoder *d, uint32_t id, uint8_t
     }
     memcpy(slot->buf + foff, s.p, wire_len);
     slot->have += wire_len;
+    if (foff + wire_len > slot->end)
+        slot->end = foff + wire_len;
     if (!more) {
         slot->total_known = true;
         slot->total = foff + wire_len;
-        if (slot->have > slot->total) { /* a fragment lay beyond the end */
+        /* a fragment beyond the end; counting bytes alone would miss it when
+         * it is as long as a hole before the end */
+        if (slot->end > slot->total) {
             slot->used = false;
             return bad(d, EH_ANOM_BAD_FRAGMENT);
         }

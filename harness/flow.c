@@ -207,6 +207,7 @@ struct conn {
     bool echo_stopped;
     bool sent_fin[2];
     bool data_after_own_fin[2]; /* this side received payload after its FIN */
+    uint32_t syn_ack_ack;       /* ack of the server's first SYN-ACK, when syn_ack */
     bool finished;
 };
 
@@ -695,8 +696,13 @@ static struct conn *conn_lookup(struct eh_flows *f, const struct eh_pkt *p, enum
         if (c->hash == h && (s = side_of(&c->pub.client, &c->pub.server, p)) >= 0)
             break;
     if (c != NULL && syn && !ack) {
+        /* the same SYN again; where the capture missed the first one, the
+         * SYN that the server's SYN-ACK acknowledged */
         struct eh_tcp_dir *d = dir_of(c, (enum eh_side)s);
-        bool same = s == EH_SIDE_CLIENT && d->isn_known && d->isn == p->seq;
+        bool same =
+            s == EH_SIDE_CLIENT && (d->isn_known ? d->isn == p->seq
+                                                 : c->pub.syn_ack && c->pub.c2s.packets == 0 &&
+                                                       c->syn_ack_ack == p->seq + 1);
         if (!same) {
             conn_finish(f, c);
             c = NULL;
@@ -761,14 +767,18 @@ static void tcp_add(struct eh_flows *f, const struct eh_pkt *p)
         }
         if (s == EH_SIDE_CLIENT && !ack)
             t->syns++;
-        if (s == EH_SIDE_SERVER && ack)
+        if (s == EH_SIDE_SERVER && ack && !t->syn_ack) {
             t->syn_ack = true;
+            c->syn_ack_ack = p->ack;
+        }
     } else if (ack && s == EH_SIDE_CLIENT && t->syns > 0 && t->syn_ack && !t->handshake &&
                p->ack == t->s2c.isn + 1) {
         t->handshake = true;
     }
     uint32_t dseq = p->seq + (syn ? 1 : 0); /* SYN data starts after the SYN */
-    if (p->payload_len > 0) {
+    /* A RST's payload is diagnostic text that no receiver delivers (RFC 9293
+     * 3.10.7.3): it is not stream data. */
+    if (p->payload_len > 0 && !rst) {
         d->segments++;
         if (d->segments == 1 || p->payload_len < d->seg_min)
             d->seg_min = p->payload_len;

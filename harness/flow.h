@@ -19,7 +19,10 @@
  *                  first). Stream offsets then count from the first byte seen.
  * A SYN whose sequence number differs from its sender's recorded ISN on a
  * known 4-tuple starts a new connection (port reuse); the same ISN again is a
- * retransmitted SYN. For UDP the client is the sender of the first datagram.
+ * retransmitted SYN (where the capture missed the first SYN: the ISN that the
+ * server's SYN-ACK acknowledged). For UDP the client is the sender of the
+ * first datagram. The payload of a RST is diagnostic text that no receiver
+ * delivers (RFC 9293 3.10.7.3): it is not counted as stream data.
  *
  * Close classification (enum eh_close_class), first rule that applies:
  *   unanswered   the client sent SYN, the server sent nothing at all;

@@ -93,8 +93,12 @@ static void event_data(FILE *out, const json_t *event)
     size_t n = 0;
     for (; n < sizeof(bytes) && 2 * n + 1 < hex_len; n++) {
         int hi = hex_digit(hex[2 * n]), lo = hex_digit(hex[2 * n + 1]);
-        if (hi < 0 || lo < 0) { /* not hex: show what the log said */
-            eh__escape(out, hex, hex_len, EH__ESC_INLINE);
+        if (hi < 0 || lo < 0) { /* not hex: show what the log said, as much */
+            size_t shown = hex_len < 2 * MAX_DATA_BYTES ? hex_len : 2 * MAX_DATA_BYTES;
+            eh__escape(out, hex, shown, EH__ESC_INLINE);
+            if (hex_len > shown)
+                fprintf(out, " <span class=\"dim\">&hellip; +%zu characters</span>",
+                        hex_len - shown);
             return;
         }
         bytes[n] = (char)(hi << 4 | lo);

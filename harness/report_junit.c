@@ -83,7 +83,9 @@ static void role_stream(FILE *out, const struct eh__role_view *r, const char *st
     eh__exit_text(json_object_get(r->json, "exit"), exit_text, sizeof(exit_text));
     fprintf(out, "--- %s %s (", r->name, stream);
     eh__escape_argv(out, r->argv, EH__ESC_TEXT);
-    fprintf(out, "; %s), %zu bytes ---\n", exit_text, len);
+    fputs("; ", out);
+    eh__escape_str(out, exit_text, EH__ESC_TEXT);
+    fprintf(out, "), %zu bytes ---\n", len);
     eh__escape(out, text, len, EH__ESC_TEXT);
     if (len > 0 && text[len - 1] != '\n')
         fputc('\n', out);

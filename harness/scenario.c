@@ -1322,6 +1322,10 @@ eh_status eh_scenario_find(char *const *args, size_t n_args, char ***paths_out, 
             st = EH_ERR;
         } else if (S_ISDIR(sb.st_mode)) {
             st = walk(args[i], &l, err);
+            if (st == EH_OK && l.n == first) { /* never a silent run of nothing */
+                eh_error_set(err, "%s: no scenario files (*.json) in this directory", args[i]);
+                st = EH_ERR;
+            }
             if (l.n > first)
                 qsort(l.v + first, l.n - first, sizeof(*l.v), compare_paths);
         } else {

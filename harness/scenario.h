@@ -172,7 +172,8 @@ bool eh_scenario_has_tag(const struct eh_scenario *sc, const char *tag);
 
 /* Expands the arguments (files and directories, recursively, *.json sorted by
  * path) into a list of scenario file paths. Caller frees each string and the
- * array with free(). Returns EH_ERR naming a path that does not exist. */
+ * array with free(). Returns EH_ERR naming a path that does not exist, or a
+ * directory that holds no *.json file. */
 eh_status eh_scenario_find(char *const *args, size_t n_args, char ***paths_out, size_t *n_out,
                            struct eh_error *err);
 

@@ -6,10 +6,11 @@
  * first differing offset). Every reason writes a matcher the same way:
  * {call=send, ret>=1, errno in {EPIPE, ECONNRESET}}.
  *
- * Addresses are compared as the exact strings of the event logs
- * ("127.0.0.1:40312", "[::1]:40312"): an IPv4 client that a dual-stack
- * listener reports as "[::ffff:127.0.0.1]:40312" does not equal
- * "127.0.0.1:40312". Event-log entries with a "skipped" key (steps the
+ * Addresses are compared as the strings of the event logs ("127.0.0.1:40312",
+ * "[::1]:40312"), except that an IPv4-mapped address equals its IPv4 form:
+ * a dual-stack listener reports an IPv4 client as "[::ffff:127.0.0.1]:40312"
+ * (BEHAVIOUR.md 12), and that is the client's "127.0.0.1:40312". Event-log
+ * entries with a "skipped" key (steps the
  * scripted peer did not run) are not calls and match no matcher.
  *
  * The wire kinds judge the capture's connections (flow.h: close classes and
@@ -463,7 +464,8 @@ static void judge_echo(const struct eh_expect *e, const json_t *events, struct t
     size_t ns = 0, nr = 0;
     if (!eh_events_stream(events, true, &sent, &ns) ||
         !eh_events_stream(events, false, &got, &nr)) {
-        put(r, "cannot judge echo from the event log: data truncated");
+        put(r, "expected the client's sent and received bytes in its event log, got data "
+               "truncated (cannot judge echo)");
         out->verdict = EH_ERROR;
         free(sent);
         return;
@@ -993,6 +995,27 @@ static void judge_wire_udp(const struct eh_flows *f, struct text *r, struct eh_c
     out->evidence = json_pack("{s:I, s:I}", "exchanges", (json_int_t)n, "pairs", (json_int_t)pairs);
 }
 
+/* True if the two logged addresses name the same endpoint: equal strings, or
+ * one the IPv4-mapped form "[::ffff:a.b.c.d]:p" of the other "a.b.c.d:p". */
+static bool same_addr(const char *a, const char *b)
+{
+    static const char mapped[] = "[::ffff:";
+    const size_t n = sizeof(mapped) - 1;
+    if (strcmp(a, b) == 0)
+        return true;
+    if (strncmp(b, mapped, n) == 0) {
+        const char *t = a;
+        a = b;
+        b = t;
+    }
+    if (strncmp(a, mapped, n) != 0 || strchr(b, '[') != NULL)
+        return false;
+    const char *close = strstr(a + n, "]:");
+    size_t host = close ? (size_t)(close - (a + n)) : 0;
+    return close && strncmp(a + n, b, host) == 0 && b[host] == ':' &&
+           strcmp(close + 2, b + host + 1) == 0;
+}
+
 /* The server event that saw the peer `peer`: an accept() whose raddr it is,
  * or for a datagram server (no accept at all) a recvfrom() from it. */
 static const json_t *server_peer(const json_t *events, const char *call, const char *peer)
@@ -1002,7 +1025,7 @@ static const json_t *server_peer(const json_t *events, const char *call, const c
     json_array_foreach(events, i, ev)
     {
         const char *raddr = str_of(ev, "raddr");
-        if (call_is(ev, call) && raddr && strcmp(raddr, peer) == 0)
+        if (call_is(ev, call) && raddr && same_addr(raddr, peer))
             return ev;
     }
     return NULL;
@@ -1040,8 +1063,8 @@ static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, s
         if (s == NULL) {
             const json_t *other = nth_with_raddr(sev, call, n);
             if (other)
-                put(r, "expected %s() peer %s to equal client getsockname() %s", call,
-                    str_of(other, "raddr"), cl);
+                put(r, "expected %s() peer %s (the client's getsockname()), got %s", call, cl,
+                    str_of(other, "raddr"));
             else
                 put(r,
                     "expected a server %s() from the client's address %s, got no server "
@@ -1051,11 +1074,11 @@ static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, s
             break;
         }
         const char *sl = str_of(s, "laddr");
-        if (sl && strcmp(sl, cr) != 0) {
+        if (sl && !same_addr(sl, cr)) {
             put(r,
-                "expected server local address %s (%s) to equal client remote address %s "
-                "(connect)",
-                sl, call, cr);
+                "expected server %s() local address %s (the client's connect() remote "
+                "address), got %s",
+                call, cr, sl);
             out->verdict = EH_FAIL;
             break;
         }

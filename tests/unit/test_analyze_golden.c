@@ -119,6 +119,29 @@ START_TEST(test_golden_case_matches_expected_json)
 }
 END_TEST
 
+START_TEST(test_streamed_json_is_the_dump_of_the_tree)
+{
+    const char *dir = cases[_i];
+    char pcap[1024];
+    snprintf(pcap, sizeof(pcap), "%s/input.pcap", dir);
+    struct eh_error err = {0};
+    struct eh_analysis *a = NULL;
+    ck_assert_msg(eh_analyze_file(pcap, &a, &err) == EH_OK, "%s", err.msg);
+    json_t *tree = eh_analysis_to_json(a);
+    char *want = json_dumps(tree, JSON_INDENT(2) | JSON_SORT_KEYS), *got = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&got, &len);
+    eh_analysis_write_json(a, out);
+    fclose(out);
+    ck_assert_msg(strcmp(got, want) == 0, "%s: streamed JSON differs:\n%s\n---\n%s", dir, got,
+                  want);
+    free(got);
+    free(want);
+    json_decref(tree);
+    eh_analysis_free(a);
+}
+END_TEST
+
 START_TEST(test_golden_cases_exist)
 {
     ck_assert_msg(n_cases > 0, "no tests/data/*/input.pcap found (EH_SOURCE_DIR unset?)");
@@ -139,6 +162,7 @@ int main(void)
     TCase *tc = tcase_create("golden");
     tcase_add_test(tc, test_golden_cases_exist);
     tcase_add_loop_test(tc, test_golden_case_matches_expected_json, 0, n_cases);
+    tcase_add_loop_test(tc, test_streamed_json_is_the_dump_of_the_tree, 0, n_cases);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

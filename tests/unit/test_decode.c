@@ -260,6 +260,28 @@ START_TEST(test_decode_ipv6_fragments_are_reassembled_in_any_order)
 }
 END_TEST
 
+START_TEST(test_decode_fragment_beyond_the_end_with_a_hole_is_not_reassembled)
+{
+    /* ::1.5000 > ::1.7: UDP, length 16, as frag (0|8), (32|8) and the last
+     * (16|8): 24 bytes arrived for a 24-byte datagram, but [8,16) is a hole
+     * and [32,40) lies beyond the end. Decoding it would read bytes that
+     * never arrived. */
+    uint8_t dg[40], f[128];
+    memset(dg, 0xab, sizeof(dg));
+    dg[0] = 0x13, dg[1] = 0x88, dg[2] = 0, dg[3] = 7, dg[4] = 0, dg[5] = 24, dg[6] = dg[7] = 0;
+    struct eh_decoder *d = eh_decoder_new(DLT_RAW);
+    struct eh_pkt p;
+    size_t n = ipv6_frag(f, dg, 0, 8, true);
+    ck_assert_int_eq(eh_decode(d, f, (uint32_t)n, (uint32_t)n, 1, &p), EH_DEC_HELD);
+    n = ipv6_frag(f, dg, 32, 8, true);
+    ck_assert_int_eq(eh_decode(d, f, (uint32_t)n, (uint32_t)n, 2, &p), EH_DEC_HELD);
+    n = ipv6_frag(f, dg, 16, 8, false);
+    ck_assert_int_eq(eh_decode(d, f, (uint32_t)n, (uint32_t)n, 3, &p), EH_DEC_BAD);
+    ck_assert_uint_eq(eh_decoder_anomalies(d)[EH_ANOM_BAD_FRAGMENT], 1);
+    eh_decoder_free(d);
+}
+END_TEST
+
 START_TEST(test_decode_random_bytes_never_crash)
 {
     static const int dlts[] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL, DLT_RAW};
@@ -300,6 +322,7 @@ int main(void)
     tcase_add_test(tc, test_decode_bad_ihl_and_bad_tcp_offset_are_named);
     tcase_add_test(tc, test_decode_unknown_linktype_is_counted);
     tcase_add_test(tc, test_decode_ipv6_fragments_are_reassembled_in_any_order);
+    tcase_add_test(tc, test_decode_fragment_beyond_the_end_with_a_hole_is_not_reassembled);
     tcase_add_test(tc, test_decode_random_bytes_never_crash);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

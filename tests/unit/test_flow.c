@@ -284,6 +284,116 @@ START_TEST(test_flow_unechoed_window_is_bounded)
 }
 END_TEST
 
+START_TEST(test_flow_rst_payload_is_not_stream_data)
+{
+    /* C > S: [P.] "Hello"; S > C: [P.] "Hello"; S > C: [R.] seq 5006,
+     * length 9 "diag text" (RFC 9293 3.10.7.3: RST may carry diagnostic
+     * data, which no receiver delivers) */
+    struct eh_flows *f = open_conn(1000, 5000);
+    add(f, C, 1001, PA, "Hello");
+    add(f, S, 5001, PA, "Hello");
+    add(f, S, 5006, R | A, "diag text");
+    const struct eh_tcp_conn *c = finish1(f);
+    ck_assert_uint_eq(c->s2c.bytes, 5);
+    ck_assert_uint_eq(c->s2c.seg_max, 5);
+    ck_assert_int_eq(c->echo.verdict, EH_WIRE_EXACT);
+    ck_assert_int_eq(c->close, EH_CLOSE_SERVER_ABORT);
+    eh_flows_free(f);
+}
+END_TEST
+
+START_TEST(test_flow_keepalive_below_snd_nxt_is_not_data)
+{
+    /* C > S: [P.] "abc"; S > C: [P.] "abc"; C > S: [.] seq 1003, length 1
+     * (a keep-alive: one byte below snd_nxt, RFC 9293 3.8.4) twice */
+    struct eh_flows *f = open_conn(1000, 5000);
+    add(f, C, 1001, PA, "abc");
+    add(f, S, 5001, PA, "abc");
+    add(f, C, 1003, A, "x");
+    add(f, C, 1003, A, "x");
+    add(f, C, 1004, A, NULL); /* a Linux keep-alive: seq snd_nxt - 1, no payload */
+    const struct eh_tcp_conn *c = finish1(f);
+    ck_assert_uint_eq(c->c2s.bytes, 3);
+    ck_assert_int_eq(c->echo.verdict, EH_WIRE_EXACT);
+    ck_assert_uint_eq(c->echo.matched_bytes, 3);
+    eh_flows_free(f);
+}
+END_TEST
+
+START_TEST(test_flow_fin_before_missing_data_is_not_a_gap)
+{
+    /* C > S: [F.] seq 1006 arrives first, then the 5 bytes before it */
+    struct eh_flows *f = open_conn(1000, 5000);
+    add(f, C, 1006, FA, NULL);
+    add(f, C, 1001, PA, "Hello");
+    add(f, S, 5001, PA, "Hello");
+    add(f, S, 5006, FA, NULL);
+    const struct eh_tcp_conn *c = finish1(f);
+    ck_assert_uint_eq(c->c2s.bytes, 5);
+    ck_assert_uint_eq(c->c2s.gap_bytes, 0);
+    ck_assert_uint_eq(c->c2s.after_peer_fin_bytes, 0);
+    ck_assert_int_eq(c->echo.verdict, EH_WIRE_EXACT);
+    ck_assert_int_eq(c->close, EH_CLOSE_GRACEFUL);
+    ck_assert_int_eq(c->closes[0].rel_seq, 5);
+    eh_flows_free(f);
+}
+END_TEST
+
+START_TEST(test_flow_retransmitted_fin_is_recorded_once)
+{
+    struct eh_flows *f = open_conn(1000, 5000);
+    add(f, C, 1001, PA, "ab");
+    add(f, C, 1003, FA, NULL);
+    add(f, C, 1003, FA, NULL); /* retransmitted */
+    add(f, S, 5001, PA, "ab");
+    add(f, S, 5003, FA, NULL);
+    const struct eh_tcp_conn *c = finish1(f);
+    ck_assert_uint_eq(c->c2s.fins, 2);
+    ck_assert_uint_eq(c->n_closes, 2);
+    ck_assert_uint_eq(c->c2s.bytes, 2);
+    ck_assert_uint_eq(c->s2c.after_peer_fin_bytes, 2);
+    ck_assert_int_eq(c->echo.verdict, EH_WIRE_EXACT);
+    ck_assert_int_eq(c->close, EH_CLOSE_GRACEFUL);
+    eh_flows_free(f);
+}
+END_TEST
+
+START_TEST(test_flow_retransmitted_syn_after_a_missed_syn_is_the_same_connection)
+{
+    /* the capture began after the SYN: S > C: [S.] seq 5000 ack 1001, then
+     * the client retransmits its SYN (seq 1000) because the SYN-ACK was lost */
+    struct eh_flows *f = eh_flows_new();
+    struct eh_pkt p = seg(S, 5000, SA, NULL, 0);
+    p.ack = 1001;
+    eh_flows_add(f, &p);
+    add(f, C, 1000, SYN, NULL);
+    add(f, S, 5000, SA, NULL);
+    add(f, C, 1001, PA, "hi");
+    add(f, S, 5001, PA, "hi");
+    eh_flows_finish(f);
+    ck_assert_uint_eq(eh_flows_tcp_count(f), 1);
+    ck_assert_int_eq(eh_flows_tcp(f, 0)->echo.verdict, EH_WIRE_EXACT);
+    eh_flows_free(f);
+}
+END_TEST
+
+START_TEST(test_flow_zero_window_probe_byte_is_counted_once)
+{
+    /* C > S: [.] seq 1004, length 1 "d" (a zero-window probe carrying the
+     * next byte), dropped by the receiver and sent again in the segment */
+    struct eh_flows *f = open_conn(1000, 5000);
+    add(f, C, 1001, PA, "abc");
+    add(f, C, 1004, A, "d");
+    add(f, C, 1004, PA, "defg");
+    add(f, S, 5001, PA, "abcdefg");
+    const struct eh_tcp_conn *c = finish1(f);
+    ck_assert_uint_eq(c->c2s.bytes, 7);
+    ck_assert_uint_eq(c->c2s.retrans_bytes, 1);
+    ck_assert_int_eq(c->echo.verdict, EH_WIRE_EXACT);
+    eh_flows_free(f);
+}
+END_TEST
+
 static void udp(struct eh_flows *f, bool from_client, const char *data)
 {
     struct eh_pkt p = seg(from_client, 0, 0, data, (uint32_t)strlen(data));
@@ -361,6 +471,12 @@ int main(void)
     tcase_add_test(tc, test_flow_mid_connection_first_sender_is_client);
     tcase_add_test(tc, test_flow_full_reorder_buffer_becomes_a_gap);
     tcase_add_test(tc, test_flow_unechoed_window_is_bounded);
+    tcase_add_test(tc, test_flow_rst_payload_is_not_stream_data);
+    tcase_add_test(tc, test_flow_keepalive_below_snd_nxt_is_not_data);
+    tcase_add_test(tc, test_flow_fin_before_missing_data_is_not_a_gap);
+    tcase_add_test(tc, test_flow_retransmitted_fin_is_recorded_once);
+    tcase_add_test(tc, test_flow_retransmitted_syn_after_a_missed_syn_is_the_same_connection);
+    tcase_add_test(tc, test_flow_zero_window_probe_byte_is_counted_once);
     tcase_add_test(tc, test_flow_udp_pairs_earliest_request_and_keeps_empty);
     tcase_add_test(tc, test_flow_names_round_trip);
     suite_add_tcase(s, tc);

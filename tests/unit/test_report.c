@@ -253,6 +253,25 @@ START_TEST(test_junit_replaces_control_bytes_with_visible_text)
 }
 END_TEST
 
+START_TEST(test_junit_escapes_the_exit_text)
+{
+    /* how a role ended can hold text from the command line (a launch error
+     * naming the program) */
+    json_t *report = sample_report();
+    json_t *server = json_object_get(
+        json_object_get(json_array_get(json_object_get(report, "scenarios"), 1), "roles"),
+        "server");
+    json_object_set_new(server, "exit",
+                        json_pack("{s:s}", "not_started", "cannot run 'a<b>&c': ENOENT"));
+    char *xml = render(eh__write_junit, report);
+    ck_assert_ptr_null(strstr(xml, "a<b>&c"));
+    ck_assert_ptr_nonnull(
+        strstr(xml, "not started: cannot run &#39;a&lt;b&gt;&amp;c&#39;: ENOENT"));
+    json_decref(report);
+    free(xml);
+}
+END_TEST
+
 START_TEST(test_html_escapes_markup_from_data)
 {
     json_t *report = sample_report();
@@ -292,6 +311,39 @@ START_TEST(test_html_shows_counts_events_and_pcap_link)
     ck_assert_uint_eq(count(html, "<details id="), 5);
     json_decref(report);
     free(html);
+}
+END_TEST
+
+START_TEST(test_html_size_is_bounded_for_huge_event_logs)
+{
+    /* 2000 events of 1 KiB each and one event whose "data" is 4 MiB that is
+     * not hex (a garbled log): the page shows 500 events and 256 bytes of
+     * each, whatever the log holds. */
+    json_t *report = sample_report();
+    json_t *events = json_object_get(
+        json_object_get(
+            json_object_get(json_array_get(json_object_get(report, "scenarios"), 0), "roles"),
+            "server"),
+        "events");
+    size_t big = 4u << 20;
+    char *junk = malloc(big + 1), *hex = malloc(2048 + 1);
+    memset(junk, 'z', big);
+    junk[big] = '\0';
+    memset(hex, 'a', 2048);
+    hex[2048] = '\0';
+    json_array_insert_new(events, 0,
+                          json_pack("{s:s, s:i, s:s}", "call", "recv", "ret", 1, "data", junk));
+    for (int i = 0; i < 2000; i++)
+        json_array_append_new(
+            events, json_pack("{s:s, s:i, s:s}", "call", "send", "ret", 1024, "data", hex));
+    char *html = render(eh__write_html, report);
+    ck_assert_msg(strlen(html) < (2u << 20), "report.html is %zu bytes", strlen(html));
+    ck_assert_ptr_nonnull(strstr(html, "1503 more events are in report.json"));
+    ck_assert_ptr_nonnull(strstr(html, "+4193792 characters"));
+    json_decref(report);
+    free(html);
+    free(junk);
+    free(hex);
 }
 END_TEST
 
@@ -510,9 +562,11 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_junit_counts_match_summary);
     tcase_add_test(tc, test_junit_failure_lists_each_failed_check);
     tcase_add_test(tc, test_junit_replaces_control_bytes_with_visible_text);
+    tcase_add_test(tc, test_junit_escapes_the_exit_text);
     tcase_add_test(tc, test_html_escapes_markup_from_data);
     tcase_add_test(tc, test_html_is_self_contained);
     tcase_add_test(tc, test_html_shows_counts_events_and_pcap_link);
+    tcase_add_test(tc, test_html_size_is_bounded_for_huge_event_logs);
     tcase_add_test(tc, test_md_table_escapes_pipe_newline_and_backtick);
     tcase_add_test(tc, test_md_has_a_section_per_scenario_that_did_not_pass);
     tcase_add_test(tc, test_write_all_creates_directory_and_every_file);

@@ -566,6 +566,31 @@ START_TEST(test_find_names_a_path_that_does_not_exist)
 }
 END_TEST
 
+START_TEST(test_find_names_a_directory_without_scenarios)
+{
+    char dir[] = "/tmp/eh-scenario-XXXXXX", sub[64], want[160];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(sub, sizeof(sub), "%s/x.json", dir); /* a directory with a scenario's name */
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    char *args[] = {sub}, **paths;
+    size_t n = 99;
+    struct eh_error err = {0};
+    ck_assert_int_eq(eh_scenario_find(args, 1, &paths, &n, &err), EH_ERR);
+    ck_assert_ptr_null(paths);
+    ck_assert_uint_eq(n, 0);
+    snprintf(want, sizeof(want), "%s: no scenario files (*.json) in this directory", sub);
+    ck_assert_str_eq(err.msg, want);
+    /* loaded as a file, it is named too */
+    struct eh_scenario *sc;
+    eh_error_clear(&err);
+    ck_assert_int_eq(eh_scenario_load(sub, &sc, &err), EH_ERR);
+    snprintf(want, sizeof(want), "%s: cannot read: Is a directory", sub);
+    ck_assert_str_eq(err.msg, want);
+    rmdir(sub);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -613,6 +638,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(find, test_find_walks_directories_sorted_taking_only_json_files);
     tcase_add_test(find, test_find_keeps_file_arguments_in_the_order_given);
     tcase_add_test(find, test_find_names_a_path_that_does_not_exist);
+    tcase_add_test(find, test_find_names_a_directory_without_scenarios);
     suite_add_tcase(s, find);
     return s;
 }
