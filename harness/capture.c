@@ -7,9 +7,15 @@
  * quiet for a few milliseconds (bounded), stops the thread, reads pcap_stats()
  * and renames the flushed file to its final name, so a reader never sees a
  * half-written capture under that name.
+ *
+ * Test hooks, so that the dropped-packets path can be tested on purpose:
+ * EH_TEST_CAPTURE_BUFFER_BYTES sets the kernel buffer size (libpcap rounds
+ * it up to its smallest ring) and EH_TEST_CAPTURE_STALL_MS makes the thread
+ * wait that long before it reads anything. Never set them for real runs.
  */
 #include "capture.h"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <pthread.h>
@@ -60,9 +66,23 @@ static bool dispatch_all(struct eh_capture *c)
     return n >= 0;
 }
 
+/* A test hook's value (see the top), or dflt when unset or not a number. */
+static long test_hook(const char *name, long dflt)
+{
+    const char *v = getenv(name);
+    char *end;
+    long n = v != NULL ? strtol(v, &end, 10) : 0;
+    return v != NULL && *v != '\0' && *end == '\0' && n > 0 ? n : dflt;
+}
+
 static void *capture_thread(void *arg)
 {
     struct eh_capture *c = arg;
+    long stall_ms = test_hook("EH_TEST_CAPTURE_STALL_MS", 0);
+    while (stall_ms > 0 && !atomic_load(&c->stop)) {
+        poll(NULL, 0, POLL_MS);
+        stall_ms -= POLL_MS;
+    }
     struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN};
     while (!atomic_load(&c->stop)) {
         if (poll(&pfd, 1, POLL_MS) > 0 && !dispatch_all(c))
@@ -94,7 +114,7 @@ static eh_status open_handle(struct eh_capture *c, const char *ifname, const cha
     }
     pcap_set_snaplen(c->pcap, SNAPLEN_BYTES);
     pcap_set_immediate_mode(c->pcap, 1);
-    pcap_set_buffer_size(c->pcap, BUFFER_BYTES);
+    pcap_set_buffer_size(c->pcap, (int)test_hook("EH_TEST_CAPTURE_BUFFER_BYTES", BUFFER_BYTES));
     int rc = pcap_activate(c->pcap); /* > 0 is a warning (e.g. no promiscuous mode) */
     if (rc < 0) {
         activate_error(c->pcap, rc, ifname, err);
@@ -144,6 +164,10 @@ eh_status eh_capture_start(const char *ifname, const char *filter, const char *p
         eh_error_set(err, "%s: %s", c->tmp_path, pcap_geterr(c->pcap));
         goto fail;
     }
+    /* libpcap opens its socket and the file without O_CLOEXEC: no program
+     * the harness starts may inherit them. */
+    fcntl(pcap_get_selectable_fd(c->pcap), F_SETFD, FD_CLOEXEC);
+    fcntl(fileno(pcap_dump_file(c->dumper)), F_SETFD, FD_CLOEXEC);
     atomic_store(&c->last_packet_us, eh_now_us());
     int rc = pthread_create(&c->thread, NULL, capture_thread, c);
     if (rc != 0) {

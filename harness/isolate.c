@@ -7,18 +7,24 @@
  * kernel kills everything else in its namespace. /proc is not remounted: the
  * files under /proc/net follow the reader's network namespace, so they show
  * the namespace's sockets. Where setting up namespaces fails, the function
- * runs in a plain child in its own process group instead (host loopback).
+ * runs in a plain child in its own process group instead (host loopback);
+ * that child is a child subreaper, and what it leaves behind is found by
+ * the parent links in /proc and killed. eh_isolate_interrupt() (Ctrl-C)
+ * stops every run as its deadline would.
  */
 #include "isolate.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LINGER_MS 200  /* reading on after the child ended, for buffered bytes */
-#define POLL_STEP_MS 5 /* when there is no pidfd to wait on */
+#define LINGER_MS 200     /* reading on after the child ended, for buffered bytes */
+#define POLL_STEP_MS 5    /* when there is no pidfd to wait on */
+#define KILL_TREE_MS 2000 /* killing what a host-mode scenario left behind, at most */
 
 const char *eh_isolation_name(enum eh_isolation m)
 {
@@ -42,6 +49,41 @@ const char *eh_isolation_name(enum eh_isolation m)
         return "host-loopback";
     }
     return "?";
+}
+
+/* eh_isolate_interrupt(): the signal, and a pipe that stays readable once
+ * written (never drained), so that every collect() polling it wakes up. */
+static atomic_int interrupt_signo;
+static int wake_pipe[2] = {-1, -1};
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+
+static void make_wake_pipe(void)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+        wake_pipe[0] = fds[0];
+        atomic_thread_fence(memory_order_seq_cst);
+        wake_pipe[1] = fds[1];
+    }
+}
+
+void eh_isolate_interrupt(int signo)
+{
+    int expected = 0;
+    atomic_compare_exchange_strong(&interrupt_signo, &expected, signo > 0 ? signo : SIGTERM);
+    atomic_thread_fence(memory_order_seq_cst);
+    int fd = wake_pipe[1];
+    if (fd >= 0) {
+        int e = errno; /* a signal handler must leave errno alone */
+        ssize_t n = write(fd, "!", 1);
+        (void)n;
+        errno = e;
+    }
+}
+
+int eh_isolate_interrupted(void)
+{
+    return atomic_load(&interrupt_signo);
 }
 
 /* The test hook: EH_NO_NAMESPACES=1 makes namespaces count as refused. */
@@ -133,6 +175,110 @@ static void write_all(int fd, const void *buf, size_t len)
     }
 }
 
+/* One process of /proc: its PID, parent and whether it still runs. */
+struct proc_link {
+    pid_t pid, ppid;
+    bool live; /* not a zombie */
+};
+
+/* Reads every process's parent from /proc/<pid>/stat; caller frees. */
+static struct proc_link *read_proc_links(size_t *n_out)
+{
+    struct proc_link *v = NULL;
+    size_t n = 0, cap = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char path[300], line[512];
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, line, sizeof(line) - 1);
+        close(fd);
+        line[len > 0 ? len : 0] = '\0';
+        const char *rp = strrchr(line, ')'); /* the command name may hold anything */
+        char state;
+        int ppid;
+        if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+            continue;
+        if (n == cap) {
+            struct proc_link *nv = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*v));
+            if (nv == NULL)
+                break;
+            v = nv;
+        }
+        v[n++] = (struct proc_link){atoi(e->d_name), ppid, state != 'Z' && state != 'X'};
+    }
+    if (d != NULL)
+        closedir(d);
+    *n_out = n;
+    return v;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+    pid_t x = ((const struct proc_link *)a)->pid, y = ((const struct proc_link *)b)->pid;
+    return (x > y) - (x < y);
+}
+
+/* 1 if v[i] descends from root, else 0; memo holds -1 for unknown. */
+static int descends(const struct proc_link *v, size_t n, signed char *memo, size_t i, pid_t root,
+                    int depth)
+{
+    if (memo[i] < 0) {
+        struct proc_link key = {.pid = v[i].ppid};
+        const struct proc_link *parent = bsearch(&key, v, n, sizeof(*v), by_pid);
+        memo[i] = v[i].ppid == root ? 1
+                  : parent == NULL || depth > 4096
+                      ? 0
+                      : (signed char)descends(v, n, memo, (size_t)(parent - v), root, depth + 1);
+    }
+    return memo[i];
+}
+
+/* SIGKILLs every live descendant of root (not root itself); returns how
+ * many it found. */
+static size_t kill_tree_once(pid_t root)
+{
+    size_t n, found = 0;
+    struct proc_link *v = read_proc_links(&n);
+    signed char *memo = malloc(n ? n : 1);
+    if (v != NULL && memo != NULL) {
+        memset(memo, -1, n);
+        qsort(v, n, sizeof(*v), by_pid);
+        for (size_t i = 0; i < n; i++) {
+            if (v[i].live && descends(v, n, memo, i, root, 0)) {
+                kill(v[i].pid, SIGKILL);
+                found++;
+            }
+        }
+    }
+    free(v);
+    free(memo);
+    return found;
+}
+
+/* Host mode has no PID namespace to empty: kills every descendant of root,
+ * including those that left their process group with setsid(), until none
+ * is left (bounded). root is a child subreaper, so an orphan stays in its
+ * tree; reap says whether root is the caller (which then reaps them). */
+static void kill_tree(pid_t root, bool reap)
+{
+    int64_t until = eh_now_us() + eh_scaled_ms(KILL_TREE_MS) * 1000;
+    for (;;) {
+        size_t found = kill_tree_once(root);
+        while (reap && waitpid(-1, NULL, WNOHANG) > 0) {
+        }
+        if (found == 0 || eh_now_us() >= until)
+            return;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int run_fn(eh_isolated_fn fn, void *arg, enum eh_isolation mode, int result_fd)
 {
     int r = fn(arg, mode, result_fd);
@@ -209,11 +355,13 @@ static bool buf_read(struct buf *b, int fd)
 
 struct child {
     pid_t pid;  /* also its process group */
+    bool host;  /* host mode: a subreaper whose tree is killed at the deadline */
     int pidfd;  /* -1 where pidfd_open() is unavailable */
     int fds[2]; /* result and control pipe read ends, -1 once closed */
     struct buf out[2];
     bool exited, timed_out;
-    int status; /* the child's wait status */
+    int interrupted; /* the signal that made eh_isolate_interrupt() stop it, or 0 */
+    int status;      /* the child's wait status */
 };
 
 /* Observes the child's exit without reaping first, so that its group ID is
@@ -242,10 +390,16 @@ static void collect(struct child *c, int64_t deadline_us)
         int64_t now = eh_now_us();
         if (c->exited && ((c->fds[0] < 0 && c->fds[1] < 0) || now >= linger_until))
             break;
-        if (!c->exited && !c->timed_out && now >= deadline_us) {
+        if (!c->exited && !c->timed_out && !c->interrupted && eh_isolate_interrupted())
+            c->interrupted = eh_isolate_interrupted();
+        if (!c->exited && !c->timed_out && (now >= deadline_us || c->interrupted)) {
             /* In namespace mode the group is the child and PID 1: killing
              * PID 1 makes the kernel kill the whole namespace. */
             c->timed_out = true;
+            if (c->host) { /* stop it, so that nothing leaves its tree meanwhile */
+                kill(c->pid, SIGSTOP);
+                kill_tree(c->pid, false);
+            }
             kill(-c->pid, SIGKILL);
             kill(c->pid, SIGKILL);
         }
@@ -253,12 +407,13 @@ static void collect(struct child *c, int64_t deadline_us)
         int64_t left_ms = until == INT64_MAX ? -1 : (until - now + 999) / 1000;
         if (c->pidfd < 0 && !c->exited && (left_ms < 0 || left_ms > POLL_STEP_MS))
             left_ms = POLL_STEP_MS;
-        struct pollfd pfd[3] = {
+        struct pollfd pfd[4] = {
             {.fd = c->fds[0], .events = POLLIN},
             {.fd = c->fds[1], .events = POLLIN},
             {.fd = c->exited ? -1 : c->pidfd, .events = POLLIN},
+            {.fd = c->timed_out ? -1 : wake_pipe[0], .events = POLLIN},
         };
-        if (poll(pfd, 3, left_ms > 0x7fffffff ? 0x7fffffff : (int)left_ms) < 0 && errno != EINTR)
+        if (poll(pfd, 4, left_ms > 0x7fffffff ? 0x7fffffff : (int)left_ms) < 0 && errno != EINTR)
             break;
         for (int i = 0; i < 2; i++) {
             if (pfd[i].fd >= 0 && pfd[i].revents != 0 && !buf_read(&c->out[i], c->fds[i])) {
@@ -281,6 +436,7 @@ static eh_status run_child(eh_isolated_fn fn, void *arg, enum eh_isolation mode,
     int res[2], ctl[2] = {-1, -1};
     memset(c, 0, sizeof(*c));
     c->fds[0] = c->fds[1] = c->pidfd = -1;
+    c->host = mode == EH_ISO_HOST;
     if (pipe2(res, O_CLOEXEC) < 0) {
         eh_error_set(err, "isolate: pipe: %s", strerror(errno));
         return EH_ERR;
@@ -302,10 +458,17 @@ static eh_status run_child(eh_isolated_fn fn, void *arg, enum eh_isolation mode,
             close(ctl[0]);
             ns_child(fn, arg, parent, res[1], ctl[1]);
             break;
-        case EH_ISO_HOST:
+        case EH_ISO_HOST: {
             if (!die_with_parent(parent))
                 _exit(1);
-            _exit(run_fn(fn, arg, EH_ISO_HOST, res[1]));
+            /* Orphans of the scenario (a daemonized server) become our
+             * children instead of init's, so kill_tree() finds them. */
+            prctl(PR_SET_CHILD_SUBREAPER, 1);
+            int r = run_fn(fn, arg, EH_ISO_HOST, res[1]);
+            close(res[1]);
+            kill_tree(getpid(), true);
+            _exit(r);
+        }
         }
         _exit(1);
     }
@@ -334,6 +497,18 @@ eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t 
 {
     enum eh_isolation mode = force_host ? EH_ISO_HOST : EH_ISO_NAMESPACES;
     struct child c;
+    pthread_once(&wake_once, make_wake_pipe);
+    if (eh_isolate_interrupted()) {
+        if (mode_out != NULL)
+            *mode_out = mode;
+        if (result != NULL)
+            *result = calloc(1, 1);
+        if (result_len != NULL)
+            *result_len = 0;
+        eh_error_set(err, "interrupted by %s before it started",
+                     eh_signal_name(eh_isolate_interrupted()));
+        return EH_ERR;
+    }
     eh_status st = run_child(fn, arg, mode, deadline_us, &c, err);
     int status = c.status;
     if (st == EH_OK && mode == EH_ISO_NAMESPACES) {
@@ -363,6 +538,11 @@ eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t 
     free(c.out[1].data);
     if (st != EH_OK)
         return st;
+    if (c.interrupted) {
+        eh_error_set(err, "interrupted by %s: the harness stopped the scenario (%s)",
+                     eh_signal_name(c.interrupted), eh_isolation_name(mode));
+        return EH_ERR;
+    }
     if (c.timed_out) {
         eh_error_set(err, "isolated run (%s): deadline passed; killed", eh_isolation_name(mode));
         return EH_TIMEOUT;

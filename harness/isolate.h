@@ -32,13 +32,25 @@ typedef int (*eh_isolated_fn)(void *arg, enum eh_isolation mode, int result_fd);
  * still running at deadline_us it and its whole namespace are killed and
  * EH_TIMEOUT is returned (with what it wrote so far). EH_ERR if fn returned
  * non-zero or died of a signal (err says how; *result still holds its bytes).
- * In host mode the child runs in its own process group, which is killed when
- * it returns. The children die with the harness (PR_SET_PDEATHSIG).
+ * In host mode the child runs in its own process group and is a child
+ * subreaper: when fn returns, or at the deadline, every process it left
+ * behind is killed, even one that left the group with setsid() (found by
+ * its parent links in /proc). The children die with the harness (PR_SET_PDEATHSIG).
  * *result is NUL-terminated after *result_len bytes; result and result_len
  * may be NULL. Caller frees *result. */
 eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t deadline_us,
                          enum eh_isolation *mode_out, char **result, size_t *result_len,
                          struct eh_error *err);
+
+/* Asks every eh_isolate_run() in progress to stop as at its deadline (its
+ * child and everything the child started are killed) and to return EH_ERR
+ * "interrupted by SIGINT: ..."; later calls return that at once without
+ * running anything. signo is the signal that asked (SIGINT, SIGTERM); the
+ * first one wins. Async-signal-safe: meant for a signal handler. */
+void eh_isolate_interrupt(int signo);
+
+/* The signal given to eh_isolate_interrupt(), or 0 if it was not called. */
+int eh_isolate_interrupted(void);
 
 /* Tells whether namespaces work here, without running a scenario. On
  * EH_ISO_HOST, why says why (e.g. "unshare(CLONE_NEWUSER): EPERM"). */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +31,10 @@
 #define DRAIN_LINGER_MS 100 /* reading on after exit while someone else holds the pipes */
 #define POLL_STEP_US 2000   /* when there is no pidfd to wait on */
 #define PF_EXITING 0x4      /* include/linux/sched.h: the task is in do_exit() */
+#define MAX_FD_SWEEP 65536  /* fds marked one by one where close_range() is missing */
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2) /* linux/close_range.h, Linux 5.11 */
+#endif
 
 struct outbuf {
     char *data;   /* the first cap bytes, NUL-terminated */
@@ -215,12 +220,41 @@ static int move_fd(int fd, int target)
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
+/* In the child: an fd that could be overwritten when 0..3 are filled is
+ * first moved above them (a harness started with 0, 1 or 2 closed gets its
+ * pipes there). */
+static int lift_fd(int fd)
+{
+    return fd >= 0 && fd <= READY_FD ? fcntl(fd, F_DUPFD_CLOEXEC, READY_FD + 1) : fd;
+}
+
+/* In the child: every fd from first up gets FD_CLOEXEC, so the program
+ * receives only 0, 1, 2 and the ready fd. That covers fds the harness
+ * inherited from its caller and those libraries opened without O_CLOEXEC
+ * (libpcap's capture socket and file). */
+static void cloexec_from(int first)
+{
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    struct rlimit rl; /* kernels before 5.11: one fcntl per possible fd */
+    rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+    if (max > MAX_FD_SWEEP)
+        max = MAX_FD_SWEEP;
+    for (int fd = first; fd < (int)max; fd++)
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 /* In the child between fork and exec: only async-signal-safe calls. The
  * exec pipe gets the child's /proc pid, then errno if the exec failed. */
 static void child_exec(const struct eh_spawn *spec, pid_t parent, int devnull, int out_w, int err_w,
                        int ready_w, int exec_w)
 {
     setpgid(0, 0);
+    devnull = lift_fd(devnull);
+    out_w = lift_fd(out_w);
+    err_w = lift_fd(err_w);
+    ready_w = lift_fd(ready_w);
+    exec_w = lift_fd(exec_w);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     char link[16];
     ssize_t n = readlink("/proc/self", link, sizeof(link));
@@ -242,6 +276,7 @@ static void child_exec(const struct eh_spawn *spec, pid_t parent, int devnull, i
     if (e == 0 && (move_fd(devnull, 0) < 0 || move_fd(out_w, 1) < 0 || move_fd(err_w, 2) < 0 ||
                    (ready_w >= 0 && move_fd(ready_w, READY_FD) < 0)))
         e = errno;
+    cloexec_from(ready_w >= 0 ? READY_FD + 1 : READY_FD); /* exec_w is CLOEXEC already */
     if (e == 0) {
         execvp(spec->argv[0], spec->argv);
         e = errno;

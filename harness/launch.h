@@ -11,6 +11,8 @@
  * mask (the harness's ignored SIGPIPE is not inherited), and with
  * PR_SET_PDEATHSIG SIGKILL: it dies if the harness does, or if the thread that
  * spawned it exits first (so spawn from a thread that outlives the process).
+ * It gets fds 0, 1, 2 and (with ready_fd) 3 and no other: every other fd,
+ * whoever opened it, is closed on exec.
  */
 #ifndef EH_LAUNCH_H
 #define EH_LAUNCH_H

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
+#include "template.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXIT_PASS 0
@@ -45,7 +47,8 @@ static void usage_main(FILE *out)
           "\n"
           "Run 'echoharness COMMAND --help' for a command's options.\n"
           "Exit status: 0 all selected scenarios passed, 1 at least one did not,\n"
-          "2 usage, configuration or scenario-file error.\n",
+          "2 usage, configuration or scenario-file error, 128+N when stopped by signal N\n"
+          "(130: Ctrl-C; the reports of what ran are still written).\n",
           out);
 }
 
@@ -186,6 +189,32 @@ static void print_progress(struct run_state *rs, const char *last)
     fflush(stderr);
 }
 
+/* Ctrl-C (SIGINT), SIGTERM, SIGHUP: the first one stops the run
+ * (eh_isolate_interrupt() kills the running scenarios, no new one starts)
+ * and the reports of what ran are still written; a second one of the same
+ * kind kills the harness at once (its children die with it). */
+static void on_stop_signal(int signo)
+{
+    eh_isolate_interrupt(signo);
+    signal(signo, SIG_DFL);
+}
+
+static void catch_stop_signals(void)
+{
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        /* A signal ignored at start stays ignored (nohup, a shell's background job). */
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN &&
+            signals[i] != SIGTERM)
+            continue;
+        sigaction(signals[i], &sa, NULL);
+    }
+}
+
 static void *run_worker(void *arg)
 {
     struct run_state *rs = arg;
@@ -193,7 +222,7 @@ static void *run_worker(void *arg)
         pthread_mutex_lock(&rs->lock);
         size_t i = rs->next++;
         pthread_mutex_unlock(&rs->lock);
-        if (i >= rs->n)
+        if (i >= rs->n || eh_isolate_interrupted())
             return NULL;
 
         json_t *r = eh_run_scenario(rs->scs[i], rs->cfg);
@@ -248,6 +277,68 @@ static bool default_bin_dir(char *buf, size_t len)
     if (slash)
         *slash = '\0';
     return true;
+}
+
+/* True if execvp() could start prog: a path with '/' is checked as it is,
+ * a bare name is looked up in PATH. Otherwise why says what is wrong. */
+static bool runnable(const char *prog, char *why, size_t len)
+{
+    if (strchr(prog, '/') != NULL) {
+        struct stat st;
+        if (stat(prog, &st) != 0 || access(prog, X_OK) != 0) {
+            snprintf(why, len, "%s: %s", prog, strerror(errno));
+            return false;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(why, len, "%s: %s", prog, strerror(EISDIR));
+            return false;
+        }
+        return true;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;; p++) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        char full[PATH_MAX];
+        struct stat st;
+        snprintf(full, sizeof(full), "%.*s%s%s", (int)n, p, n ? "/" : "", prog);
+        if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
+            return true;
+        if (colon == NULL)
+            break;
+        p = colon;
+    }
+    snprintf(why, len, "%s: not found in PATH", prog);
+    return false;
+}
+
+/* Checks a --server-cmd/--client-cmd before anything runs: the template
+ * splits and its program can be started. */
+static bool check_cmd(const char *option, const char *cmd)
+{
+    static const struct eh_template_var vars[] = {{"host", "127.0.0.1"}, {"port", "65432"}};
+    struct eh_error err = {0};
+    char **av = NULL, why[PATH_MAX + 64];
+    bool ok = eh_template_split(cmd, vars, 2, &av, &err) == EH_OK;
+    if (!ok)
+        fprintf(stderr, "echoharness run: %s: %s\n", option, err.msg);
+    else if (!(ok = runnable(av[0], why, sizeof(why))))
+        fprintf(stderr, "echoharness run: %s: cannot run %s\n", option, why);
+    eh_argv_free(av);
+    return ok;
+}
+
+/* Checks a --server-program/--client-program: bin_dir/NAME can be started. */
+static bool check_program(const char *option, const char *bin_dir, const char *name)
+{
+    char path[PATH_MAX], why[PATH_MAX + 64];
+    snprintf(path, sizeof(path), "%s/%s", bin_dir, name);
+    if (runnable(path, why, sizeof(why)))
+        return true;
+    fprintf(stderr, "echoharness run: %s: cannot run %s\n", option, why);
+    return false;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -351,6 +442,13 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     cfg.bin_dir = bin_dir;
+    if ((cfg.server_cmd && !check_cmd("--server-cmd", cfg.server_cmd)) ||
+        (cfg.client_cmd && !check_cmd("--client-cmd", cfg.client_cmd)) ||
+        (cfg.server_program && !check_program("--server-program", bin_dir, cfg.server_program)) ||
+        (cfg.client_program && !check_program("--client-program", bin_dir, cfg.client_program))) {
+        free(sel.tags);
+        return EXIT_USAGE;
+    }
 
     struct eh_scenario **scs;
     size_t n, n_files;
@@ -383,6 +481,15 @@ static int cmd_run(int argc, char **argv)
                 "loopback with allocated ports\n",
                 why);
 
+    if (iso == EH_ISO_HOST && cfg.port != 0 && jobs > 1) {
+        /* Every scenario would listen on the same host port at once. */
+        fprintf(stderr,
+                "echoharness: --port %d on the host loopback: running one scenario at a time "
+                "instead of -j %ld\n",
+                cfg.port, jobs);
+        jobs = 1;
+    }
+
     char started[32];
     eh_utc_timestamp(started, sizeof(started));
     int64_t t0 = eh_now_us();
@@ -397,6 +504,7 @@ static int cmd_run(int argc, char **argv)
     pthread_mutex_init(&rs.lock, NULL);
     if ((size_t)jobs > n)
         jobs = (long)n;
+    catch_stop_signals();
     print_progress(&rs, NULL);
     pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
     for (long i = 0; i < jobs; i++)
@@ -406,6 +514,18 @@ static int cmd_run(int argc, char **argv)
     free(threads);
     if (rs.progress)
         fputc('\n', stderr);
+    int stop_signo = eh_isolate_interrupted();
+    if (stop_signo != 0) {
+        char reason[128];
+        snprintf(reason, sizeof(reason), "not run: echoharness was interrupted by %s",
+                 eh_signal_name(stop_signo));
+        for (size_t i = 0; i < n; i++) {
+            if (rs.results[i] == NULL) {
+                rs.results[i] = eh_scenario_not_run(scs[i], reason);
+                rs.counts[EH_SKIP]++;
+            }
+        }
+    }
 
     json_t *report = json_object();
     json_t *arr = json_array();
@@ -422,6 +542,8 @@ static int cmd_run(int argc, char **argv)
         json_object_set_new(report, "isolation_note",
                             json_string(cfg.force_host ? "--no-namespaces was given" : why));
     json_object_set_new(report, "command", json_string(cmd));
+    if (stop_signo != 0)
+        json_object_set_new(report, "interrupted", json_string(eh_signal_name(stop_signo)));
     json_object_set_new(report, "scenarios", arr);
     eh_report_summarize(report);
     free(cmd);
@@ -449,6 +571,13 @@ static int cmd_run(int argc, char **argv)
            rs.counts[EH_TIMED_OUT], (double)(eh_now_us() - t0) / 1e6, cfg.report_dir);
     if (status == EXIT_PASS && not_passed > 0)
         status = EXIT_NOT_PASSED;
+    if (stop_signo != 0) {
+        fprintf(stderr,
+                "echoharness: interrupted by %s: %zu of %zu scenarios ran (any cut short is "
+                "ERROR, the rest SKIP); the reports in %s/ are partial\n",
+                eh_signal_name(stop_signo), rs.done, n, cfg.report_dir);
+        status = 128 + stop_signo; /* as a shell reports a death by that signal */
+    }
 
     json_decref(report);
     free(rs.results);

@@ -6,7 +6,7 @@
  * program or the scripted peer), stops everything under the deadline, reads
  * the event logs, analyses the capture, judges every expectation and writes
  * the result object back through a pipe. Everything the scenario started dies
- * with its namespace.
+ * with its namespace (on the host loopback, isolate.c kills it).
  */
 #include "runner.h"
 
@@ -240,9 +240,14 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
     rr[EH_CLIENT].id = EH_CLIENT;
     signal(SIGPIPE, SIG_IGN);
 
-    if (mode == EH_ISO_HOST && port != 0 && cfg->port == 0)
+    if (mode == EH_ISO_HOST && port != 0 && cfg->port == 0) {
         port = eh_alloc_port(sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM);
-    if (eh_read_port_range(&obs.port_lo, &obs.port_hi, &err) != EH_OK)
+        if (port <= 0)
+            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
+                    "host loopback: no free %s port to allocate: %s",
+                    eh_transport_name(sc->transport), strerror(errno));
+    }
+    if (run_verdict == EH_PASS && eh_read_port_range(&obs.port_lo, &obs.port_hi, &err) != EH_OK)
         set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "%s", err.msg);
 
     /* Capture first, so that no packet of any process is missed. */
@@ -487,6 +492,29 @@ static bool scenario_applies(const struct eh_scenario *sc, const struct eh_run_c
     return false;
 }
 
+/* The fields every result carries besides its verdict and reason. */
+static void set_meta(json_t *result, const struct eh_scenario *sc, int64_t t0)
+{
+    json_object_set_new(result, "name", json_string(sc->name));
+    json_object_set_new(result, "file", json_string(sc->path));
+    json_object_set_new(result, "description", json_string(sc->description));
+    json_object_set_new(result, "kind", json_string(sc->kind));
+    json_t *tags = json_array();
+    for (size_t i = 0; i < sc->n_tags; i++)
+        json_array_append_new(tags, json_string(sc->tags[i]));
+    json_object_set_new(result, "tags", tags);
+    json_object_set_new(result, "duration_ms", json_integer((eh_now_us() - t0) / 1000));
+    if (!json_object_get(result, "checks"))
+        json_object_set_new(result, "checks", json_array());
+}
+
+json_t *eh_scenario_not_run(const struct eh_scenario *sc, const char *reason)
+{
+    json_t *result = json_pack("{s:s, s:s}", "verdict", "SKIP", "reason", reason);
+    set_meta(result, sc, eh_now_us());
+    return result;
+}
+
 json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg)
 {
     int64_t t0 = eh_now_us();
@@ -542,6 +570,11 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
     }
     free(buf);
     rm_tree(ctx.tmpdir);
+    if (ctx.pcap_path[0]) { /* a capture cut short by a kill stays "<name>.pcap.tmp" */
+        char tmp[PATH_MAX + 8];
+        snprintf(tmp, sizeof(tmp), "%s.tmp", ctx.pcap_path);
+        unlink(tmp);
+    }
     if (ctx.pcap_path[0] && access(ctx.pcap_path, F_OK) == 0) {
         char rel[PATH_MAX];
         snprintf(rel, sizeof(rel), "pcap/%s.pcap", sc->name);
@@ -550,16 +583,6 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
     json_object_set_new(result, "isolation", json_string(eh_isolation_name(mode)));
 
 meta:
-    json_object_set_new(result, "name", json_string(sc->name));
-    json_object_set_new(result, "file", json_string(sc->path));
-    json_object_set_new(result, "description", json_string(sc->description));
-    json_object_set_new(result, "kind", json_string(sc->kind));
-    json_t *tags = json_array();
-    for (size_t i = 0; i < sc->n_tags; i++)
-        json_array_append_new(tags, json_string(sc->tags[i]));
-    json_object_set_new(result, "tags", tags);
-    json_object_set_new(result, "duration_ms", json_integer((eh_now_us() - t0) / 1000));
-    if (!json_object_get(result, "checks"))
-        json_object_set_new(result, "checks", json_array());
+    set_meta(result, sc, t0);
     return result;
 }

@@ -30,4 +30,8 @@ struct eh_run_config {
  * The result object's schema is documented in report.h. */
 json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg);
 
+/* The result of a scenario that was selected but not run (the run was
+ * interrupted): SKIP with the reason. Caller frees with json_decref(). */
+json_t *eh_scenario_not_run(const struct eh_scenario *sc, const char *reason);
+
 #endif

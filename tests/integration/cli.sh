@@ -43,4 +43,16 @@ expect_status 0 "run into a nested new report directory" "$EH" run -q --report-d
 touch "$WORK/file"
 expect_status 2 "a report directory that cannot be made" "$EH" run -q --report-dir "$WORK/file/sub" --filter basic-echo
 grep -q "report-dir" "$WORK/err" && ok "the error names --report-dir: $(cat "$WORK/err")" || bad "report-dir error: $(cat "$WORK/err")"
+# A command or program that cannot run is a configuration error, found
+# before any scenario runs (exit 2), not one ERROR per scenario (exit 1).
+bad_option() { # DESCRIPTION EXPECTED_MESSAGE OPTION VALUE
+  expect_status 2 "$1" "$EH" run -q --report-dir "$WORK/bad-option" "$3" "$4" scenarios/basic-echo.json
+  grep -qF -- "$2" "$WORK/err" && ok "$1: $(cat "$WORK/err")" || bad "$1: expected '$2', got: $(cat "$WORK/err")"
+}
+bad_option "--server-cmd with an unterminated quote" "echoharness run: --server-cmd: command template: column 1: unterminated single quote" --server-cmd "'srv {port}"
+bad_option "--client-cmd with an unknown placeholder" "echoharness run: --client-cmd: command template: column 5: unknown placeholder {prot}" --client-cmd "cli {prot}"
+bad_option "--server-cmd naming a missing file" "echoharness run: --server-cmd: cannot run /no/such/server: No such file or directory" --server-cmd "/no/such/server {port}"
+bad_option "--client-cmd naming a program not in PATH" "echoharness run: --client-cmd: cannot run eh-no-such-client: not found in PATH" --client-cmd "eh-no-such-client {host} {port}"
+bad_option "--server-program naming a missing build" "echoharness run: --server-program: cannot run $BIN/no-such-build: No such file or directory" --server-program no-such-build
+[ ! -e "$WORK/bad-option/report.json" ] && ok "no scenario ran for a bad option" || bad "a report was written for a bad option"
 finish

@@ -42,4 +42,21 @@ total=$(json "$out/report.json" "d['scenarios'][0]['roles']['server']['stdout_by
   scenarios/basic-echo.json > /dev/null 2>&1
 left=$(leftovers "$BIN/hostile-forks-child")
 [ -z "$left" ] && ok "forks-child: no process left" || { bad "forks-child: left $left"; pkill -9 -f "$BIN/hostile-forks-child"; }
+
+# A server that daemonizes a child into its own session (out of every process
+# group the harness signals): the child dies with the scenario in either
+# isolation mode; on the host loopback there is no PID namespace to catch it.
+py=$(command -v python3)
+for mode in namespaces host-loopback; do
+  opts=(); [ $mode = host-loopback ] && opts=(--no-namespaces)
+  marker=3141.$RANDOM
+  "$EH" run -q "${opts[@]}" --report-dir "$WORK/daemon-$mode" \
+    --server-cmd "sh -c 'setsid sleep $marker < /dev/null > /dev/null 2>&1 & exec \"\$0\" \"\$@\"' $py tests/integration/servers/tutorial_server.py {host} {port}" \
+    scenarios/basic-echo.json > "$WORK/daemon.stdout" 2>&1
+  v=$(verdict_of "$WORK/daemon-$mode" basic-echo 2>/dev/null)
+  [ "$v" = PASS ] && ok "daemonizing server ($mode): $v" || { bad "daemonizing server ($mode): $v"; cat "$WORK/daemon.stdout"; }
+  left=$(leftovers "sleep $marker")
+  [ -z "$left" ] && ok "daemonizing server ($mode): its setsid child is gone" \
+    || { bad "daemonizing server ($mode): left $left"; pkill -9 -f "sleep $marker"; }
+done
 finish

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int64_t deadline(int64_t base_ms)
@@ -291,6 +294,59 @@ START_TEST(test_isolate_host_mode_kills_leftover_group)
 }
 END_TEST
 
+/* A server under test that daemonizes: its child leaves the session (and so
+ * the process group) and its parent exits, so the sleeper is an orphan that
+ * no group kill reaches. */
+static void leave_orphan(const char *seconds)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        leave_sleeper(seconds, true);
+        _exit(0);
+    }
+    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
+static int fn_leave_escapees(void *arg, enum eh_isolation mode, int fd)
+{
+    (void)mode;
+    (void)fd;
+    leave_sleeper((const char *)arg, true); /* a child in its own session */
+    leave_orphan((const char *)arg);        /* a daemonized grandchild */
+    return 0;
+}
+
+START_TEST(test_isolate_host_mode_kills_leftovers_that_left_the_group)
+{
+    char *r = run_ok(fn_leave_escapees, "1005.5", true, EH_ISO_HOST, NULL);
+    free(r);
+    ck_assert(process_gone_within("sleep 1005.5", 2000));
+}
+END_TEST
+
+static int fn_leave_escapees_and_hang(void *arg, enum eh_isolation mode, int fd)
+{
+    fn_leave_escapees(arg, mode, fd);
+    put(fd, "partial");
+    for (;;)
+        pause();
+    return 0;
+}
+
+START_TEST(test_isolate_host_deadline_kills_leftovers_that_left_the_group)
+{
+    char *result = NULL;
+    struct eh_error err = {0};
+    eh_status st = eh_isolate_run(fn_leave_escapees_and_hang, "1006.5", true, deadline(300), NULL,
+                                  &result, NULL, &err);
+    ck_assert_int_eq(st, EH_TIMEOUT);
+    ck_assert_str_eq(result, "partial");
+    free(result);
+    ck_assert(process_gone_within("sleep 1006.5", 2000));
+}
+END_TEST
+
 /* Writes, leaves a sleeper (out of its group in namespace mode, where only
  * the namespace can catch it), then hangs. */
 static int fn_hang(void *arg, enum eh_isolation mode, int fd)
@@ -337,6 +393,62 @@ START_TEST(test_isolate_deadline_kills_hanging_fn_on_host)
 {
     check_deadline(true, EH_ISO_HOST, "1004.5");
     ck_assert(process_gone_within("sleep 1004.5", 2000));
+}
+END_TEST
+
+static void *interrupt_later(void *arg)
+{
+    usleep((useconds_t)(intptr_t)arg * 1000);
+    eh_isolate_interrupt(SIGINT);
+    return NULL;
+}
+
+/* Ctrl-C: a run in progress stops at once in either mode, everything it
+ * started dies, and later runs do not start. */
+static void check_interrupt(bool force_host, const char *seconds)
+{
+    char sleeper[64];
+    snprintf(sleeper, sizeof(sleeper), "sleep %s", seconds);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, interrupt_later, (void *)(intptr_t)200), 0);
+    char *result = NULL;
+    struct eh_error err = {0};
+    int64_t t0 = eh_now_us();
+    eh_status st = eh_isolate_run(fn_hang, (void *)seconds, force_host, deadline(20000), NULL,
+                                  &result, NULL, &err);
+    int64_t took_ms = (eh_now_us() - t0) / 1000;
+    pthread_join(t, NULL);
+    ck_assert_int_eq(st, EH_ERR);
+    ck_assert_msg(strstr(err.msg, "interrupted by SIGINT") != NULL, "%s", err.msg);
+    ck_assert_int_lt(took_ms, 200 + eh_scaled_ms(2000));
+    ck_assert_str_eq(result, "partial");
+    free(result);
+    ck_assert(process_gone_within(sleeper, 2000));
+    ck_assert_int_eq(eh_isolate_interrupted(), SIGINT);
+
+    result = NULL;
+    eh_error_clear(&err);
+    t0 = eh_now_us();
+    st = eh_isolate_run(fn_hang, (void *)seconds, force_host, deadline(20000), NULL, &result, NULL,
+                        &err);
+    ck_assert_int_eq(st, EH_ERR);
+    ck_assert_msg(strstr(err.msg, "before it started") != NULL, "%s", err.msg);
+    ck_assert_int_lt((eh_now_us() - t0) / 1000, 100);
+    ck_assert_str_eq(result, "");
+    free(result);
+}
+
+START_TEST(test_isolate_interrupt_stops_a_run_in_namespaces)
+{
+    if (!have_namespaces())
+        return;
+    check_interrupt(false, "1007.5");
+}
+END_TEST
+
+START_TEST(test_isolate_interrupt_stops_a_run_on_host)
+{
+    check_interrupt(true, "1008.5");
 }
 END_TEST
 
@@ -528,8 +640,12 @@ static Suite *isolate_suite(void)
     tcase_add_test(tc, test_isolate_result_bytes_come_back_intact);
     tcase_add_test(tc, test_isolate_leftover_process_dies_with_namespace);
     tcase_add_test(tc, test_isolate_host_mode_kills_leftover_group);
+    tcase_add_test(tc, test_isolate_host_mode_kills_leftovers_that_left_the_group);
+    tcase_add_test(tc, test_isolate_host_deadline_kills_leftovers_that_left_the_group);
     tcase_add_test(tc, test_isolate_deadline_kills_hanging_fn_and_namespace);
     tcase_add_test(tc, test_isolate_deadline_kills_hanging_fn_on_host);
+    tcase_add_test(tc, test_isolate_interrupt_stops_a_run_in_namespaces);
+    tcase_add_test(tc, test_isolate_interrupt_stops_a_run_on_host);
     tcase_add_test(tc, test_isolate_force_host_runs_in_host_namespace);
     tcase_add_test(tc, test_isolate_refused_namespaces_fall_back_to_host);
     tcase_add_test(tc, test_isolate_probe_explains_itself);

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -261,6 +262,34 @@ START_TEST(test_launch_spawned_program_gets_default_sigpipe)
 }
 END_TEST
 
+/* Only 0, 1, 2 and the ready fd reach the program: not the fds the harness
+ * inherited from its caller, nor any it opened itself without O_CLOEXEC (as
+ * libpcap does for its capture socket and file). */
+START_TEST(test_launch_program_gets_only_stdio_and_ready_fd)
+{
+    int leak = open("/dev/null", O_RDONLY); /* deliberately without O_CLOEXEC */
+    int leak_high = fcntl(leak, F_DUPFD, 200);
+    ck_assert_int_ge(leak, 0);
+    ck_assert_int_ge(leak_high, 200);
+    char script[512];
+    snprintf(script, sizeof(script),
+             "for f in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 %d %d; do "
+             "[ -e /proc/self/fd/$f ] && printf '%%s ' $f; done; true",
+             leak, leak_high);
+    struct eh_proc *p = spawn_sh(script, true, 0);
+    ck_assert_int_eq(eh_proc_wait(p, deadline(5000)), EH_OK);
+    ck_assert_str_eq(eh_proc_stdout(p, NULL, NULL), "0 1 2 3 ");
+    eh_proc_free(p);
+
+    p = spawn_sh(script, false, 0);
+    ck_assert_int_eq(eh_proc_wait(p, deadline(5000)), EH_OK);
+    ck_assert_str_eq(eh_proc_stdout(p, NULL, NULL), "0 1 2 ");
+    eh_proc_free(p);
+    close(leak);
+    close(leak_high);
+}
+END_TEST
+
 /* Opens a socket on the loopback of the given family and type; returns its
  * port, or 0 if the family is unavailable here. */
 static int open_socket(int family, int type, bool do_listen, int *fd_out)
@@ -386,6 +415,7 @@ static Suite *launch_suite(void)
     tcase_add_test(tc, test_launch_killed_before_ready_is_an_error);
     tcase_add_test(tc, test_launch_ready_fd_times_out);
     tcase_add_test(tc, test_launch_spawned_program_gets_default_sigpipe);
+    tcase_add_test(tc, test_launch_program_gets_only_stdio_and_ready_fd);
     suite_add_tcase(s, tc);
     TCase *tl = tcase_create("listening");
     tcase_set_timeout(tl, 30 * eh_timeout_scale());
