@@ -70,7 +70,8 @@ static void usage_run(FILE *out)
           "  --client-program NAME the same for the reference client build\n"
           "  --report-dir DIR      where reports go (default: reports/latest)\n"
           "  -j, --jobs N          run N scenarios in parallel (default 1)\n"
-          "  -t, --tag TAG         only scenarios carrying TAG (repeat for any of several)\n"
+          "  -t, --tag TAG         only scenarios carrying TAG; repeat to narrow further\n"
+          "                        (--tag tcp --tag ipv4: scenarios carrying both)\n"
           "  -f, --filter GLOB     only scenarios whose name matches GLOB (e.g. 'recv1-*')\n"
           "      --timeout-scale F multiply every deadline by F (for valgrind, sanitizers, slow\n"
           "                        machines; also EH_TIMEOUT_SCALE)\n"
@@ -86,6 +87,8 @@ static void usage_list(FILE *out)
 {
     fputs("Usage: echoharness list [-t TAG] [-f GLOB] [SCENARIO.json|DIR]...\n"
           "List scenarios (default: scenarios/) as name, kind, tags and description.\n"
+          "  -t, --tag TAG    only scenarios carrying TAG (repeat: carrying every TAG)\n"
+          "  -f, --filter GLOB only scenarios whose name matches GLOB\n"
           "Exit status 2 if a file does not load.\n",
           out);
 }
@@ -110,12 +113,10 @@ static bool selected(const struct selection *sel, const struct eh_scenario *sc)
 {
     if (sel->filter && fnmatch(sel->filter, sc->name, 0) != 0)
         return false;
-    if (sel->n_tags == 0)
-        return true;
-    for (size_t i = 0; i < sel->n_tags; i++)
-        if (eh_scenario_has_tag(sc, sel->tags[i]))
-            return true;
-    return false;
+    for (size_t i = 0; i < sel->n_tags; i++) /* every tag given must be carried */
+        if (!eh_scenario_has_tag(sc, sel->tags[i]))
+            return false;
+    return true;
 }
 
 /* Loads every scenario named by args (or the default folder). Prints each

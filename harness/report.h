@@ -34,7 +34,7 @@
  *     "client": { same }
  *   },
  *   "checks": [
- *     {"expect": "$.expect[0]", "kind": "exit", "who": "server",
+ *     {"expect": "$.expect[0]", "kind": "exit", "who": "server" (only for kinds that name a role),
  *      "verdict": "PASS", "reason": "expected exit code 0, got exit code 0",
  *      "evidence": {...}}
  *   ],

@@ -162,6 +162,31 @@ static void role_json(json_t *roles, const struct role_run *rr, const struct eh_
     json_object_set_new(roles, eh_role_name(rr->id), j);
 }
 
+/* True for the expectation kinds whose "who" names a role; the others judge
+ * the exchange as a whole. */
+static bool expect_names_role(enum eh_expect_kind k)
+{
+    switch (k) {
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+    case EH_EXPECT_WIRE_SEGMENTS:
+        return true;
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+    case EH_EXPECT_MIRROR:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_WIRE_UDP:
+        return false;
+    }
+    return false;
+}
+
 /* Fills the observation of a finished (or stopped) process. */
 static void observe_proc(struct role_run *rr, struct eh_proc_obs *o)
 {
@@ -388,7 +413,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
             json_t *c = json_object();
             json_object_set_new(c, "expect", json_string(e->path));
             json_object_set_new(c, "kind", json_string(eh_expect_name(e->kind)));
-            json_object_set_new(c, "who", json_string(eh_role_name(e->who)));
+            if (expect_names_role(e->kind))
+                json_object_set_new(c, "who", json_string(eh_role_name(e->who)));
             json_object_set_new(c, "verdict", json_string(eh_verdict_name(cks[i].verdict)));
             json_object_set_new(c, "reason", json_string(cks[i].reason));
             if (cks[i].evidence)

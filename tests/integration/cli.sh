@@ -34,6 +34,8 @@ expect_status 0 "list" "$EH" list
 grep -q '^basic-echo ' "$WORK/out" && ok "list shows basic-echo" || bad "list output: $(head -3 "$WORK/out")"
 expect_status 0 "list --tag broken-pipe" "$EH" list --tag broken-pipe
 n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 2 ] && ok "--tag selects 2 scenarios" || bad "--tag selected $n"
+expect_status 0 "list --tag tcp --tag ipv6" "$EH" list --tag tcp --tag ipv6
+n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 1 ] && grep -q '^ipv6-echo ' "$WORK/out" && ok "repeated --tag narrows to ipv6-echo" || bad "--tag tcp --tag ipv6 selected $n: $(cat "$WORK/out")"
 expect_status 0 "run --filter" "$EH" run -q --report-dir "$WORK/f" --filter 'basic-*'
 n=$(json "$WORK/f/report.json" "d['summary']['total']"); [ "$n" -eq 1 ] && ok "--filter ran 1 scenario" || bad "--filter ran $n"
 expect_status 2 "run with nothing selected" "$EH" run -q --report-dir "$WORK/g" --tag no-such-tag
