@@ -9,6 +9,7 @@
 #include "analyze.h"
 #include "eh.h"
 #include "isolate.h"
+#include "repeat.h"
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
@@ -70,6 +71,9 @@ static void usage_run(FILE *out)
           "  --client-program NAME the same for the reference client build\n"
           "  --report-dir DIR      where reports go (default: reports/latest)\n"
           "  -j, --jobs N          run N scenarios in parallel (default 1)\n"
+          "      --repeat N        run each scenario N times (1..1000) and report the\n"
+          "                        distribution of its timing-dependent outcomes; the\n"
+          "                        verdict is the worst run's\n"
           "  -t, --tag TAG         only scenarios carrying TAG; repeat to narrow further\n"
           "                        (--tag tcp --tag ipv4: scenarios carrying both)\n"
           "  -f, --filter GLOB     only scenarios whose name matches GLOB (e.g. 'recv1-*')\n"
@@ -168,11 +172,12 @@ static void free_all(struct eh_scenario **scs, size_t n)
 
 struct run_state {
     struct eh_scenario **scs;
-    size_t n;
+    size_t n;        /* jobs: scenarios times repeat */
+    unsigned repeat; /* runs of each scenario (--repeat) */
     const struct eh_run_config *cfg;
-    json_t **results; /* per scenario, in input order */
-    size_t next;      /* next scenario to start */
-    size_t done;      /* scenarios finished */
+    json_t **results; /* per job: scenario i's run k is job i * repeat + k */
+    size_t next;      /* next job to start */
+    size_t done;      /* jobs finished */
     size_t counts[EH_VERDICT_COUNT];
     bool progress; /* a live progress line on a terminal */
     bool quiet;
@@ -226,7 +231,9 @@ static void *run_worker(void *arg)
         if (i >= rs->n || eh_isolate_interrupted())
             return NULL;
 
-        json_t *r = eh_run_scenario(rs->scs[i], rs->cfg);
+        const struct eh_scenario *sc = rs->scs[i / rs->repeat];
+        json_t *r =
+            eh_run_scenario(sc, rs->cfg, rs->repeat > 1 ? (unsigned)(i % rs->repeat) + 1 : 0);
         enum eh_verdict v = EH_ERROR;
         eh_verdict_parse(json_string_value(json_object_get(r, "verdict")), &v);
 
@@ -235,9 +242,9 @@ static void *run_worker(void *arg)
         rs->done++;
         rs->counts[v]++;
         if (rs->progress) {
-            print_progress(rs, rs->scs[i]->name);
+            print_progress(rs, sc->name);
         } else if (!rs->quiet) {
-            fprintf(stderr, "%-7s %s (%lld ms)\n", eh_verdict_name(v), rs->scs[i]->name,
+            fprintf(stderr, "%-7s %s (%lld ms)\n", eh_verdict_name(v), sc->name,
                     (long long)json_integer_value(json_object_get(r, "duration_ms")));
         }
         pthread_mutex_unlock(&rs->lock);
@@ -352,6 +359,7 @@ static int cmd_run(int argc, char **argv)
         {"port", required_argument, NULL, 'p'},
         {"report-dir", required_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'j'},
+        {"repeat", required_argument, NULL, 'R'},
         {"tag", required_argument, NULL, 't'},
         {"filter", required_argument, NULL, 'f'},
         {"timeout-scale", required_argument, NULL, 'T'},
@@ -364,7 +372,7 @@ static int cmd_run(int argc, char **argv)
     struct eh_run_config cfg = {.report_dir = "reports/latest"};
     struct selection sel = {0};
     char bin_dir[PATH_MAX] = "";
-    long jobs = 1;
+    long jobs = 1, repeat = 1;
     bool quiet = false;
     char *end;
     int c;
@@ -399,6 +407,13 @@ static int cmd_run(int argc, char **argv)
             jobs = strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || jobs < 1 || jobs > 64) {
                 fprintf(stderr, "echoharness run: --jobs: expected 1..64, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'R':
+            repeat = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || repeat < 1 || repeat > 1000) {
+                fprintf(stderr, "echoharness run: --repeat: expected 1..1000, got '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -496,15 +511,16 @@ static int cmd_run(int argc, char **argv)
     int64_t t0 = eh_now_us();
     struct run_state rs = {
         .scs = scs,
-        .n = n,
+        .n = n * (size_t)repeat,
+        .repeat = (unsigned)repeat,
         .cfg = &cfg,
-        .results = calloc(n, sizeof(json_t *)),
+        .results = calloc(n * (size_t)repeat, sizeof(json_t *)),
         .progress = !quiet && isatty(STDERR_FILENO),
         .quiet = quiet,
     };
     pthread_mutex_init(&rs.lock, NULL);
-    if ((size_t)jobs > n)
-        jobs = (long)n;
+    if ((size_t)jobs > rs.n)
+        jobs = (long)rs.n;
     catch_stop_signals();
     print_progress(&rs, NULL);
     pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
@@ -520,12 +536,20 @@ static int cmd_run(int argc, char **argv)
         char reason[128];
         snprintf(reason, sizeof(reason), "not run: echoharness was interrupted by %s",
                  eh_signal_name(stop_signo));
-        for (size_t i = 0; i < n; i++) {
-            if (rs.results[i] == NULL) {
-                rs.results[i] = eh_scenario_not_run(scs[i], reason);
-                rs.counts[EH_SKIP]++;
-            }
-        }
+        for (size_t i = 0; i < rs.n; i++)
+            if (rs.results[i] == NULL)
+                rs.results[i] = eh_scenario_not_run(scs[i / rs.repeat], reason);
+    }
+
+    /* One result per scenario (repeated runs merged), and the counts of those. */
+    size_t counts[EH_VERDICT_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = repeat > 1 ? eh_repeat_merge(&rs.results[i * (size_t)repeat], (size_t)repeat)
+                               : rs.results[i];
+        rs.results[i] = r;
+        enum eh_verdict v = EH_ERROR;
+        eh_verdict_parse(json_string_value(json_object_get(r, "verdict")), &v);
+        counts[v]++;
     }
 
     json_t *report = json_object();
@@ -565,11 +589,18 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "echoharness: writing reports: %s\n", err.msg);
         status = EXIT_USAGE;
     }
-    size_t not_passed = rs.counts[EH_FAIL] + rs.counts[EH_ERROR] + rs.counts[EH_TIMED_OUT];
+    if (repeat > 1) {
+        for (size_t i = 0; i < n; i++) {
+            char line[1024];
+            eh_repeat_describe(json_array_get(arr, i), line, sizeof(line));
+            printf("%s: %s\n", scs[i]->name, line);
+        }
+    }
+    size_t not_passed = counts[EH_FAIL] + counts[EH_ERROR] + counts[EH_TIMED_OUT];
     printf("%zu passed, %zu failed, %zu skipped (%zu error, %zu timeout) in %.1f s; reports in "
            "%s/\n",
-           rs.counts[EH_PASS], not_passed, rs.counts[EH_SKIP], rs.counts[EH_ERROR],
-           rs.counts[EH_TIMED_OUT], (double)(eh_now_us() - t0) / 1e6, cfg.report_dir);
+           counts[EH_PASS], not_passed, counts[EH_SKIP], counts[EH_ERROR], counts[EH_TIMED_OUT],
+           (double)(eh_now_us() - t0) / 1e6, cfg.report_dir);
     if (status == EXIT_PASS && not_passed > 0)
         status = EXIT_NOT_PASSED;
     if (stop_signo != 0) {

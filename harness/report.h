@@ -39,7 +39,8 @@
  *      "evidence": {...}}
  *   ],
  *   "pcap": "pcap/basic-echo.pcap"  (relative to the report directory; absent without capture),
- *   "wire": { analysis of the capture, see analyze.h }  (absent without capture)
+ *   "wire": { analysis of the capture, see analyze.h }  (absent without capture),
+ *   "repeat": { runs, verdict counts and distributions, see repeat.h }  (--repeat only)
  * }
  *
  * Every string taken from a program under test (stdout, stderr, event

@@ -8,6 +8,7 @@
  * be read by someone learning what the socket calls did. Every byte from
  * the document goes through eh__escape().
  */
+#include "repeat.h"
 #include "report.h"
 
 #include <inttypes.h>
@@ -257,6 +258,13 @@ static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view
     if (s->reason[0]) {
         fputs("<p><b>Reason:</b> ", out);
         text(out, s->reason);
+        fputs("</p>\n", out);
+    }
+    if (json_object_get(s->json, "repeat")) {
+        char line[1024];
+        eh_repeat_describe(s->json, line, sizeof(line));
+        fputs("<p><b>Repeated:</b> ", out);
+        text(out, line);
         fputs("</p>\n", out);
     }
     fputs("<p class=\"meta\">", out);

@@ -7,6 +7,7 @@
  * so that '|', backticks, newlines and HTML cannot break the table or the
  * page.
  */
+#include "repeat.h"
 #include "report.h"
 
 static void md(FILE *out, const char *s)
@@ -103,6 +104,17 @@ eh_status eh__write_md(const json_t *report, FILE *out, struct eh_error *err)
         fputs(" |\n", out);
     }
     fputc('\n', out);
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
+        if (json_object_get(s.json, "repeat")) { /* --repeat: the measured distribution */
+            char line[1024];
+            eh_repeat_describe(s.json, line, sizeof(line));
+            fputs("- ", out);
+            md(out, s.name);
+            fputs(": ", out);
+            md(out, line);
+            fputc('\n', out);
+        }
+    }
     for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
         if (s.verdict != EH_PASS)
             problem_section(out, &s);

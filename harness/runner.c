@@ -541,15 +541,20 @@ json_t *eh_scenario_not_run(const struct eh_scenario *sc, const char *reason)
     return result;
 }
 
-json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg)
+json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg, unsigned run)
 {
     int64_t t0 = eh_now_us();
+    char stem[PATH_MAX]; /* the capture's file name: <name>.pcap, or <name>.run<k>.pcap */
     struct run_ctx ctx = {.sc = sc, .cfg = cfg};
     json_t *result = NULL;
     enum eh_isolation mode = EH_ISO_NAMESPACES;
     struct eh_error err = {0};
     char why[512];
 
+    if (run == 0)
+        snprintf(stem, sizeof(stem), "%s.pcap", sc->name);
+    else
+        snprintf(stem, sizeof(stem), "%s.run%u.pcap", sc->name, run);
     if (!scenario_applies(sc, cfg, why, sizeof(why))) {
         result = json_pack("{s:s, s:s}", "verdict", "SKIP", "reason", why);
         goto meta;
@@ -569,7 +574,7 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
             result = json_pack("{s:s, s:s}", "verdict", "ERROR", "reason", err.msg);
             goto meta;
         }
-        snprintf(ctx.pcap_path, sizeof(ctx.pcap_path), "%s/%s.pcap", dir, sc->name);
+        snprintf(ctx.pcap_path, sizeof(ctx.pcap_path), "%s/%s", dir, stem);
     }
 
     char *buf = NULL;
@@ -596,14 +601,14 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
     }
     free(buf);
     rm_tree(ctx.tmpdir);
-    if (ctx.pcap_path[0]) { /* a capture cut short by a kill stays "<name>.pcap.tmp" */
+    if (ctx.pcap_path[0]) { /* a capture cut short by a kill stays "<stem>.tmp" */
         char tmp[PATH_MAX + 8];
         snprintf(tmp, sizeof(tmp), "%s.tmp", ctx.pcap_path);
         unlink(tmp);
     }
     if (ctx.pcap_path[0] && access(ctx.pcap_path, F_OK) == 0) {
         char rel[PATH_MAX];
-        snprintf(rel, sizeof(rel), "pcap/%s.pcap", sc->name);
+        snprintf(rel, sizeof(rel), "pcap/%s", stem);
         json_object_set_new(result, "pcap", json_string(rel));
     }
     json_object_set_new(result, "isolation", json_string(eh_isolation_name(mode)));

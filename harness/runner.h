@@ -26,9 +26,12 @@ struct eh_run_config {
 };
 
 /* Runs one scenario. Never exits and never returns NULL: harness failures
- * become an ERROR verdict with the reason. Caller frees with json_decref().
+ * become an ERROR verdict with the reason. run numbers a repetition
+ * (--repeat): 0 for a single run, whose capture is pcap/<name>.pcap; run k >= 1
+ * writes pcap/<name>.run<k>.pcap. Caller frees with json_decref().
  * The result object's schema is documented in report.h. */
-json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg);
+json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg,
+                        unsigned run);
 
 /* The result of a scenario that was selected but not run (the run was
  * interrupted): SKIP with the reason. Caller frees with json_decref(). */

@@ -39,6 +39,21 @@ n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 1 ] && grep -q '^ipv6-echo ' "$WOR
 expect_status 0 "run --filter" "$EH" run -q --report-dir "$WORK/f" --filter 'basic-*'
 n=$(json "$WORK/f/report.json" "d['summary']['total']"); [ "$n" -eq 1 ] && ok "--filter ran 1 scenario" || bad "--filter ran $n"
 expect_status 2 "run with nothing selected" "$EH" run -q --report-dir "$WORK/g" --tag no-such-tag
+# --repeat: a measured distribution of the timing-dependent outcomes.
+expect_status 2 "bad --repeat" "$EH" run --repeat 0
+expect_status 0 "run --repeat 3" "$EH" run -q -j 2 --repeat 3 --report-dir "$WORK/rep" --filter recv1-partial-echo
+grep -q '^recv1-partial-echo: 3 runs: PASS 3; client received ' "$WORK/out" && ok "repeat prints the distribution: $(head -1 "$WORK/out")" \
+  || bad "repeat output: $(cat "$WORK/out")"
+n=$(json "$WORK/rep/report.json" "sum(d['scenarios'][0]['repeat']['distribution']['client_received_bytes'].values())")
+[ "$n" -eq 3 ] && ok "the distribution counts 3 runs" || bad "the distribution counts $n runs"
+n=$(ls "$WORK"/rep/pcap/recv1-partial-echo.run*.pcap 2>/dev/null | wc -l)
+[ "$n" -eq 3 ] && ok "one capture per run" || bad "$n captures for 3 runs"
+grep -q '^- recv1-partial-echo: 3 runs: PASS 3' "$WORK/rep/summary.md" && grep -q '<b>Repeated:</b> 3 runs' "$WORK/rep/report.html" \
+  && ok "summary.md and report.html show the distribution" || bad "the distribution is missing from summary.md or report.html"
+expect_status 1 "run --repeat 2 against a faulty build" "$EH" run -q --repeat 2 --report-dir "$WORK/repf" --server-program faulty-server-corrupt --filter basic-echo
+r=$(reason_of "$WORK/repf" basic-echo)
+[[ "$r" == "2 of 2 runs FAIL; run 1: "* ]] && ok "repeat names the failing runs: $r" || bad "repeat reason: $r"
+
 # A report directory whose parents do not exist yet (reports/ in a fresh clone).
 expect_status 0 "run into a nested new report directory" "$EH" run -q --report-dir "$WORK/new/nested/dir" --filter basic-echo
 [ -s "$WORK/new/nested/dir/pcap/basic-echo.pcap" ] && ok "nested report dir holds the capture" || bad "no capture in the nested report dir"
