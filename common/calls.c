@@ -9,6 +9,8 @@
 #include "evlog.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -69,6 +71,8 @@ static const char *family_name(int family)
 
 static const char *sockopt_name(int level, int name)
 {
+    if (level == IPPROTO_TCP && name == TCP_NODELAY)
+        return "TCP_NODELAY";
     if (level != SOL_SOCKET)
         return "?";
     switch (name) {

@@ -18,6 +18,8 @@
 #include "io.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -45,6 +47,7 @@ struct server {
     long send_after_eof_chunks;       /* chunks to send after the peer's EOF */
     bool concurrent;                  /* epoll loop */
     bool reuseaddr;                   /* SO_REUSEADDR before bind */
+    bool nodelay;                     /* TCP_NODELAY: Nagle off, each send its own segment */
     int ready_fd;                     /* closed once listening; -1: none */
     unsigned char *buf;               /* recv_bytes bytes */
 };
@@ -122,6 +125,8 @@ static void usage(FILE *out, const char *prog)
           "                     blocking mode only)\n"
           "  --ready-fd N       close fd N once listening (TCP) or bound (UDP)\n"
           "  --reuseaddr        set SO_REUSEADDR before bind (the tutorial does not)\n"
+          "  --nodelay          set TCP_NODELAY (Nagle off): each send() leaves as its own\n"
+          "                     segment instead of waiting for an unacknowledged one\n"
           "  --help             this text\n"
           "Exit status: 0 normal end or SIGTERM, 1 set-up error, 2 usage error.\n",
           out);
@@ -148,6 +153,7 @@ static int parse_options(struct server *s, int argc, char **argv)
         {"concurrent", no_argument, NULL, 0},
         {"ready-fd", required_argument, NULL, 0},
         {"reuseaddr", no_argument, NULL, 0},
+        {"nodelay", no_argument, NULL, 0},
         {"help", no_argument, NULL, 0},
         {NULL, 0, NULL, 0},
     };
@@ -188,6 +194,8 @@ static int parse_options(struct server *s, int argc, char **argv)
             keep_sigpipe = true;
         } else if (strcmp(name, "reuseaddr") == 0) {
             s->reuseaddr = true;
+        } else if (strcmp(name, "nodelay") == 0) {
+            s->nodelay = true;
         } else if (strcmp(name, "concurrent") == 0) {
             s->concurrent = s->forever = true;
         } else if (strcmp(name, "ready-fd") == 0) {
@@ -234,6 +242,10 @@ static int open_socket(struct server *s)
     if (eh_io_setup(&s->ep.io, fd, false) < 0)
         goto fail;
     if (s->reuseaddr && eh_setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
+        goto fail;
+    /* Linux copies TCP_NODELAY from the listener to every accepted socket. */
+    if (s->nodelay && s->ep.sock_type == SOCK_STREAM &&
+        eh_setsockopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
         goto fail;
     step = "bind";
     if (eh_bind(fd, &s->addr) < 0)
@@ -418,10 +430,27 @@ static int serve_udp(const struct server *s, int fd)
     return 0;
 }
 
-/* hostile-floods-output: writes to stdout and stderr until both fail. */
+#define FLOOD_LINE "flood flood flood flood flood flood flood flood flood flood\n"
+#define FLOOD_BEFORE_LISTEN_BYTES (4u << 20)
+
+/* hostile-floods-output, first part: 4 MiB to stdout and to stderr before the
+ * server listens, so the flood is certain whatever the timing, and a harness
+ * that did not drain its pipes would never see the server become ready. */
+static void flood_before_listen(void)
+{
+    static const char line[] = FLOOD_LINE;
+    for (size_t sent = 0; sent < FLOOD_BEFORE_LISTEN_BYTES; sent += sizeof(line) - 1) {
+        if (write(STDOUT_FILENO, line, sizeof(line) - 1) <= 0 ||
+            write(STDERR_FILENO, line, sizeof(line) - 1) <= 0)
+            return;
+    }
+}
+
+/* hostile-floods-output, second part: writes to stdout and stderr until both
+ * fail, while the server serves. */
 static void *flood_output(void *arg)
 {
-    static const char line[] = "flood flood flood flood flood flood flood flood flood flood\n";
+    static const char line[] = FLOOD_LINE;
     (void)arg;
     bool out_ok = true, err_ok = true;
     while (out_ok || err_ok) {
@@ -462,6 +491,8 @@ int eh_server_main(int argc, char **argv, const struct eh_server_faults *faults)
         return 1;
     }
     int fd = -1;
+    if (faults->flood_output)
+        flood_before_listen();
     if (faults->never_listen) {
         wait_for_stop();
         status = 0;
