@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -461,18 +462,26 @@ eh_status eh_proc_wait_ready_fd(struct eh_proc *p, int64_t deadline_us, struct e
 }
 
 /* True if /proc/net/<file> has a socket on port in a state that counts. */
-static bool port_in_table(const char *path, int port, enum eh_transport t)
+/* True if a socket of transport t listens (TCP) or is bound (UDP) on port in
+ * the /proc/net table at path. With v4_reachable, a tcp6/udp6 entry counts
+ * only if IPv4 clients can reach it: bound to the wildcard :: (dual stack,
+ * IPV6_V6ONLY 0) or to an IPv4-mapped address. */
+static bool port_in_table(const char *path, int port, enum eh_transport t, bool v4_reachable)
 {
     FILE *f = fopen(path, "re");
     if (f == NULL)
         return false;
-    char line[512];
+    char line[512], laddr[40];
     bool found = false;
     while (!found && fgets(line, sizeof(line), f) != NULL) {
         unsigned lport, state;
         /* "  0: 0100007F:FF98 00000000:0000 0A ..." (the header line fails) */
-        if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport, &state) != 2 ||
+        if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", laddr, &lport, &state) !=
+                3 ||
             (int)lport != port)
+            continue;
+        if (v4_reachable && strcmp(laddr, "00000000000000000000000000000000") != 0 &&
+            strncasecmp(laddr, "0000000000000000FFFF0000", 24) != 0)
             continue;
         switch (t) {
         case EH_TCP:
@@ -487,8 +496,8 @@ static bool port_in_table(const char *path, int port, enum eh_transport t)
     return found;
 }
 
-eh_status eh_wait_listening(enum eh_transport t, int port, struct eh_proc *p, int64_t deadline_us,
-                            struct eh_error *err)
+eh_status eh_wait_listening(enum eh_transport t, enum eh_family fam, int port, struct eh_proc *p,
+                            int64_t deadline_us, struct eh_error *err)
 {
     const char *v4 = "/proc/net/tcp", *v6 = "/proc/net/tcp6", *name = "tcp";
     switch (t) {
@@ -500,11 +509,21 @@ eh_status eh_wait_listening(enum eh_transport t, int port, struct eh_proc *p, in
         name = "udp";
         break;
     }
-    char before[64];
-    snprintf(before, sizeof(before), "%s port %d was %s", name, port,
+    const char *fam_name = fam == EH_IPV6 ? "IPv6" : "IPv4";
+    char before[96];
+    snprintf(before, sizeof(before), "%s %s port %d was %s", fam_name, name, port,
              t == EH_TCP ? "listening" : "bound");
     for (;;) {
-        if (port_in_table(v4, port, t) || port_in_table(v6, port, t))
+        bool ready = false;
+        switch (fam) {
+        case EH_IPV4:
+            ready = port_in_table(v4, port, t, false) || port_in_table(v6, port, t, true);
+            break;
+        case EH_IPV6:
+            ready = port_in_table(v6, port, t, false);
+            break;
+        }
+        if (ready)
             return EH_OK;
         if (p != NULL && check_exited(p))
             return early_exit(p, before, err);
@@ -513,8 +532,8 @@ eh_status eh_wait_listening(enum eh_transport t, int port, struct eh_proc *p, in
             break;
         sleep_us(left < POLL_STEP_US ? left : POLL_STEP_US);
     }
-    eh_error_set(err, "nothing %s on %s port %d at the deadline",
-                 t == EH_TCP ? "listening" : "bound", name, port);
+    eh_error_set(err, "nothing %s on %s %s port %d at the deadline",
+                 t == EH_TCP ? "listening" : "bound", fam_name, name, port);
     return EH_TIMEOUT;
 }
 

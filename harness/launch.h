@@ -42,12 +42,14 @@ eh_status eh_proc_spawn(const struct eh_spawn *spec, struct eh_proc **out, struc
 eh_status eh_proc_wait_ready_fd(struct eh_proc *p, int64_t deadline_us, struct eh_error *err);
 
 /* Waits until a socket of the given transport is listening (TCP) or bound
- * (UDP) on port in the caller's network namespace, read from
- * /proc/net/{tcp,tcp6,udp,udp6} (never by connecting: a one-shot server
- * would spend its only accept). Fails early with EH_ERR if p (may be NULL)
- * exits first; EH_TIMEOUT at the deadline. */
-eh_status eh_wait_listening(enum eh_transport t, int port, struct eh_proc *p, int64_t deadline_us,
-                            struct eh_error *err);
+ * (UDP) on port in the caller's network namespace, where clients of the
+ * given family can reach it, read from /proc/net/{tcp,tcp6,udp,udp6} (never
+ * by connecting: a one-shot server would spend its only accept). For IPv6
+ * only tcp6/udp6 entries count; for IPv4 the IPv4 table, or a tcp6/udp6
+ * entry on the dual-stack wildcard :: or an IPv4-mapped address. Fails early
+ * with EH_ERR if p (may be NULL) exits first; EH_TIMEOUT at the deadline. */
+eh_status eh_wait_listening(enum eh_transport t, enum eh_family fam, int port, struct eh_proc *p,
+                            int64_t deadline_us, struct eh_error *err);
 
 /* Waits for the process to exit. EH_OK when it has; EH_TIMEOUT at the deadline.
  * Once the exit is seen (here or by any other wait), the output is final: the

@@ -15,6 +15,7 @@
 #include "scenario.h"
 #include "template.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
@@ -100,9 +101,9 @@ static void usage_list(FILE *out)
 static void usage_validate(FILE *out)
 {
     fputs("Usage: echoharness validate FILE|DIR...\n"
-          "Check scenario files: JSON syntax, keys, types and ranges. Prints each error as\n"
-          "FILE:LINE:COLUMN: $.json.path: message on stderr. Exit status 0 if all are valid,\n"
-          "2 otherwise.\n",
+          "Check scenario files: JSON syntax, keys, types and ranges. Prints the first error\n"
+          "of each file as FILE:LINE:COLUMN: $.json.path: message on stderr.\n"
+          "Exit status 0 if all are valid, 2 otherwise.\n",
           out);
 }
 
@@ -131,14 +132,21 @@ static bool load_all(char *const *args, size_t n_args, const struct selection *s
     char **paths = NULL;
     size_t n_paths = 0;
     struct eh_error err = {0};
-    bool ok = true;
+    bool ok = true, by_default = n_args == 0;
 
-    if (n_args == 0) {
+    *out = NULL;
+    *n_out = 0;
+    *n_files = 0;
+    if (by_default) {
         args = (char *const *)default_scenarios;
         n_args = 1;
     }
     if (eh_scenario_find(args, n_args, &paths, &n_paths, &err) != EH_OK) {
-        fprintf(stderr, "echoharness: %s\n", err.msg);
+        fprintf(stderr, "echoharness: %s%s\n", err.msg,
+                by_default ? " (the default scenarios/ is looked up in the current directory: "
+                             "run from the repository's top folder, or name scenario files or "
+                             "folders)"
+                           : "");
         return false;
     }
     *out = calloc(n_paths ? n_paths : 1, sizeof(**out));
@@ -349,6 +357,24 @@ static bool check_program(const char *option, const char *bin_dir, const char *n
     return false;
 }
 
+/* Removes the captures an earlier run left in DIR/pcap, so that a report
+ * directory never mixes two runs' captures. Only *.pcap files there. */
+static void remove_old_captures(const char *report_dir)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s/pcap", report_dir);
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".pcap") == 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -475,7 +501,10 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (n == 0) {
-        fprintf(stderr, "echoharness run: no scenario selected (%zu files read)\n", n_files);
+        fprintf(stderr,
+                "echoharness run: no scenario selected (%zu files read; tags are lower-case, "
+                "'echoharness list' shows them)\n",
+                n_files);
         free_all(scs, n);
         free(sel.tags);
         return EXIT_USAGE;
@@ -488,6 +517,7 @@ static int cmd_run(int argc, char **argv)
         free(sel.tags);
         return EXIT_USAGE;
     }
+    remove_old_captures(cfg.report_dir);
 
     char why[256] = "";
     enum eh_isolation iso = cfg.force_host ? EH_ISO_HOST : eh_isolate_probe(why, sizeof(why));
@@ -695,6 +725,18 @@ static int cmd_validate(int argc, char **argv)
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN); /* a peer's close is an event, never our death */
+    const char *scale = getenv("EH_TIMEOUT_SCALE");
+    if (scale != NULL) {
+        char *end;
+        double f = strtod(scale, &end);
+        if (*scale == '\0' || *end != '\0' || !(f > 0.0) || f > 1000.0) {
+            fprintf(stderr,
+                    "echoharness: EH_TIMEOUT_SCALE: expected a number in (0, 1000], got "
+                    "'%s'\n",
+                    scale);
+            return EXIT_USAGE;
+        }
+    }
     if (argc < 2) {
         usage_main(stderr);
         return EXIT_USAGE;

@@ -72,6 +72,22 @@ static void add_facts(json_t *dist, const json_t *r)
         snprintf(buf, sizeof(buf), "%lld", (long long)received);
         count(dist, "client_received_bytes", buf);
     }
+    const json_t *sexit =
+        json_object_get(json_object_get(json_object_get(r, "roles"), "server"), "exit");
+    if (json_is_object(sexit)) {
+        char buf[48];
+        const char *sig = json_string_value(json_object_get(sexit, "signal"));
+        if (sig)
+            snprintf(buf, sizeof(buf), "killed by %s", sig);
+        else if (json_object_get(sexit, "code"))
+            snprintf(buf, sizeof(buf), "exit %lld",
+                     (long long)json_integer_value(json_object_get(sexit, "code")));
+        else if (json_object_get(sexit, "stopped_by_harness"))
+            snprintf(buf, sizeof(buf), "stopped by the harness");
+        else
+            snprintf(buf, sizeof(buf), "not started");
+        count(dist, "server_exit", buf);
+    }
     const json_t *server = role_events(r, "server");
     json_array_foreach(server, i, ev)
     {
@@ -175,4 +191,5 @@ void eh_repeat_describe(const json_t *merged, char *buf, size_t len)
     put_dist(buf, len, &off, dist, "client_received_bytes", "client received", " B");
     put_dist(buf, len, &off, dist, "wire_close", "close", "");
     put_dist(buf, len, &off, dist, "server_conn_end", "server conn_end", "");
+    put_dist(buf, len, &off, dist, "server_exit", "server", "");
 }

@@ -13,7 +13,8 @@
  *     "distribution": {
  *       "client_received_bytes": {"1": 14, "12": 5, "2": 1},
  *       "wire_close": {"client-reset": 12, "client-abort": 6, "graceful": 2},
- *       "server_conn_end": {"eof": 2, "EPIPE": 12, "ECONNRESET": 6}
+ *       "server_conn_end": {"eof": 2, "EPIPE": 12, "ECONNRESET": 6},
+ *       "server_exit": {"exit 0": 20}
  *     },
  *     "runs_detail": [{"verdict": "PASS", "reason": "...", "duration_ms": 70,
  *                      "pcap": "pcap/x.run1.pcap"}, ...]
@@ -22,7 +23,8 @@
  * client_received_bytes sums the client's successful recv/recvfrom results
  * per run (from its event log); wire_close counts the close class of every TCP
  * connection in the capture; server_conn_end counts the reasons the server
- * logged. A fact that no run recorded is left out.
+ * logged; server_exit how the server ended ("exit 0", "killed by SIGPIPE",
+ * "stopped by the harness"). A fact that no run recorded is left out.
  */
 #ifndef EH_REPEAT_H
 #define EH_REPEAT_H

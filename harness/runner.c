@@ -240,6 +240,56 @@ static void set_run(enum eh_verdict *run_verdict, char *run_reason, size_t len, 
     *run_verdict = v;
 }
 
+/* The last non-empty line a process that ended wrote on stderr, as
+ * '; its stderr: "..."' with control bytes escaped (empty if none): the
+ * reason a program under test gives for not starting belongs in the verdict. */
+static void last_stderr_line(struct eh_proc *p, char *out, size_t len)
+{
+    size_t n = 0, total = 0;
+    out[0] = '\0';
+    eh_proc_wait(p, eh_now_us() + eh_scaled_ms(200) * 1000); /* collects the output */
+    const char *s = eh_proc_stderr(p, &n, &total);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+        n--;
+    if (s == NULL || n == 0)
+        return;
+    size_t start = n;
+    while (start > 0 && s[start - 1] != '\n')
+        start--;
+    size_t o = (size_t)snprintf(out, len, "; its stderr: \"");
+    for (size_t i = start; i < n && o + 8 < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+            o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+        else
+            out[o++] = (char)c;
+    }
+    snprintf(out + o, len - o, "\"");
+}
+
+/* When a server never became ready for the scenario's transport and family,
+ * says if it is there with another one: the usual cause is a TCP-only or
+ * IPv4-only program run by a udp or ipv6 scenario. Empty hint otherwise. */
+static void other_listener_hint(const struct eh_scenario *sc, int port, char *hint, size_t len)
+{
+    static const enum eh_transport transports[] = {EH_TCP, EH_UDP};
+    static const enum eh_family families[] = {EH_IPV4, EH_IPV6};
+    hint[0] = '\0';
+    for (size_t t = 0; t < 2; t++) {
+        for (size_t f = 0; f < 2; f++) {
+            if (transports[t] == sc->transport && families[f] == sc->family)
+                continue;
+            if (eh_wait_listening(transports[t], families[f], port, NULL, 0, NULL) == EH_OK) {
+                snprintf(hint, len,
+                         " (an %s %s socket is there: select the scenarios your program "
+                         "serves with --tag)",
+                         eh_family_name(families[f]), eh_transport_name(transports[t]));
+                return;
+            }
+        }
+    }
+}
+
 /* Runs inside the scenario's namespaces (PID 1 there). */
 static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
 {
@@ -310,18 +360,25 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         if (srv->log_path[0] != '\0')
             st = eh_proc_wait_ready_fd(srv->proc, ready_deadline, &err);
         else
-            st = eh_wait_listening(sc->transport, port, srv->proc, ready_deadline, &err);
-        if (st == EH_TIMEOUT)
+            st =
+                eh_wait_listening(sc->transport, sc->family, port, srv->proc, ready_deadline, &err);
+        if (st == EH_TIMEOUT) {
+            char hint[160];
+            other_listener_hint(sc, port, hint, sizeof(hint));
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_TIMED_OUT,
-                    "expected the server to be %s on port %d within %lld ms, got nothing %s",
-                    sc->transport == EH_TCP ? "listening" : "bound", port,
+                    "expected the server to be %s on %s %s port %d within %lld ms, got nothing "
+                    "%s%s",
+                    sc->transport == EH_TCP ? "listening" : "bound", eh_family_name(sc->family),
+                    eh_transport_name(sc->transport), port,
                     (long long)eh_scaled_ms(READY_TIMEOUT_MS),
-                    sc->transport == EH_TCP ? "listening" : "bound");
-        else if (st != EH_OK)
+                    sc->transport == EH_TCP ? "listening" : "bound", hint);
+        } else if (st != EH_OK) {
+            char said[200];
+            last_stderr_line(srv->proc, said, sizeof(said));
             set_run(&run_verdict, run_reason, sizeof(run_reason),
                     strcmp(srv->kind, "reference") == 0 ? EH_ERROR : EH_FAIL,
-                    "expected the server to become ready, got: %s", err.msg);
-        else if (port == 0 && srv->log_path[0])
+                    "expected the server to become ready, got: %s%s", err.msg, said);
+        } else if (port == 0 && srv->log_path[0])
             port = port_from_log(srv->log_path);
     }
 
@@ -396,6 +453,15 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         eh_error_clear(&err);
         if (eh_analyze_file(ctx->pcap_path, &an, &err) == EH_OK) {
             json_object_set_new(result, "wire", eh_analysis_to_json(an));
+            char *text = NULL;
+            size_t text_len = 0;
+            FILE *mem = open_memstream(&text, &text_len);
+            if (mem != NULL) { /* the readable table `echoharness analyze` prints */
+                eh_analysis_print(an, mem);
+                fclose(mem);
+                json_object_set_new(result, "wire_text", json_stringn(text, text_len));
+                free(text);
+            }
         } else {
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
                     "analysing the capture: %s", err.msg);

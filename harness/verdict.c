@@ -334,7 +334,8 @@ static bool log_of(const struct eh_observation *obs, enum eh_role_id who, struct
     const struct eh_proc_obs *p = &obs->roles[who];
     const char *role = eh_role_name(who);
     if (p->present && !p->instrumented) {
-        put(r, "%s is under test (no event log); judged from the wire once captured", role);
+        put(r, "%s is under test (no event log); the wire_* checks judge it from the capture",
+            role);
         out->verdict = EH_SKIP;
         return false;
     }
@@ -488,6 +489,18 @@ static void judge_echo(const struct eh_expect *e, const json_t *events, struct t
         break;
     }
     const char *rel = eh_echo_relation_name(e->relation);
+    if (ns == 0) { /* nothing to echo: never a vacuous pass */
+        put(r,
+            "expected echo %s of the client's bytes, got a client that sent nothing (did it "
+            "connect?)",
+            rel);
+        out->verdict = EH_FAIL;
+        out->evidence = json_pack("{s:s, s:I, s:I}", "relation", rel, "sent_bytes", (json_int_t)0,
+                                  "received_bytes", (json_int_t)nr);
+        free(sent);
+        free(got);
+        return;
+    }
     put(r, "expected echo %s (%s%zu bytes), got %zu byte%s", rel,
         e->relation == EH_ECHO_EXACT ? "" : "of ", ns, nr, nr == 1 ? "" : "s");
     if (!prefix || (!ok && nr > 0)) {

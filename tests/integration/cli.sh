@@ -54,6 +54,12 @@ expect_status 1 "run --repeat 2 against a faulty build" "$EH" run -q --repeat 2 
 r=$(reason_of "$WORK/repf" basic-echo)
 [[ "$r" == "2 of 2 runs FAIL; run 1: "* ]] && ok "repeat names the failing runs: $r" || bad "repeat reason: $r"
 
+# A report directory is not a mix of two runs' captures.
+n=$("$EH" run -q --report-dir "$WORK/rep" --filter basic-echo > /dev/null 2>&1; ls "$WORK/rep/pcap" | tr '\n' ' ')
+[ "$n" = "basic-echo.pcap " ] && ok "a new run removes the captures of the last one" || bad "pcap/ after a second run: $n"
+EH_TIMEOUT_SCALE=abc "$EH" list > /dev/null 2> "$WORK/err"; st=$?
+[ $st -eq 2 ] && grep -q EH_TIMEOUT_SCALE "$WORK/err" && ok "a bad EH_TIMEOUT_SCALE is a usage error" || bad "EH_TIMEOUT_SCALE=abc: exit $st"
+
 # A report directory whose parents do not exist yet (reports/ in a fresh clone).
 expect_status 0 "run into a nested new report directory" "$EH" run -q --report-dir "$WORK/new/nested/dir" --filter basic-echo
 [ -s "$WORK/new/nested/dir/pcap/basic-echo.pcap" ] && ok "nested report dir holds the capture" || bad "no capture in the nested report dir"

@@ -183,9 +183,9 @@ static int fn_bind_same_port(void *arg, enum eh_isolation mode, int fd)
     (void)mode;
     int port = *(int *)arg;
     char line[128];
-    eh_status before = eh_wait_listening(EH_TCP, port, NULL, deadline(50), NULL);
+    eh_status before = eh_wait_listening(EH_TCP, EH_IPV4, port, NULL, deadline(50), NULL);
     int s = listen_on(port);
-    eh_status after = eh_wait_listening(EH_TCP, port, NULL, deadline(2000), NULL);
+    eh_status after = eh_wait_listening(EH_TCP, EH_IPV4, port, NULL, deadline(2000), NULL);
     snprintf(line, sizeof(line), "before:%s bind:%s after:%s",
              before == EH_TIMEOUT ? "hidden" : "seen", s >= 0 ? "ok" : eh_errno_name(errno),
              after == EH_OK ? "listening" : "missing");
@@ -208,7 +208,7 @@ START_TEST(test_isolate_port_does_not_collide_with_host)
     ck_assert_str_eq(r, "before:hidden bind:ok after:listening");
     free(r);
     /* The namespace's listener is not visible on the host either: ours is. */
-    ck_assert_int_eq(eh_wait_listening(EH_TCP, port, NULL, deadline(1000), NULL), EH_OK);
+    ck_assert_int_eq(eh_wait_listening(EH_TCP, EH_IPV4, port, NULL, deadline(1000), NULL), EH_OK);
     close(host_fd);
 }
 END_TEST

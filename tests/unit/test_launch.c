@@ -327,8 +327,8 @@ START_TEST(test_launch_wait_listening_sees_tcp_listener)
     int port = open_socket(AF_INET, SOCK_STREAM, true, &fd);
     ck_assert_int_gt(port, 0);
     struct eh_error err = {0};
-    ck_assert_msg(eh_wait_listening(EH_TCP, port, NULL, deadline(2000), &err) == EH_OK, "%s",
-                  err.msg);
+    ck_assert_msg(eh_wait_listening(EH_TCP, EH_IPV4, port, NULL, deadline(2000), &err) == EH_OK,
+                  "%s", err.msg);
     close(fd);
 }
 END_TEST
@@ -339,7 +339,32 @@ START_TEST(test_launch_wait_listening_sees_tcp6_listener)
     int port = open_socket(AF_INET6, SOCK_STREAM, true, &fd);
     if (port == 0)
         return; /* no IPv6 loopback here */
-    ck_assert_int_eq(eh_wait_listening(EH_TCP, port, NULL, deadline(2000), NULL), EH_OK);
+    ck_assert_int_eq(eh_wait_listening(EH_TCP, EH_IPV6, port, NULL, deadline(2000), NULL), EH_OK);
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_launch_wait_listening_ipv4_listener_is_not_ready_for_ipv6)
+{
+    int fd;
+    int port = open_socket(AF_INET, SOCK_STREAM, true, &fd);
+    ck_assert_int_gt(port, 0);
+    struct eh_error err = {0};
+    ck_assert_int_eq(eh_wait_listening(EH_TCP, EH_IPV6, port, NULL, deadline(100), &err),
+                     EH_TIMEOUT);
+    ck_assert_msg(strstr(err.msg, "nothing listening on IPv6 tcp port") != NULL, "%s", err.msg);
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_launch_wait_listening_ipv6_loopback_listener_is_not_ready_for_ipv4)
+{
+    int fd;
+    int port = open_socket(AF_INET6, SOCK_STREAM, true, &fd);
+    if (port == 0)
+        return; /* no IPv6 loopback here */
+    ck_assert_int_eq(eh_wait_listening(EH_TCP, EH_IPV4, port, NULL, deadline(100), NULL),
+                     EH_TIMEOUT);
     close(fd);
 }
 END_TEST
@@ -349,7 +374,7 @@ START_TEST(test_launch_wait_listening_sees_bound_udp)
     int fd;
     int port = open_socket(AF_INET, SOCK_DGRAM, false, &fd);
     ck_assert_int_gt(port, 0);
-    ck_assert_int_eq(eh_wait_listening(EH_UDP, port, NULL, deadline(2000), NULL), EH_OK);
+    ck_assert_int_eq(eh_wait_listening(EH_UDP, EH_IPV4, port, NULL, deadline(2000), NULL), EH_OK);
     close(fd);
 }
 END_TEST
@@ -359,7 +384,8 @@ START_TEST(test_launch_wait_listening_ignores_bound_tcp)
     int fd;
     int port = open_socket(AF_INET, SOCK_STREAM, false, &fd);
     ck_assert_int_gt(port, 0);
-    ck_assert_int_eq(eh_wait_listening(EH_TCP, port, NULL, deadline(100), NULL), EH_TIMEOUT);
+    ck_assert_int_eq(eh_wait_listening(EH_TCP, EH_IPV4, port, NULL, deadline(100), NULL),
+                     EH_TIMEOUT);
     close(fd);
 }
 END_TEST
@@ -371,11 +397,12 @@ START_TEST(test_launch_wait_listening_times_out)
     close(fd); /* now probably nobody's */
     int64_t t0 = eh_now_us();
     struct eh_error err = {0};
-    ck_assert_int_eq(eh_wait_listening(EH_TCP, port, NULL, deadline(200), &err), EH_TIMEOUT);
+    ck_assert_int_eq(eh_wait_listening(EH_TCP, EH_IPV4, port, NULL, deadline(200), &err),
+                     EH_TIMEOUT);
     int64_t took = elapsed_ms(t0);
     ck_assert_int_ge(took, eh_scaled_ms(200) - 1);
     ck_assert_int_lt(took, eh_scaled_ms(200) + eh_scaled_ms(1000));
-    ck_assert(strstr(err.msg, "nothing listening on tcp port") != NULL);
+    ck_assert(strstr(err.msg, "nothing listening on IPv4 tcp port") != NULL);
 }
 END_TEST
 
@@ -386,9 +413,9 @@ START_TEST(test_launch_wait_listening_fails_when_process_exits)
     close(fd);
     struct eh_proc *p = spawn_sh("exit 4", false, 0);
     struct eh_error err = {0};
-    ck_assert_int_eq(eh_wait_listening(EH_TCP, port, p, deadline(5000), &err), EH_ERR);
+    ck_assert_int_eq(eh_wait_listening(EH_TCP, EH_IPV4, port, p, deadline(5000), &err), EH_ERR);
     char want[128];
-    snprintf(want, sizeof(want), "/bin/sh exited with code 4 before tcp port %d was listening",
+    snprintf(want, sizeof(want), "/bin/sh exited with code 4 before IPv4 tcp port %d was listening",
              port);
     ck_assert_str_eq(err.msg, want);
     eh_proc_free(p);
@@ -421,6 +448,8 @@ static Suite *launch_suite(void)
     tcase_set_timeout(tl, 30 * eh_timeout_scale());
     tcase_add_test(tl, test_launch_wait_listening_sees_tcp_listener);
     tcase_add_test(tl, test_launch_wait_listening_sees_tcp6_listener);
+    tcase_add_test(tl, test_launch_wait_listening_ipv4_listener_is_not_ready_for_ipv6);
+    tcase_add_test(tl, test_launch_wait_listening_ipv6_loopback_listener_is_not_ready_for_ipv4);
     tcase_add_test(tl, test_launch_wait_listening_sees_bound_udp);
     tcase_add_test(tl, test_launch_wait_listening_ignores_bound_tcp);
     tcase_add_test(tl, test_launch_wait_listening_times_out);

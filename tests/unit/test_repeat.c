@@ -89,6 +89,19 @@ START_TEST(test_repeat_describe_gives_one_line_with_counts)
 }
 END_TEST
 
+START_TEST(test_repeat_counts_how_the_server_ended)
+{
+    json_t *runs[2] = {json_pack("{s:s, s:s, s:{s:{s:{s:s, s:i}}}}", "verdict", "PASS", "reason",
+                                 "ok", "roles", "server", "exit", "signal", "SIGPIPE", "signo", 13),
+                       json_pack("{s:s, s:s, s:{s:{s:{s:i}}}}", "verdict", "PASS", "reason", "ok",
+                                 "roles", "server", "exit", "code", 0)};
+    json_t *m = eh_repeat_merge(runs, 2);
+    ck_assert_int_eq(at(m, "server_exit", "killed by SIGPIPE"), 1);
+    ck_assert_int_eq(at(m, "server_exit", "exit 0"), 1);
+    json_decref(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("repeat");
@@ -97,6 +110,7 @@ int main(void)
     tcase_add_test(tc, test_repeat_verdict_is_the_worst_run_and_names_it);
     tcase_add_test(tc, test_repeat_is_skip_only_when_every_run_was_skipped);
     tcase_add_test(tc, test_repeat_describe_gives_one_line_with_counts);
+    tcase_add_test(tc, test_repeat_counts_how_the_server_ended);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

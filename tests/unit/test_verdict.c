@@ -376,7 +376,8 @@ START_TEST(test_event_on_role_under_test_is_skipped)
     struct eh_observation o = obs_with(NULL, NULL);
     o.roles[EH_SERVER].instrumented = false;
     struct eh_check c = judge(&e, &o);
-    CHECK(c, EH_SKIP, "server is under test (no event log); judged from the wire once captured");
+    CHECK(c, EH_SKIP,
+          "server is under test (no event log); the wire_* checks judge it from the capture");
     ck_assert_ptr_null(c.evidence);
     done(&c, &o);
 }
@@ -464,7 +465,8 @@ START_TEST(test_sequence_on_role_under_test_is_skipped)
     struct eh_observation o = obs_with(NULL, NULL);
     o.roles[EH_CLIENT].instrumented = false;
     struct eh_check c = judge(&e, &o);
-    CHECK(c, EH_SKIP, "client is under test (no event log); judged from the wire once captured");
+    CHECK(c, EH_SKIP,
+          "client is under test (no event log); the wire_* checks judge it from the capture");
     done(&c, &o);
 }
 END_TEST
@@ -562,6 +564,18 @@ START_TEST(test_echo_prefix_accepts_nothing)
 }
 END_TEST
 
+START_TEST(test_echo_fails_when_the_client_sent_nothing)
+{
+    /* A client that never connected: an empty echo of nothing is no pass. */
+    struct eh_observation o;
+    struct eh_check c = judge_echo(EH_ECHO_EXACT, "[{'call':'connect','ret':-1}]", &o);
+    CHECK(c, EH_FAIL,
+          "expected echo exact of the client's bytes, got a client that sent nothing (did it "
+          "connect?)");
+    done(&c, &o);
+}
+END_TEST
+
 START_TEST(test_echo_prefix_fails_on_differing_byte)
 {
     struct eh_observation o;
@@ -612,7 +626,8 @@ START_TEST(test_echo_on_client_under_test_is_skipped)
     struct eh_observation o = obs_with(NULL, NULL);
     o.roles[EH_CLIENT].instrumented = false;
     struct eh_check c = judge(&e, &o);
-    CHECK(c, EH_SKIP, "client is under test (no event log); judged from the wire once captured");
+    CHECK(c, EH_SKIP,
+          "client is under test (no event log); the wire_* checks judge it from the capture");
     done(&c, &o);
 }
 END_TEST
@@ -817,7 +832,8 @@ START_TEST(test_mirror_on_server_under_test_is_skipped)
     struct eh_observation o = obs_with(NULL, NULL);
     o.roles[EH_SERVER].instrumented = false;
     struct eh_check c = judge(&MIRROR, &o);
-    CHECK(c, EH_SKIP, "server is under test (no event log); judged from the wire once captured");
+    CHECK(c, EH_SKIP,
+          "server is under test (no event log); the wire_* checks judge it from the capture");
     done(&c, &o);
 }
 END_TEST
@@ -1479,11 +1495,11 @@ static Suite *verdict_suite(void)
          {test_echo_exact_passes_on_identical_bytes, test_echo_exact_names_first_difference,
           test_echo_exact_fails_on_short_echo_at_end_of_stream,
           test_echo_exact_fails_on_extra_bytes, test_echo_joins_calls_in_order,
-          test_echo_prefix_accepts_nothing, test_echo_prefix_fails_on_differing_byte,
-          test_echo_nonempty_prefix_passes_on_one_byte, test_echo_nonempty_prefix_fails_on_nothing,
-          test_echo_with_truncated_data_is_error, test_echo_on_client_under_test_is_skipped,
-          test_events_stream_takes_ret_bytes_of_data, test_events_stream_fails_on_missing_data,
-          test_events_stream_fails_on_bad_hex}},
+          test_echo_prefix_accepts_nothing, test_echo_fails_when_the_client_sent_nothing,
+          test_echo_prefix_fails_on_differing_byte, test_echo_nonempty_prefix_passes_on_one_byte,
+          test_echo_nonempty_prefix_fails_on_nothing, test_echo_with_truncated_data_is_error,
+          test_echo_on_client_under_test_is_skipped, test_events_stream_takes_ret_bytes_of_data,
+          test_events_stream_fails_on_missing_data, test_events_stream_fails_on_bad_hex}},
         {"client_port",
          {test_client_port_in_range_passes, test_client_port_out_of_range_fails,
           test_client_port_checks_every_connection, test_client_port_without_connect_fails,
