@@ -312,14 +312,19 @@ static void end_conn(const struct server *s, int fd, ssize_t r, int err)
 }
 
 /* The tutorial's loop: recv, sendall what came, until recv returns 0 or an
- * error ends the connection. */
+ * error ends the connection. The echoes_once build echoes only the first
+ * recv() and then reads (without echoing) until EOF. */
 static void serve_conn(const struct server *s, int fd)
 {
     ssize_t r;
+    bool echoed = false;
     for (;;) {
         r = eh_io_recv(&s->ep.io, fd, s->buf, s->recv_bytes, NULL);
         if (r <= 0)
             break;
+        if (s->f->echoes_once && echoed)
+            continue; /* the bug: what the later recv() calls return is dropped */
+        echoed = true;
         echo_transform(s, s->buf, (size_t)r);
         r = eh_io_sendall(&s->ep.io, fd, s->buf, (size_t)r);
         if (r < 0)

@@ -21,6 +21,7 @@ struct eh_server_faults {
     bool never_dies_of_sigpipe; /* ignores --keep-sigpipe: SIGPIPE never kills it */
     bool ignores_no_accept;     /* ignores --no-accept: accepts every connection, forever */
     bool swap_accept_addrs;     /* log accept()'s laddr and raddr swapped */
+    bool echoes_once;           /* TCP: echo only a connection's first recv(), then drain to EOF */
     bool never_listen;          /* hostile: parse the options, then only wait for SIGTERM */
     bool hang_after_accept;     /* hostile: accept, then wait for SIGTERM without reading */
     bool ignore_sigterm;        /* hostile: SIGTERM ignored; always --forever */
