@@ -135,6 +135,27 @@ bool eh__verdict_is_problem(enum eh_verdict v)
     return v != EH_PASS && v != EH_SKIP;
 }
 
+size_t eh__counts_failed(const struct eh__counts *c)
+{
+    return c->n[EH_FAIL] + c->n[EH_ERROR] + c->n[EH_TIMED_OUT];
+}
+
+void eh__headline(const struct eh__counts *c, char *buf, size_t len)
+{
+    size_t failed = eh__counts_failed(c), skipped = c->n[EH_SKIP];
+    const char *noun = c->total == 1 ? "scenario" : "scenarios";
+    if (c->total == 0)
+        snprintf(buf, len, "no scenarios ran");
+    else if (failed > 0)
+        snprintf(buf, len, "%zu of %zu %s failed", failed, c->total, noun);
+    else if (skipped > 0)
+        snprintf(buf, len, "%zu passed, %zu skipped", c->n[EH_PASS], skipped);
+    else if (c->total == 1)
+        snprintf(buf, len, "the 1 scenario passed");
+    else
+        snprintf(buf, len, "all %zu scenarios passed", c->total);
+}
+
 void eh__exit_text(const json_t *exit, char *buf, size_t len)
 {
     const json_t *code = json_object_get(exit, "code");
@@ -269,6 +290,38 @@ void eh__escape_str(FILE *out, const char *s, enum eh__esc_mode mode)
     eh__escape(out, s, strlen(s), mode);
 }
 
+/* The next backtick at or after p that stands alone (not part of "``"), or
+ * NULL. */
+static const char *single_backtick(const char *p)
+{
+    for (const char *q = strchr(p, '`'); q; q = strchr(q, '`')) {
+        size_t run = strspn(q, "`");
+        if (run == 1)
+            return q;
+        q += run;
+    }
+    return NULL;
+}
+
+void eh__escape_code_spans(FILE *out, const char *s, enum eh__esc_mode text_mode, const char *open,
+                           const char *close, enum eh__esc_mode code_mode)
+{
+    const char *p = s;
+    for (;;) {
+        const char *tick = single_backtick(p);
+        const char *end = tick ? single_backtick(tick + 1) : NULL;
+        if (end == NULL) {
+            eh__escape_str(out, p, text_mode);
+            return;
+        }
+        eh__escape(out, p, (size_t)(tick - p), text_mode);
+        fputs(open, out);
+        eh__escape(out, tick + 1, (size_t)(end - tick - 1), code_mode);
+        fputs(close, out);
+        p = end + 1;
+    }
+}
+
 void eh__escape_argv(FILE *out, const json_t *argv, enum eh__esc_mode mode)
 {
     size_t i;
@@ -362,50 +415,63 @@ static json_t *index_by_name(const json_t *report)
     return index;
 }
 
-enum diff_change { DIFF_REGRESSION, DIFF_FIXED, DIFF_CHANGED, DIFF_NEW, DIFF_REMOVED };
-#define DIFF_CHANGE_COUNT 5
+/* What happened to a scenario between the two reports. Only a regression
+ * fails the diff: a subset run (--tag, --filter) leaves scenarios out, and a
+ * run against a program under test skips the behaviour scenarios, neither of
+ * which is a regression. */
+enum diff_change {
+    DIFF_REGRESSION, /* in both; PASS before, FAIL, ERROR or TIMEOUT now */
+    DIFF_FIXED,      /* in both; not PASS before, PASS now */
+    DIFF_CHANGED,    /* in both; another change between verdicts that are not PASS */
+    DIFF_NEW,        /* only in the new report */
+    DIFF_SKIPPED,    /* in both; not SKIP before, SKIP now */
+    DIFF_NOT_RUN,    /* only in the old report */
+};
+#define DIFF_CHANGE_COUNT 6
 
 /* What happened to one scenario; false if nothing worth printing. */
 static bool classify(const json_t *old_sc, const json_t *new_sc, enum diff_change *out)
 {
-    if (old_sc == NULL)
+    if (old_sc == NULL) {
         *out = DIFF_NEW;
-    else if (new_sc == NULL)
-        *out = verdict_of(old_sc) == EH_PASS ? DIFF_REGRESSION : DIFF_REMOVED;
-    else if (verdict_of(old_sc) == verdict_of(new_sc))
+        return true;
+    }
+    if (new_sc == NULL) {
+        *out = DIFF_NOT_RUN;
+        return true;
+    }
+    enum eh_verdict was = verdict_of(old_sc), now = verdict_of(new_sc);
+    if (was == now)
         return false;
-    else if (verdict_of(old_sc) == EH_PASS)
-        *out = DIFF_REGRESSION;
-    else if (verdict_of(new_sc) == EH_PASS)
+    if (now == EH_SKIP)
+        *out = DIFF_SKIPPED;
+    else if (was == EH_PASS)
+        *out = DIFF_REGRESSION; /* now is FAIL, ERROR or TIMEOUT */
+    else if (now == EH_PASS)
         *out = DIFF_FIXED;
     else
         *out = DIFF_CHANGED;
     return true;
 }
 
+/* One line: "REGRESSION name: PASS -> FAIL (reason)", "not run name (was PASS)". */
 static void print_change(FILE *out, enum diff_change c, const char *name, const json_t *old_sc,
                          const json_t *new_sc)
 {
     static const char *const labels[DIFF_CHANGE_COUNT] = {
         [DIFF_REGRESSION] = "REGRESSION", [DIFF_FIXED] = "fixed",
         [DIFF_CHANGED] = "changed",       [DIFF_NEW] = "new",
-        [DIFF_REMOVED] = "removed",
+        [DIFF_SKIPPED] = "skipped",       [DIFF_NOT_RUN] = "not run",
     };
-    if (c == DIFF_REMOVED) {
-        fputs("removed ", out);
-        eh__escape_str(out, name, EH__ESC_TERM);
+    fprintf(out, "%s ", labels[c]);
+    eh__escape_str(out, name, EH__ESC_TERM);
+    if (new_sc == NULL) {
         fprintf(out, " (was %s)\n", eh_verdict_name(verdict_of(old_sc)));
         return;
     }
-    fprintf(out, "%s ", labels[c]);
-    eh__escape_str(out, name, EH__ESC_TERM);
     fputs(": ", out);
     if (old_sc)
         fprintf(out, "%s -> ", eh_verdict_name(verdict_of(old_sc)));
-    if (new_sc == NULL) {
-        fputs("removed\n", out);
-        return;
-    }
     enum eh_verdict v = verdict_of(new_sc);
     const char *reason = string_or_empty(new_sc, "reason");
     fputs(eh_verdict_name(v), out);
@@ -426,7 +492,7 @@ int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out
 {
     json_t *old_index = index_by_name(old_report);
     json_t *new_index = index_by_name(new_report);
-    /* Every name once: those of the new report in its order, then the removed. */
+    /* Every name once: those of the new report in its order, then those not run. */
     size_t n_entries = 0;
     struct diff_entry *entries =
         calloc(json_object_size(old_index) + json_object_size(new_index) + 1, sizeof(*entries));
@@ -455,9 +521,9 @@ int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out
             }
         }
     }
-    fprintf(out, "%zu regression%s, %zu fixed, %zu changed, %zu new, %zu removed\n",
+    fprintf(out, "%zu regression%s, %zu fixed, %zu changed, %zu new, %zu skipped, %zu not run\n",
             n[DIFF_REGRESSION], n[DIFF_REGRESSION] == 1 ? "" : "s", n[DIFF_FIXED], n[DIFF_CHANGED],
-            n[DIFF_NEW], n[DIFF_REMOVED]);
+            n[DIFF_NEW], n[DIFF_SKIPPED], n[DIFF_NOT_RUN]);
     free(entries);
     json_decref(old_index);
     json_decref(new_index);
@@ -510,9 +576,15 @@ static void diff_usage(FILE *out)
 {
     fputs("usage: echoharness diff OLD.json NEW.json\n"
           "\n"
-          "Compares two report.json files by scenario name and prints regressions\n"
-          "(PASS before, anything else or missing now), fixed, changed, new and\n"
-          "removed scenarios.\n"
+          "Compares two report.json files by scenario name and prints, one line each:\n"
+          "  REGRESSION  in both, PASS in OLD and FAIL, ERROR or TIMEOUT in NEW\n"
+          "  fixed       in both, not PASS in OLD and PASS in NEW\n"
+          "  changed     in both, another change of verdict\n"
+          "  new         only in NEW\n"
+          "  skipped     in both, SKIP in NEW only (e.g. a behaviour scenario\n"
+          "              against a program under test)\n"
+          "  not run     only in OLD (e.g. a --tag or --filter subset run)\n"
+          "and a line of totals. Only regressions fail the diff.\n"
           "\n"
           "  -h, --help   show this help\n"
           "\n"

@@ -40,6 +40,7 @@
  *   ],
  *   "pcap": "pcap/basic-echo.pcap"  (relative to the report directory; absent without capture),
  *   "wire": { analysis of the capture, see analyze.h }  (absent without capture),
+ *   "wire_text": "the same analysis as the table `echoharness analyze` prints",
  *   "repeat": { runs, verdict counts and distributions, see repeat.h }  (--repeat only)
  * }
  *
@@ -72,9 +73,22 @@ eh_status eh_report_write_all(const json_t *report, const char *dir, struct eh_e
 /* Fills "summary" of the report from its "scenarios" verdicts. */
 void eh_report_summarize(json_t *report);
 
-/* Compares two report.json documents: prints scenarios whose verdict changed
- * (regressions first), added and removed scenarios. Returns the number of
- * regressions (PASS -> anything else, or a scenario that was PASS and is gone). */
+/* Compares two report.json documents by scenario name and prints one line per
+ * difference, regressions first, then a line of totals that counts the same
+ * lines:
+ *   "REGRESSION name: PASS -> FAIL (reason)"  in both, PASS before and FAIL,
+ *                                             ERROR or TIMEOUT now
+ *   "fixed name: FAIL -> PASS"                in both, not PASS before, PASS now
+ *   "changed name: FAIL -> ERROR (reason)"    in both, any other change of verdict
+ *   "new name: PASS"                          only in new_report
+ *   "skipped name: PASS -> SKIP (reason)"     in both, SKIP now and not before (a
+ *                                             behaviour scenario against a program
+ *                                             under test)
+ *   "not run name (was PASS)"                 only in old_report (a --tag or
+ *                                             --filter subset run)
+ *   "1 regression, 1 fixed, 0 changed, 0 new, 0 skipped, 2 not run"
+ * Returns the number of regressions; skipped and not-run scenarios are not
+ * regressions. */
 int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out);
 
 /* The subcommand `echoharness diff OLD.json NEW.json [--help]`. argv[0] is
@@ -139,6 +153,13 @@ bool eh__role_at(const struct eh__scenario_view *s, size_t i, struct eh__role_vi
 void eh__report_counts(const json_t *report, struct eh__counts *out);
 /* FAIL, ERROR and TIMEOUT: the verdicts a report lists as problems. */
 bool eh__verdict_is_problem(enum eh_verdict v);
+/* The scenarios that failed: FAIL + ERROR + TIMEOUT, those that make `run`
+ * exit 1 (SKIP does not). */
+size_t eh__counts_failed(const struct eh__counts *c);
+/* The headline of a report, as `run`'s exit status judges it, into buf:
+ * "2 of 9 scenarios failed", "5 passed, 4 skipped", "all 5 scenarios passed",
+ * "the 1 scenario passed" or "no scenarios ran". */
+void eh__headline(const struct eh__counts *c, char *buf, size_t len);
 /* A role's "exit" object as text: "exit code 0", "killed by SIGPIPE (13)",
  * "stopped by the harness", "not started: why", or "unknown". */
 void eh__exit_text(const json_t *exit, char *buf, size_t len);
@@ -168,6 +189,14 @@ void eh__escape(FILE *out, const char *s, size_t len, enum eh__esc_mode mode);
 bool eh__utf8_valid(const char *s, size_t len);
 /* The same for a NUL-terminated string. */
 void eh__escape_str(FILE *out, const char *s, enum eh__esc_mode mode);
+/* Writes the NUL-terminated s with Markdown code spans (text between a pair
+ * of single backticks, as in scenario descriptions) marked up: text outside a
+ * span escaped for text_mode, each span as open, its text escaped for
+ * code_mode, close. Only single backticks delimit a span; a backtick without
+ * a partner and runs such as "``" stay text.
+ * HTML: (TEXT, "<code>", "</code>", TEXT); Markdown: (MD, "`", "`", TERM). */
+void eh__escape_code_spans(FILE *out, const char *s, enum eh__esc_mode text_mode, const char *open,
+                           const char *close, enum eh__esc_mode code_mode);
 /* Writes an argv array as one escaped command line: arguments separated by
  * spaces, an argument that is empty or holds a space or quote in single quotes. */
 void eh__escape_argv(FILE *out, const json_t *argv, enum eh__esc_mode mode);

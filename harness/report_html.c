@@ -1,12 +1,15 @@
 /* report_html.c - report.html: one self-contained page for people.
  *
  * No external assets: the CSS is inline and nothing is fetched. The page
- * opens with the counts, then a table of scenarios with coloured verdicts,
- * then one <details> per scenario (open when it did not pass) with its
- * description, reason, checks, each role's command line, exit and output,
- * the event log as a compact table and a link to its capture. It is meant to
- * be read by someone learning what the socket calls did. Every byte from
- * the document goes through eh__escape().
+ * opens with a headline that says what `run`'s exit status says and the
+ * counts, then a table of scenarios with coloured verdicts, then one <details>
+ * per scenario (open when it did not pass) with its description (`code`
+ * spans as <code>), reason, checks, each role's command line, exit and
+ * output, the event log as a compact table, a link to its capture and the
+ * wire analysis (the readable "wire_text" when present, the "wire" JSON
+ * behind a closed <details>). Wide tables scroll inside their own box. It is
+ * meant to be read by someone learning what the socket calls did. Every byte
+ * from the document goes through eh__escape().
  */
 #include "repeat.h"
 #include "report.h"
@@ -24,11 +27,12 @@ static const char style[] =
     "h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.2em;margin-top:1.5em}"
     "h3{font-size:1em;margin:1em 0 .3em}h4{font-size:.95em;margin:.8em 0 .2em}\n"
     ".meta,.dim{color:#666}.legend{font-size:.9em;color:#555}\n"
-    "table{border-collapse:collapse;width:100%;margin:.4em 0}\n"
+    ".scroll{overflow-x:auto;max-width:100%;margin:.4em 0}\n"
+    "table{border-collapse:collapse;width:100%;margin:0}\n"
     "th,td{border:1px solid #ddd;padding:.2em .45em;text-align:left;vertical-align:top}\n"
-    "th{background:#f3f3f3}\n"
+    "th{background:#f3f3f3}td.nowrap,th.nowrap{white-space:nowrap}\n"
     ".v{display:inline-block;min-width:4.5em;text-align:center;font-weight:700;color:#fff;"
-    "border-radius:3px;padding:0 .4em}\n"
+    "border-radius:3px;padding:0 .4em;white-space:nowrap}\n"
     ".PASS{background:#2e7d32}.FAIL{background:#c62828}.ERROR{background:#6a1b9a}"
     ".TIMEOUT{background:#e65100}.SKIP{background:#757575}\n"
     ".counts .v{min-width:0;padding:.2em .7em;margin-right:.4em}\n"
@@ -36,9 +40,13 @@ static const char style[] =
     "summary{cursor:pointer;font-weight:600}\n"
     "pre{background:#f6f6f6;padding:.5em;max-height:24em;overflow:auto;white-space:pre-wrap;"
     "word-break:break-all;margin:.2em 0}\n"
+    "pre.wire{white-space:pre;word-break:normal;max-height:none}\n"
     "code,table.events{font-family:ui-monospace,Menlo,Consolas,monospace}\n"
+    "p code,td code{background:#f3f3f3;border-radius:3px;padding:0 .2em}\n"
     "table.events{font-size:12px}table.events td{white-space:nowrap}"
-    "table.events td.data{white-space:pre-wrap;word-break:break-all}\n";
+    "table.events td.data{white-space:pre-wrap;word-break:normal;overflow-wrap:normal;"
+    "min-width:16em}\n"
+    "table.events td.other{white-space:normal;min-width:14em}\n";
 
 static void text(FILE *out, const char *s)
 {
@@ -121,7 +129,8 @@ static void events_table(FILE *out, const json_t *events)
           "program started; ret -1: the call failed with errno; data: the bytes transferred, "
           "those that are not printable as \\xNN, \\n, \\r, \\t.</p>\n",
           out);
-    fputs("<table class=\"events\"><tr><th>t_us</th><th>call</th><th>fd</th><th>ret</th>"
+    fputs("<div class=\"scroll\"><table "
+          "class=\"events\"><tr><th>t_us</th><th>call</th><th>fd</th><th>ret</th>"
           "<th>errno</th><th>size</th><th>local &rarr; remote</th><th>data</th><th>other</th>"
           "</tr>\n",
           out);
@@ -145,7 +154,7 @@ static void events_table(FILE *out, const json_t *events)
         }
         fputs("</td><td class=\"data\">", out);
         event_data(out, ev);
-        fputs("</td><td>", out);
+        fputs("</td><td class=\"other\">", out);
         const char *key;
         const json_t *v;
         json_object_foreach((json_t *)ev, key, v)
@@ -162,7 +171,7 @@ static void events_table(FILE *out, const json_t *events)
         }
         fputs("</td></tr>\n", out);
     }
-    fputs("</table>\n", out);
+    fputs("</table></div>\n", out);
     if (n_events > MAX_EVENTS)
         fprintf(out, "<p class=\"dim\">%zu more events are in report.json.</p>\n",
                 n_events - MAX_EVENTS);
@@ -218,7 +227,8 @@ static void checks_table(FILE *out, const struct eh__scenario_view *s)
     struct eh__check_view c;
     if (!eh__check_at(s, 0, &c))
         return;
-    fputs("<h3>Checks</h3>\n<table><tr><th>verdict</th><th>check</th><th>who</th>"
+    fputs("<h3>Checks</h3>\n<div "
+          "class=\"scroll\"><table><tr><th>verdict</th><th>check</th><th>who</th>"
           "<th>expectation</th><th>reason</th></tr>\n",
           out);
     for (size_t i = 0; eh__check_at(s, i, &c); i++) {
@@ -234,13 +244,36 @@ static void checks_table(FILE *out, const struct eh__scenario_view *s)
         text(out, c.reason);
         fputs("</td></tr>\n", out);
     }
-    fputs("</table>\n", out);
+    fputs("</table></div>\n", out);
 }
 
 /* A relative path inside the report directory, safe to use as a link. */
 static bool local_link(const char *path)
 {
     return path[0] != '\0' && path[0] != '/' && strchr(path, ':') == NULL;
+}
+
+/* The wire analysis: the readable table (`echoharness analyze`) when the
+ * result has "wire_text", with the JSON behind a closed <details>; the JSON
+ * alone (closed) when it has not. */
+static void wire_section(FILE *out, const struct eh__scenario_view *s)
+{
+    size_t text_len = 0;
+    const char *wire_text = eh__string(s->json, "wire_text", &text_len);
+    const json_t *wire = json_object_get(s->json, "wire");
+    if (wire_text) {
+        fputs("<h3>Wire analysis</h3>\n<pre class=\"wire\">", out);
+        eh__escape(out, wire_text, text_len, EH__ESC_TEXT);
+        fputs("</pre>\n", out);
+    }
+    if (wire) {
+        char *dump = json_dumps(wire, JSON_INDENT(2) | JSON_ENCODE_ANY);
+        fprintf(out, "<details><summary>Wire analysis%s</summary><pre>",
+                wire_text ? " as JSON" : "");
+        text(out, dump ? dump : "");
+        fputs("</pre></details>\n", out);
+        free(dump);
+    }
 }
 
 static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view *s)
@@ -252,7 +285,7 @@ static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view
     fputs("</summary>\n", out);
     if (s->description[0]) {
         fputs("<p>", out);
-        text(out, s->description);
+        eh__escape_code_spans(out, s->description, EH__ESC_TEXT, "<code>", "</code>", EH__ESC_TEXT);
         fputs("</p>\n", out);
     }
     if (s->reason[0]) {
@@ -302,20 +335,17 @@ static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view
               "</span></p>\n",
               out);
     }
-    const json_t *wire = json_object_get(s->json, "wire");
-    if (wire) {
-        char *dump = json_dumps(wire, JSON_INDENT(2) | JSON_ENCODE_ANY);
-        fputs("<details><summary>Wire analysis</summary><pre>", out);
-        text(out, dump ? dump : "");
-        fputs("</pre></details>\n", out);
-        free(dump);
-    }
+    wire_section(out, s);
     fputs("</details>\n", out);
 }
 
 static void header(FILE *out, const json_t *report)
 {
-    fputs("<h1>echoharness report</h1>\n<p class=\"meta\">Started ", out);
+    struct eh__counts n;
+    eh__report_counts(report, &n);
+    char line[128];
+    eh__headline(&n, line, sizeof(line));
+    fprintf(out, "<h1>echoharness: %s</h1>\n<p class=\"meta\">Started ", line);
     field(out, report, "started");
     fprintf(out, " &middot; %.3f s &middot; isolation: ",
             json_number_value(json_object_get(report, "duration_ms")) / 1000.0);
@@ -342,7 +372,7 @@ static void counts(FILE *out, const json_t *report)
 {
     struct eh__counts n;
     eh__report_counts(report, &n);
-    fprintf(out, "<p class=\"counts\"><b>%zu scenarios:</b> ", n.total);
+    fprintf(out, "<p class=\"counts\"><b>%zu scenario%s:</b> ", n.total, n.total == 1 ? "" : "s");
     for (int v = 0; v < EH_VERDICT_COUNT; v++)
         fprintf(out, "<span class=\"v %s\">%zu %s</span>", eh_verdict_name((enum eh_verdict)v),
                 n.n[v], eh_verdict_name((enum eh_verdict)v));
@@ -355,15 +385,19 @@ static void counts(FILE *out, const json_t *report)
 eh_status eh__write_html(const json_t *report, FILE *out, struct eh_error *err)
 {
     (void)err;
+    struct eh__counts n;
+    eh__report_counts(report, &n);
+    char line[128];
+    eh__headline(&n, line, sizeof(line));
     fprintf(out,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "<title>echoharness report</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-            style);
+            "<title>echoharness: %s</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+            line, style);
     header(out, report);
     counts(out, report);
-    fputs("<table><tr><th>scenario</th><th>kind</th><th>verdict</th><th>reason</th>"
-          "<th>time</th></tr>\n",
+    fputs("<div class=\"scroll\"><table><tr><th>scenario</th><th>kind</th><th>verdict</th>"
+          "<th>reason</th><th class=\"nowrap\">time</th></tr>\n",
           out);
     struct eh__scenario_view s;
     for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
@@ -375,9 +409,9 @@ eh_status eh__write_html(const json_t *report, FILE *out, struct eh_error *err)
         badge(out, s.verdict);
         fputs("</td><td>", out);
         text(out, s.reason);
-        fprintf(out, "</td><td>%.3f s</td></tr>\n", s.duration_s);
+        fprintf(out, "</td><td class=\"nowrap\">%.3f&nbsp;s</td></tr>\n", s.duration_s);
     }
-    fputs("</table>\n<h2>Scenarios</h2>\n", out);
+    fputs("</table></div>\n<h2>Scenarios</h2>\n", out);
     for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
         scenario_section(out, i, &s);
     fputs("</body>\n</html>\n", out);

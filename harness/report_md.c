@@ -1,11 +1,13 @@
 /* report_md.c - summary.md: a short Markdown summary for CI job pages.
  *
- * A heading that says whether everything passed, the counts, a table
- * scenario | verdict | reason, then one section per scenario that did not
- * pass with its problem checks. Fits a GitHub Actions job summary
- * ($GITHUB_STEP_SUMMARY). Text from the document is escaped by eh__escape()
- * so that '|', backticks, newlines and HTML cannot break the table or the
- * page.
+ * A heading that says what `run`'s exit status says (failures are FAIL, ERROR
+ * and TIMEOUT; SKIP is not one), the counts, a table scenario | verdict |
+ * reason with the failures in bold, then one section per scenario that did
+ * not pass with its description and problem checks. Fits a GitHub Actions
+ * job summary ($GITHUB_STEP_SUMMARY). Text from the document is escaped by
+ * eh__escape() so that '|', backticks, newlines and HTML cannot break the
+ * table or the page; only a description, written by a scenario's author,
+ * keeps its `code` spans as Markdown.
  */
 #include "repeat.h"
 #include "report.h"
@@ -17,20 +19,17 @@ static void md(FILE *out, const char *s)
 
 static void verdict(FILE *out, enum eh_verdict v)
 {
-    fprintf(out, v == EH_PASS ? "%s" : "**%s**", eh_verdict_name(v));
+    fprintf(out, eh__verdict_is_problem(v) ? "**%s**" : "%s", eh_verdict_name(v));
 }
 
 static void heading(FILE *out, const json_t *report)
 {
     struct eh__counts n;
     eh__report_counts(report, &n);
-    size_t passed = n.n[EH_PASS];
-    if (passed == n.total)
-        fprintf(out, "# echoharness: all %zu scenarios passed\n\n", n.total);
-    else
-        fprintf(out, "# echoharness: %zu of %zu scenarios did not pass\n\n", n.total - passed,
-                n.total);
-    fprintf(out, "%zu scenarios:", n.total);
+    char line[128];
+    eh__headline(&n, line, sizeof(line));
+    fprintf(out, "# echoharness: %s\n\n", line);
+    fprintf(out, "%zu scenario%s:", n.total, n.total == 1 ? "" : "s");
     for (int v = 0; v < EH_VERDICT_COUNT; v++)
         fprintf(out, "%s %zu %s", v ? "," : "", n.n[v], eh_verdict_name((enum eh_verdict)v));
     const char *started = eh__string(report, "started", NULL);
@@ -59,6 +58,11 @@ static void problem_section(FILE *out, const struct eh__scenario_view *s)
     fprintf(out, "## %s: ", eh_verdict_name(s->verdict));
     md(out, s->name);
     fputs("\n\n", out);
+    if (s->description[0]) {
+        fputs("> ", out);
+        eh__escape_code_spans(out, s->description, EH__ESC_MD, "`", "`", EH__ESC_TERM);
+        fputs("\n\n", out);
+    }
     if (s->reason[0]) {
         md(out, s->reason);
         fputs("\n\n", out);

@@ -377,13 +377,171 @@ START_TEST(test_md_has_a_section_per_scenario_that_did_not_pass)
 {
     json_t *report = sample_report();
     char *md = render(eh__write_md, report);
-    ck_assert_ptr_nonnull(strstr(md, "# echoharness: 4 of 5 scenarios did not pass\n"));
+    /* the headline counts failures as `run`'s exit status does: not SKIP */
+    ck_assert_ptr_nonnull(strstr(md, "# echoharness: 3 of 5 scenarios failed\n"));
     ck_assert_uint_eq(count(md, "\n## "), 4);
     ck_assert_ptr_null(strstr(md, "## PASS"));
     ck_assert_ptr_nonnull(strstr(md, "- **FAIL** exit (server) at $.expect\\[0\\]: expected exit "
                                      "code 0, got killed by SIGPIPE\n"));
     json_decref(report);
     free(md);
+}
+END_TEST
+
+/* A report of the given verdicts, one scenario each, summarized. */
+static json_t *report_of(const char *const *verdict_names)
+{
+    json_t *scenarios = json_array();
+    char name[32];
+    for (size_t i = 0; verdict_names[i]; i++) {
+        snprintf(name, sizeof(name), "s%zu", i);
+        json_array_append_new(scenarios, scenario(name, verdict_names[i],
+                                                  strcmp(verdict_names[i], "PASS") ? "why" : "",
+                                                  json_array()));
+    }
+    json_t *report = json_pack("{s:s, s:o}", "tool", "echoharness", "scenarios", scenarios);
+    eh_report_summarize(report);
+    return report;
+}
+
+/* The "# echoharness: ..." line of summary.md of a report of verdict_names. */
+static char *md_headline(const char *const *verdict_names)
+{
+    json_t *report = report_of(verdict_names);
+    char *md = render(eh__write_md, report);
+    char *line = strndup(md, strcspn(md, "\n"));
+    free(md);
+    json_decref(report);
+    return line;
+}
+
+START_TEST(test_md_headline_counts_skips_apart_from_failures)
+{
+    char *line = md_headline((const char *const[]){"PASS", "SKIP", "PASS", "SKIP", NULL});
+    ck_assert_str_eq(line, "# echoharness: 2 passed, 2 skipped");
+    free(line);
+    line = md_headline((const char *const[]){"SKIP", "ERROR", "TIMEOUT", "PASS", NULL});
+    ck_assert_str_eq(line, "# echoharness: 2 of 4 scenarios failed");
+    free(line);
+    line = md_headline((const char *const[]){"FAIL", NULL});
+    ck_assert_str_eq(line, "# echoharness: 1 of 1 scenario failed");
+    free(line);
+}
+END_TEST
+
+START_TEST(test_md_headline_grammar_when_all_passed)
+{
+    char *line = md_headline((const char *const[]){"PASS", NULL});
+    ck_assert_str_eq(line, "# echoharness: the 1 scenario passed");
+    free(line);
+    line = md_headline((const char *const[]){"PASS", "PASS", "PASS", "PASS", "PASS", NULL});
+    ck_assert_str_eq(line, "# echoharness: all 5 scenarios passed");
+    free(line);
+    line = md_headline((const char *const[]){NULL});
+    ck_assert_str_eq(line, "# echoharness: no scenarios ran");
+    free(line);
+}
+END_TEST
+
+START_TEST(test_md_skip_is_not_bold)
+{
+    json_t *report = sample_report();
+    char *md = render(eh__write_md, report);
+    char *row = md_row(md, "ipv6-echo");
+    ck_assert_str_eq(row, "| ipv6-echo | SKIP | IPv6 is not available |");
+    free(row);
+    row = md_row(md, "slow-server");
+    ck_assert_ptr_nonnull(strstr(row, "| **TIMEOUT** |"));
+    free(row);
+    ck_assert_ptr_nonnull(strstr(md, "5 scenarios: 1 PASS, 1 FAIL"));
+    json_decref(report);
+    free(md);
+}
+END_TEST
+
+/* Sets the description of scenario i of report. */
+static void set_description(json_t *report, size_t i, const char *description)
+{
+    json_object_set_new(json_array_get(json_object_get(report, "scenarios"), i), "description",
+                        json_string(description));
+}
+
+START_TEST(test_md_description_keeps_code_spans_and_reason_stays_escaped)
+{
+    json_t *report = sample_report();
+    set_description(report, 1, "On the wire: `C:F. S:P.1024 C:R` a|b *x* `<b>` lone `");
+    char *md = render(eh__write_md, report);
+    ck_assert_ptr_nonnull(
+        strstr(md, "\n> On the wire: `C:F. S:P.1024 C:R` a\\|b \\*x\\* `<b>` lone \\`\n"));
+    ck_assert_ptr_null(strstr(md, "\\`C:F."));
+    ck_assert_ptr_nonnull(strstr(md, "\nexpected a \\| b, got \\`c\\`<br>second line"));
+    json_decref(report);
+    free(md);
+}
+END_TEST
+
+START_TEST(test_html_renders_code_spans_in_description)
+{
+    json_t *report = sample_report();
+    set_description(report, 1, "On the wire: `C:F. S:P.1024 C:R` & `<b>` lone ` ``");
+    char *html = render(eh__write_html, report);
+    ck_assert_ptr_nonnull(strstr(html, "<p>On the wire: <code>C:F. S:P.1024 C:R</code> &amp; "
+                                       "<code>&lt;b&gt;</code> lone ` ``</p>"));
+    /* a reason is not Markdown: its backticks stay as they are */
+    ck_assert_ptr_nonnull(strstr(html, "expected a | b, got `c`"));
+    json_decref(report);
+    free(html);
+}
+END_TEST
+
+START_TEST(test_html_shows_wire_text_and_keeps_json_collapsed)
+{
+    json_t *report = sample_report();
+    json_t *scenarios = json_object_get(report, "scenarios");
+    json_t *wire = json_pack("{s:[{s:s}]}", "tcp", "close", "client-reset");
+    json_object_set(json_array_get(scenarios, 0), "wire", wire);
+    json_object_set_new(json_array_get(scenarios, 0), "wire_text",
+                        json_string("conn 1  a -> b  12 B  close <client-reset>\n"));
+    json_object_set_new(json_array_get(scenarios, 1), "wire", wire);
+    char *html = render(eh__write_html, report);
+    ck_assert_ptr_nonnull(strstr(html, "<pre class=\"wire\">conn 1  a -&gt; b  12 B  close "
+                                       "&lt;client-reset&gt;\n</pre>\n"
+                                       "<details><summary>Wire analysis as JSON</summary><pre>{"));
+    /* without wire_text: the JSON alone, collapsed */
+    ck_assert_uint_eq(count(html, "<details><summary>Wire analysis</summary><pre>{"), 1);
+    ck_assert_uint_eq(count(html, "<pre class=\"wire\">"), 1);
+    json_decref(report);
+    free(html);
+}
+END_TEST
+
+START_TEST(test_html_wide_tables_scroll_and_time_does_not_wrap)
+{
+    json_t *report = sample_report();
+    char *html = render(eh__write_html, report);
+    ck_assert_ptr_nonnull(strstr(html, ".scroll{overflow-x:auto"));
+    ck_assert_uint_eq(count(html, "<div class=\"scroll\"><table class=\"events\">"), 10);
+    ck_assert_uint_eq(count(html, "<table"), count(html, "<div class=\"scroll\"><table"));
+    ck_assert_uint_eq(count(html, "<td class=\"nowrap\">0.120&nbsp;s</td>"), 5);
+    json_decref(report);
+    free(html);
+}
+END_TEST
+
+START_TEST(test_html_headline_counts_failures_like_the_exit_status)
+{
+    json_t *report = sample_report();
+    char *html = render(eh__write_html, report);
+    ck_assert_ptr_nonnull(strstr(html, "<title>echoharness: 3 of 5 scenarios failed</title>"));
+    ck_assert_ptr_nonnull(strstr(html, "<h1>echoharness: 3 of 5 scenarios failed</h1>"));
+    json_decref(report);
+    free(html);
+    report = report_of((const char *const[]){"PASS", "SKIP", NULL});
+    html = render(eh__write_html, report);
+    ck_assert_ptr_nonnull(strstr(html, "<h1>echoharness: 1 passed, 1 skipped</h1>"));
+    ck_assert_ptr_nonnull(strstr(html, "<b>2 scenarios:</b>"));
+    json_decref(report);
+    free(html);
 }
 END_TEST
 
@@ -441,23 +599,67 @@ static const char *const old_pairs[] = {"a", "PASS", "b", "FAIL", "c", "PASS",
                                         "d", "FAIL", "e", "PASS", NULL};
 static const char *const new_pairs[] = {"a", "FAIL", "b", "PASS", "e", "PASS", "f", "SKIP", NULL};
 
-START_TEST(test_diff_reports_regression_fix_new_and_removed)
+/* eh_report_diff() of two reports given as name/verdict pairs; its text in
+ * *text (caller frees). Returns the number of regressions. */
+static int diff_pairs(const char *const *old_p, const char *const *new_p, char **text)
 {
-    json_t *old_report = verdicts(old_pairs), *new_report = verdicts(new_pairs);
-    char *text = NULL;
+    json_t *old_report = verdicts(old_p), *new_report = verdicts(new_p);
     size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    ck_assert_int_eq(eh_report_diff(old_report, new_report, f), 2);
+    FILE *f = open_memstream(text, &len);
+    int n = eh_report_diff(old_report, new_report, f);
     fclose(f);
-    ck_assert_str_eq(text, "REGRESSION a: PASS -> FAIL (because)\n"
-                           "REGRESSION c: PASS -> removed\n"
-                           "fixed b: FAIL -> PASS\n"
-                           "new f: SKIP (because)\n"
-                           "removed d (was FAIL)\n"
-                           "2 regressions, 1 fixed, 0 changed, 1 new, 1 removed\n");
-    free(text);
     json_decref(old_report);
     json_decref(new_report);
+    return n;
+}
+
+START_TEST(test_diff_reports_regression_fix_new_and_not_run)
+{
+    /* Changed on purpose: a scenario missing from the new report (c was PASS)
+     * is "not run", no longer a regression, and the totals count it. */
+    char *text;
+    ck_assert_int_eq(diff_pairs(old_pairs, new_pairs, &text), 1);
+    ck_assert_str_eq(text, "REGRESSION a: PASS -> FAIL (because)\n"
+                           "fixed b: FAIL -> PASS\n"
+                           "new f: SKIP (because)\n"
+                           "not run c (was PASS)\n"
+                           "not run d (was FAIL)\n"
+                           "1 regression, 1 fixed, 0 changed, 1 new, 0 skipped, 2 not run\n");
+    free(text);
+}
+END_TEST
+
+START_TEST(test_diff_skip_and_subset_are_not_regressions)
+{
+    /* a --filter run against a program under test: b is skipped, c not run */
+    char *text;
+    ck_assert_int_eq(diff_pairs((const char *const[]){"a", "PASS", "b", "PASS", "c", "PASS", NULL},
+                                (const char *const[]){"a", "PASS", "b", "SKIP", NULL}, &text),
+                     0);
+    ck_assert_str_eq(text, "skipped b: PASS -> SKIP (because)\n"
+                           "not run c (was PASS)\n"
+                           "0 regressions, 0 fixed, 0 changed, 0 new, 1 skipped, 1 not run\n");
+    free(text);
+}
+END_TEST
+
+START_TEST(test_diff_fail_error_and_timeout_after_pass_are_regressions)
+{
+    char *text;
+    ck_assert_int_eq(diff_pairs((const char *const[]){"a", "PASS", "b", "PASS", "c", "PASS", "d",
+                                                      "FAIL", "e", "SKIP", "f", "FAIL", NULL},
+                                (const char *const[]){"a", "FAIL", "b", "ERROR", "c", "TIMEOUT",
+                                                      "d", "ERROR", "e", "PASS", "f", "SKIP", NULL},
+                                &text),
+                     3);
+    ck_assert_str_eq(text, "REGRESSION a: PASS -> FAIL (because)\n"
+                           "REGRESSION b: PASS -> ERROR (because)\n"
+                           "REGRESSION c: PASS -> TIMEOUT (because)\n"
+                           "fixed e: SKIP -> PASS\n"
+                           "changed d: FAIL -> ERROR (because)\n"
+                           "skipped f: FAIL -> SKIP (because)\n"
+                           "3 regressions, 1 fixed, 1 changed, 0 new, 1 skipped, 0 not run\n");
+    free(text);
 }
 END_TEST
 
@@ -520,6 +722,15 @@ START_TEST(test_diff_main_exit_status)
     free(out);
     ck_assert_int_eq(diff_main(&out, new_path, new_path), 0);
     free(out);
+    json_t *subset = verdicts((const char *const[]){"a", "PASS", NULL}); /* a --filter run */
+    char *subset_path = dump_temp(subset);
+    json_decref(subset);
+    ck_assert_int_eq(diff_main(&out, old_path, subset_path), 0);
+    ck_assert_ptr_nonnull(strstr(out, "not run c (was PASS)\n"));
+    ck_assert_ptr_nonnull(strstr(out, ", 4 not run\n"));
+    free(out);
+    unlink(subset_path);
+    free(subset_path);
     ck_assert_int_eq(diff_main(&out, old_path, NULL), 2);
     ck_assert_ptr_nonnull(strstr(out, "usage: echoharness diff"));
     free(out);
@@ -569,9 +780,19 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_html_size_is_bounded_for_huge_event_logs);
     tcase_add_test(tc, test_md_table_escapes_pipe_newline_and_backtick);
     tcase_add_test(tc, test_md_has_a_section_per_scenario_that_did_not_pass);
+    tcase_add_test(tc, test_md_headline_counts_skips_apart_from_failures);
+    tcase_add_test(tc, test_md_headline_grammar_when_all_passed);
+    tcase_add_test(tc, test_md_skip_is_not_bold);
+    tcase_add_test(tc, test_md_description_keeps_code_spans_and_reason_stays_escaped);
+    tcase_add_test(tc, test_html_renders_code_spans_in_description);
+    tcase_add_test(tc, test_html_shows_wire_text_and_keeps_json_collapsed);
+    tcase_add_test(tc, test_html_wide_tables_scroll_and_time_does_not_wrap);
+    tcase_add_test(tc, test_html_headline_counts_failures_like_the_exit_status);
     tcase_add_test(tc, test_write_all_creates_directory_and_every_file);
     tcase_add_test(tc, test_write_all_names_an_unusable_directory);
-    tcase_add_test(tc, test_diff_reports_regression_fix_new_and_removed);
+    tcase_add_test(tc, test_diff_reports_regression_fix_new_and_not_run);
+    tcase_add_test(tc, test_diff_skip_and_subset_are_not_regressions);
+    tcase_add_test(tc, test_diff_fail_error_and_timeout_after_pass_are_regressions);
     tcase_add_test(tc, test_diff_of_identical_reports_finds_nothing);
     tcase_add_test(tc, test_diff_main_exit_status);
     tcase_add_test(tc, test_escape_replaces_invalid_utf8_and_controls);
