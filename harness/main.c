@@ -272,17 +272,6 @@ static void print_safe(FILE *out, const char *s)
     }
 }
 
-static char *command_line(int argc, char **argv)
-{
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 3;
-    char *s = calloc(1, len), *p = s;
-    for (int i = 0; i < argc; i++)
-        p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
-    return s;
-}
-
 static bool default_bin_dir(char *buf, size_t len)
 {
     ssize_t n = readlink("/proc/self/exe", buf, len - 1);
@@ -586,7 +575,10 @@ static int cmd_run(int argc, char **argv)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, rs.results[i]);
-    char *cmd = command_line(argc, argv);
+    char *joined = eh_argv_join(argv), *cmd = NULL; /* quoted: it can be pasted into a shell */
+    if (joined == NULL || asprintf(&cmd, "echoharness %s", joined) < 0)
+        cmd = NULL;
+    free(joined);
     json_object_set_new(report, "tool", json_string("echoharness"));
     json_object_set_new(report, "version", json_string(EH_VERSION));
     json_object_set_new(report, "started", json_string(started));
@@ -596,7 +588,7 @@ static int cmd_run(int argc, char **argv)
     if (iso == EH_ISO_HOST)
         json_object_set_new(report, "isolation_note",
                             json_string(cfg.force_host ? "--no-namespaces was given" : why));
-    json_object_set_new(report, "command", json_string(cmd));
+    json_object_set_new(report, "command", json_string(cmd ? cmd : "echoharness run"));
     if (stop_signo != 0)
         json_object_set_new(report, "interrupted", json_string(eh_signal_name(stop_signo)));
     json_object_set_new(report, "scenarios", arr);

@@ -54,6 +54,11 @@ expect_status 1 "run --repeat 2 against a faulty build" "$EH" run -q --repeat 2 
 r=$(reason_of "$WORK/repf" basic-echo)
 [[ "$r" == "2 of 2 runs FAIL; run 1: "* ]] && ok "repeat names the failing runs: $r" || bad "repeat reason: $r"
 
+# The report's command line is quoted, so it can be pasted into a shell.
+"$EH" run -q --report-dir "$WORK/cmd" --filter basic-echo --server-cmd "$BIN/echo-server --port {port}" > /dev/null 2>&1
+c=$(json "$WORK/cmd/report.json" "d['command']")
+[[ "$c" == *"--server-cmd '$BIN/echo-server --port {port}'"* ]] && ok "the report's command is quoted: $c" || bad "report command: $c"
+
 # A report directory is not a mix of two runs' captures.
 n=$("$EH" run -q --report-dir "$WORK/rep" --filter basic-echo > /dev/null 2>&1; ls "$WORK/rep/pcap" | tr '\n' ' ')
 [ "$n" = "basic-echo.pcap " ] && ok "a new run removes the captures of the last one" || bad "pcap/ after a second run: $n"
