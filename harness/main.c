@@ -62,8 +62,9 @@ static void usage_run(FILE *out)
           "pcap/<scenario>.pcap into the report directory.\n"
           "\n"
           "  --server-cmd CMD      run CMD as the server in scenarios whose server is under test;\n"
-          "                        {host} and {port} are replaced; split into words like a shell\n"
-          "                        would, but run without one (no pipes, no expansion)\n"
+          "                        {host}, {port}, {transport} (tcp, udp) and {family} (ipv4,\n"
+          "                        ipv6) are replaced; split into words like a shell would,\n"
+          "                        but run without one (no pipes, no expansion)\n"
           "  --client-cmd CMD      the same for the client role\n"
           "  --port N              the port for every role (for programs with a hard-coded port,\n"
           "                        such as the tutorial's 65432); default: the scenario's\n"
@@ -323,10 +324,11 @@ static bool runnable(const char *prog, char *why, size_t len)
  * splits and its program can be started. */
 static bool check_cmd(const char *option, const char *cmd)
 {
-    static const struct eh_template_var vars[] = {{"host", "127.0.0.1"}, {"port", "65432"}};
+    static const struct eh_template_var vars[] = {
+        {"host", "127.0.0.1"}, {"port", "65432"}, {"transport", "tcp"}, {"family", "ipv4"}};
     struct eh_error err = {0};
     char **av = NULL, why[PATH_MAX + 64];
-    bool ok = eh_template_split(cmd, vars, 2, &av, &err) == EH_OK;
+    bool ok = eh_template_split(cmd, vars, sizeof(vars) / sizeof(vars[0]), &av, &err) == EH_OK;
     if (!ok)
         fprintf(stderr, "echoharness run: %s: %s\n", option, err.msg);
     else if (!(ok = runnable(av[0], why, sizeof(why))))

@@ -115,10 +115,15 @@ static eh_status prepare_role(const struct run_ctx *ctx, struct role_run *rr, co
     if (role_uses_cmd(r, cmd)) {
         char port_s[16];
         snprintf(port_s, sizeof(port_s), "%d", port);
-        struct eh_template_var vars[] = {{"host", host}, {"port", port_s}};
+        struct eh_template_var vars[] = {
+            {"host", host},
+            {"port", port_s},
+            {"transport", eh_transport_name(ctx->sc->transport)},
+            {"family", eh_family_name(ctx->sc->family)},
+        };
         rr->kind = "under-test";
         rr->log_path[0] = '\0';
-        return eh_template_split(cmd, vars, 2, &rr->argv, err);
+        return eh_template_split(cmd, vars, sizeof(vars) / sizeof(vars[0]), &rr->argv, err);
     }
     rr->kind = "reference";
     rr->argv = reference_argv(ctx, r, swap ? swap : r->program, host, port, rr->log_path, server);

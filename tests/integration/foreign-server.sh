@@ -29,6 +29,20 @@ else
   echo "skip socat: not installed"
 fi
 
+# {transport} and {family}: one program serves every scenario. The reference
+# server, run as a program under test (so without its event log), passes all
+# that put the server under test, UDP and IPv6 included; the corrupting build
+# fails every one of them that judges the echo (ephemeral-client-port judges
+# ports and addresses only).
+all_cmd() { "$EH" run -q -j 2 --report-dir "$WORK/$1" --server-cmd "$BIN/$1 --host {host} --port {port} --transport {transport} --family {family}" scenarios > /dev/null 2>&1; }
+all_cmd echo-server; st=$?
+n=$(json "$WORK/echo-server/report.json" "sum(1 for s in d['scenarios'] if s['verdict'] == 'PASS')")
+[ $st -eq 0 ] && [ "$n" -ge 6 ] && ok "{transport}/{family}: the reference server under test passes $n scenarios" || bad "{transport}/{family}: exit $st, $n passed"
+all_cmd faulty-server-corrupt; st=$?
+f=$(json "$WORK/faulty-server-corrupt/report.json" "sorted(s['name'] for s in d['scenarios'] if s['verdict'] == 'PASS')")
+[ $st -eq 1 ] && [ "$f" = "['ephemeral-client-port']" ] && ok "{transport}/{family}: the corrupting build fails every echo scenario" \
+  || bad "{transport}/{family}: corrupting build: exit $st, still passing: $f"
+
 run_cmd python-upper 1 "$py tests/integration/servers/tutorial_server.py {host} {port} upper"
 r=$(reason_of "$WORK/python-upper" basic-echo)
 [[ "$r" == *"first difference at offset 1"* ]] && ok "upper-casing server: $r" || bad "upper-casing server: unexpected reason: $r"
