@@ -28,6 +28,16 @@ struct eh_endpoint {
 /* Defaults: 127.0.0.1:65432 (the tutorial's), tcp, blocking, no log. */
 void eh_endpoint_init(struct eh_endpoint *ep);
 
+/* The struct option entries of the shared options, for a program's table;
+ * eh_endpoint_option() parses them. */
+#define EH_ENDPOINT_OPTIONS                                                                        \
+    {"host", required_argument, NULL, 0}, {"port", required_argument, NULL, 0},                    \
+        {"transport", required_argument, NULL, 0}, {"family", required_argument, NULL, 0},         \
+        {"mode", required_argument, NULL, 0}, {"timeout-ms", required_argument, NULL, 0},          \
+    {                                                                                              \
+        "log", required_argument, NULL, 0                                                          \
+    }
+
 /* If name (a long option without "--") is a shared option, stores arg and
  * returns 1; returns 0 if it is not one of them, -1 if arg is invalid (a
  * message naming prog and the option went to stderr). */

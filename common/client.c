@@ -176,13 +176,7 @@ static bool make_payload(struct client *c, enum payload_source src, const char *
 static int parse_options(struct client *c, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"host", required_argument, NULL, 0},
-        {"port", required_argument, NULL, 0},
-        {"transport", required_argument, NULL, 0},
-        {"family", required_argument, NULL, 0},
-        {"mode", required_argument, NULL, 0},
-        {"timeout-ms", required_argument, NULL, 0},
-        {"log", required_argument, NULL, 0},
+        EH_ENDPOINT_OPTIONS,
         {"payload-text", required_argument, NULL, 0},
         {"payload-hex", required_argument, NULL, 0},
         {"payload-file", required_argument, NULL, 0},

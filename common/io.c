@@ -69,6 +69,19 @@ static bool is_timeout(const struct eh_io *io, int err)
     return io->mode == EH_IO_TIMEOUT && (err == EAGAIN || err == EINPROGRESS);
 }
 
+/* After a call failed (errno set): in non-blocking mode an EAGAIN waits until
+ * fd is ready for events and gives 1 (call again); otherwise the result to
+ * return: EH_IO_TIMEDOUT when the mode's time limit passed, -1 on an error
+ * (errno kept). */
+static int after_failure(const struct eh_io *io, int fd, short events)
+{
+    if (is_timeout(io, errno))
+        return EH_IO_TIMEDOUT;
+    if (io->mode != EH_IO_NONBLOCKING || errno != EAGAIN)
+        return -1;
+    return wait_ready(io, fd, events);
+}
+
 int eh_io_accept(const struct eh_io *io, int fd, struct sockaddr_storage *peer, bool swap_addrs)
 {
     for (;;) {
@@ -82,11 +95,7 @@ int eh_io_accept(const struct eh_io *io, int fd, struct sockaddr_storage *peer, 
             }
             return cfd;
         }
-        if (is_timeout(io, errno))
-            return EH_IO_TIMEDOUT;
-        if (io->mode != EH_IO_NONBLOCKING || errno != EAGAIN)
-            return -1;
-        int r = wait_ready(io, fd, POLLIN);
+        int r = after_failure(io, fd, POLLIN);
         if (r != 1)
             return r;
     }
@@ -122,11 +131,7 @@ ssize_t eh_io_recv(const struct eh_io *io, int fd, void *buf, size_t size,
         ssize_t n = from != NULL ? eh_recvfrom(fd, buf, size, 0, from) : eh_recv(fd, buf, size, 0);
         if (n >= 0)
             return n;
-        if (is_timeout(io, errno))
-            return EH_IO_TIMEDOUT;
-        if (io->mode != EH_IO_NONBLOCKING || errno != EAGAIN)
-            return -1;
-        int r = wait_ready(io, fd, POLLIN);
+        int r = after_failure(io, fd, POLLIN);
         if (r != 1)
             return r;
     }
@@ -141,11 +146,7 @@ ssize_t eh_io_sendall(const struct eh_io *io, int fd, const void *buf, size_t le
             sent += (size_t)n;
             continue;
         }
-        if (is_timeout(io, errno))
-            return EH_IO_TIMEDOUT;
-        if (io->mode != EH_IO_NONBLOCKING || errno != EAGAIN)
-            return -1;
-        int r = wait_ready(io, fd, POLLOUT);
+        int r = after_failure(io, fd, POLLOUT);
         if (r != 1)
             return r;
     }

@@ -136,13 +136,7 @@ static void usage(FILE *out, const char *prog)
 static int parse_options(struct server *s, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"host", required_argument, NULL, 0},
-        {"port", required_argument, NULL, 0},
-        {"transport", required_argument, NULL, 0},
-        {"family", required_argument, NULL, 0},
-        {"mode", required_argument, NULL, 0},
-        {"timeout-ms", required_argument, NULL, 0},
-        {"log", required_argument, NULL, 0},
+        EH_ENDPOINT_OPTIONS,
         {"backlog", required_argument, NULL, 0},
         {"recv-size", required_argument, NULL, 0},
         {"forever", no_argument, NULL, 0},
