@@ -51,13 +51,15 @@ test: test-deps build
 bench: test-deps build
 	bench/analyze
 
+# Every C file of the project, as the format check sees it.
+C_SOURCES = $(shell find base reference harness servers clients tests/unit fuzz bench \
+              -name '*.[ch]' 2>/dev/null | sort)
+
 format:
-	clang-format -i harness/*.[ch] common/*.[ch] servers/*.c servers/faulty/*.c \
-	  clients/*.c clients/faulty/*.c tests/unit/*.c
+	clang-format -i $(C_SOURCES)
 
 format-check:
-	clang-format --dry-run --Werror harness/*.[ch] common/*.[ch] servers/*.c \
-	  servers/faulty/*.c clients/*.c clients/faulty/*.c tests/unit/*.c
+	clang-format --dry-run --Werror $(C_SOURCES)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,7 +3,7 @@
  * By default the Real Python tutorial's client: connect to 127.0.0.1:65432,
  * sendall "Hello, world", recv(1024) once, print what came back, close,
  * exit 0. The options (--help) turn it into every client the behaviour
- * scenarios need; the logic lives in common/client.c.
+ * scenarios need; the logic lives in reference/client.c.
  */
 #include "client.h"
 

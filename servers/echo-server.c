@@ -3,7 +3,7 @@
  * By default the Real Python tutorial's server: listen on 127.0.0.1:65432,
  * accept one connection, recv(1024) and sendall() until the client closes,
  * close, exit 0. The options (--help) turn it into every server the
- * behaviour scenarios need; the logic lives in common/server.c.
+ * behaviour scenarios need; the logic lives in reference/server.c.
  */
 #include "server.h"
 

@@ -5,7 +5,7 @@ if ! command -v clang-format > /dev/null; then
   echo "skip: clang-format not installed (make test-deps installs it)"
   exit 0
 fi
-files=$(ls harness/*.[ch] common/*.[ch] servers/*.c servers/faulty/*.c clients/*.c clients/faulty/*.c tests/unit/*.c)
+files=$(find base reference harness servers clients tests/unit fuzz bench -name '*.[ch]' 2>/dev/null | sort)
 for f in $files; do
   if clang-format --dry-run --Werror "$f" > /dev/null 2>&1; then checks=$((checks + 1))
   else bad "$f is not formatted: run 'make format'"; fi

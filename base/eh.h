@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vocab.h"
+
 typedef enum {
     EH_OK = 0,
     EH_ERR = -1,
@@ -48,26 +50,13 @@ double eh_timeout_scale(void);
 /* base_ms * scale, rounded up, at least 1. */
 int64_t eh_scaled_ms(int64_t base_ms);
 
-/* Verdicts, shared by the verdict logic and every report writer. */
-enum eh_verdict {
-    EH_PASS,
-    EH_FAIL,
-    EH_ERROR,     /* the harness or the set-up failed */
-    EH_TIMED_OUT, /* a deadline passed (named "TIMEOUT" in reports) */
-    EH_SKIP,      /* not judged, with a reason */
-};
-#define EH_VERDICT_COUNT 5
-
-/* "PASS", "FAIL", ... (never NULL). */
-const char *eh_verdict_name(enum eh_verdict v);
-/* Parses a name from eh_verdict_name(); returns false if unknown. */
-bool eh_verdict_parse(const char *name, enum eh_verdict *out);
-
 /* errno <-> symbolic name ("EPIPE"); unknown values give "E<number>". */
 const char *eh_errno_name(int err);
 /* Returns the errno for a name, or -1 if unknown. */
 int eh_errno_from_name(const char *name);
 /* Signal number <-> "SIGPIPE"; unknown gives "SIG<number>". */
 const char *eh_signal_name(int sig);
+/* Returns the signal number for "SIGPIPE", or -1 if unknown. */
+int eh_signal_from_name(const char *name);
 
 #endif

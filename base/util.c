@@ -73,29 +73,6 @@ int64_t eh_scaled_ms(int64_t base_ms)
     return r < 1 ? 1 : r;
 }
 
-static const char *const verdict_names[EH_VERDICT_COUNT] = {
-    [EH_PASS] = "PASS",         [EH_FAIL] = "FAIL", [EH_ERROR] = "ERROR",
-    [EH_TIMED_OUT] = "TIMEOUT", [EH_SKIP] = "SKIP",
-};
-
-const char *eh_verdict_name(enum eh_verdict v)
-{
-    if ((unsigned)v >= EH_VERDICT_COUNT)
-        return "?";
-    return verdict_names[v];
-}
-
-bool eh_verdict_parse(const char *name, enum eh_verdict *out)
-{
-    for (int i = 0; i < EH_VERDICT_COUNT; i++) {
-        if (strcmp(name, verdict_names[i]) == 0) {
-            *out = (enum eh_verdict)i;
-            return true;
-        }
-    }
-    return false;
-}
-
 eh_status eh_mkdir_p(const char *dir, struct eh_error *err)
 {
     char path[4096];
@@ -124,59 +101,51 @@ eh_status eh_mkdir_p(const char *dir, struct eh_error *err)
     return EH_OK;
 }
 
-struct tok {
-    int v;
-    const char *s;
-};
-
-#define T(x)                                                                                       \
-    {                                                                                              \
-        x, #x                                                                                      \
-    }
-static const struct tok errno_names[] = {
-    T(EPERM),         T(ENOENT),          T(EINTR),        T(EIO),          T(EBADF),
-    T(EAGAIN),        T(ENOMEM),          T(EACCES),       T(EFAULT),       T(EBUSY),
-    T(EEXIST),        T(EINVAL),          T(EMFILE),       T(ENFILE),       T(ENOSPC),
-    T(EPIPE),         T(ENOTSOCK),        T(EDESTADDRREQ), T(EMSGSIZE),     T(EPROTOTYPE),
-    T(ENOPROTOOPT),   T(EPROTONOSUPPORT), T(EOPNOTSUPP),   T(EAFNOSUPPORT), T(EADDRINUSE),
-    T(EADDRNOTAVAIL), T(ENETDOWN),        T(ENETUNREACH),  T(ECONNABORTED), T(ECONNRESET),
-    T(ENOBUFS),       T(EISCONN),         T(ENOTCONN),     T(ESHUTDOWN),    T(ETIMEDOUT),
-    T(ECONNREFUSED),  T(EHOSTUNREACH),    T(EALREADY),     T(EINPROGRESS),  {0, NULL},
-};
-static const struct tok signal_names[] = {
-    T(SIGHUP),  T(SIGINT),  T(SIGQUIT), T(SIGILL),  T(SIGTRAP), T(SIGABRT), T(SIGBUS),  T(SIGFPE),
-    T(SIGKILL), T(SIGUSR1), T(SIGSEGV), T(SIGUSR2), T(SIGPIPE), T(SIGALRM), T(SIGTERM), T(SIGCHLD),
-    T(SIGCONT), T(SIGSTOP), T(SIGXCPU), T(SIGXFSZ), T(SIGSYS),  {0, NULL},
-};
-#undef T
-
-static const char *tok_name(const struct tok *t, int v, const char *prefix, char *buf, size_t len)
-{
-    for (; t->s; t++)
-        if (t->v == v)
-            return t->s;
-    snprintf(buf, len, "%s%d", prefix, v);
-    return buf;
-}
+/* glibc names every errno value it knows (strerrorname_np, sigabbrev_np,
+ * glibc 2.32): one source for the harness and the reference builds alike. */
+#define ERRNO_MAX 4096 /* larger than any errno value glibc names */
 
 const char *eh_errno_name(int err)
 {
     static __thread char buf[24];
-    return tok_name(errno_names, err, "E", buf, sizeof(buf));
+    const char *name = err > 0 ? strerrorname_np(err) : NULL;
+    if (name != NULL)
+        return name;
+    snprintf(buf, sizeof(buf), "E%d", err);
+    return buf;
 }
 
 int eh_errno_from_name(const char *name)
 {
     if (strcmp(name, "EWOULDBLOCK") == 0)
         return EAGAIN;
-    for (const struct tok *t = errno_names; t->s; t++)
-        if (strcmp(t->s, name) == 0)
-            return t->v;
+    for (int err = 1; err < ERRNO_MAX; err++) {
+        const char *n = strerrorname_np(err);
+        if (n != NULL && strcmp(n, name) == 0)
+            return err;
+    }
     return -1;
 }
 
 const char *eh_signal_name(int sig)
 {
     static __thread char buf[24];
-    return tok_name(signal_names, sig, "SIG", buf, sizeof(buf));
+    const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+    if (abbrev != NULL)
+        snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+    else
+        snprintf(buf, sizeof(buf), "SIG%d", sig);
+    return buf;
+}
+
+int eh_signal_from_name(const char *name)
+{
+    if (strncmp(name, "SIG", 3) != 0)
+        return -1;
+    for (int sig = 1; sig < NSIG; sig++) {
+        const char *abbrev = sigabbrev_np(sig);
+        if (abbrev != NULL && strcmp(abbrev, name + 3) == 0)
+            return sig;
+    }
+    return -1;
 }

@@ -15,6 +15,8 @@
 #ifndef EH_EVLOG_H
 #define EH_EVLOG_H
 
+#include "eh.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,9 +31,6 @@ bool eh_evlog_open(const char *path);
 
 /* True if a log is being written. */
 bool eh_evlog_enabled(void);
-
-/* Microseconds on the monotonic clock (CLOCK_MONOTONIC). */
-int64_t eh_clock_us(void);
 
 /* One event being built. Fill it with eh_ev_begin(), the eh_ev_*() field
  * writers, then eh_ev_end(), which writes the line and releases it. */
@@ -65,9 +64,5 @@ void eh_evlog_ready(int fd, const struct sockaddr_storage *laddr);
 void eh_evlog_conn_end(int fd, const char *reason);
 /* {"call":"exit","status":status}: written just before a normal exit. */
 void eh_evlog_exit(int status);
-
-/* The symbolic name of an errno value ("EPIPE"); "E<number>" if unknown.
- * The returned string is static or lives in a static buffer. */
-const char *eh_errno_str(int err);
 
 #endif

@@ -159,5 +159,5 @@ const char *eh_io_reason(ssize_t result, int err)
         return "eof";
     if (result == EH_IO_TIMEDOUT)
         return "timeout";
-    return eh_errno_str(err);
+    return eh_errno_name(err);
 }

@@ -284,7 +284,7 @@ static const char *send_after_eof(const struct server *s, int fd)
     for (long i = 0; i < s->send_after_eof_chunks; i++) {
         if (eh_send(fd, chunk, sizeof(chunk), s->ep.io.send_flags) < 0 &&
             strcmp(reason, "eof") == 0)
-            reason = eh_errno_str(errno);
+            reason = eh_errno_name(errno);
     }
     return reason;
 }

@@ -20,64 +20,6 @@
 #define SEQ_WINDOW (1 << 30)       /* farther from the stream is out of window (RFC 7323) */
 #define UDP_PENDING_MAX (1u << 20) /* unpaired requests kept for comparison */
 
-static const char *const side_names[2] = {"client", "server"};
-static const char *const close_names[EH_CLOSE_COUNT] = {
-    [EH_CLOSE_GRACEFUL] = "graceful",         [EH_CLOSE_HALF_CLOSED] = "half-closed",
-    [EH_CLOSE_UNFINISHED] = "unfinished",     [EH_CLOSE_CLIENT_RESET] = "client-reset",
-    [EH_CLOSE_SERVER_RESET] = "server-reset", [EH_CLOSE_CLIENT_ABORT] = "client-abort",
-    [EH_CLOSE_SERVER_ABORT] = "server-abort", [EH_CLOSE_REFUSED] = "refused",
-    [EH_CLOSE_UNANSWERED] = "unanswered",
-};
-static const char *const echo_names[EH_WIRE_ECHO_COUNT] = {
-    [EH_WIRE_EXACT] = "exact",           [EH_WIRE_PREFIX] = "prefix", [EH_WIRE_DIFFERS] = "differs",
-    [EH_WIRE_EXTRA] = "extra",           [EH_WIRE_NONE] = "none",     [EH_WIRE_EMPTY] = "empty",
-    [EH_WIRE_UNVERIFIED] = "unverified",
-};
-
-const char *eh_side_name(enum eh_side s)
-{
-    return (unsigned)s < 2 ? side_names[s] : "?";
-}
-
-const char *eh_close_name(enum eh_close_class c)
-{
-    return (unsigned)c < EH_CLOSE_COUNT ? close_names[c] : "?";
-}
-
-const char *eh_wire_echo_name(enum eh_wire_echo v)
-{
-    return (unsigned)v < EH_WIRE_ECHO_COUNT ? echo_names[v] : "?";
-}
-
-static bool parse_name(const char *const *names, int n, const char *name, int *out)
-{
-    for (int i = 0; i < n; i++) {
-        if (strcmp(names[i], name) == 0) {
-            *out = i;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool eh_close_parse(const char *name, enum eh_close_class *out)
-{
-    int i;
-    if (!parse_name(close_names, EH_CLOSE_COUNT, name, &i))
-        return false;
-    *out = (enum eh_close_class)i;
-    return true;
-}
-
-bool eh_wire_echo_parse(const char *name, enum eh_wire_echo *out)
-{
-    int i;
-    if (!parse_name(echo_names, EH_WIRE_ECHO_COUNT, name, &i))
-        return false;
-    *out = (enum eh_wire_echo)i;
-    return true;
-}
-
 void eh_endpoint_format(const struct eh_endpoint *e, char *buf, size_t len)
 {
     char a[INET6_ADDRSTRLEN];

@@ -158,7 +158,7 @@ int eh_getsockopt_error(int fd, int *err_out)
     eh_ev_result(&ev, ret, err);
     eh_ev_str(&ev, "name", "SO_ERROR");
     if (ret == 0)
-        eh_ev_str(&ev, "value", *err_out == 0 ? "0" : eh_errno_str(*err_out));
+        eh_ev_str(&ev, "value", *err_out == 0 ? "0" : eh_errno_name(*err_out));
     eh_ev_end(&ev);
     errno = err;
     return ret;
@@ -210,9 +210,9 @@ int eh_accept(int fd, int flags, struct sockaddr_storage *peer, bool swap_addrs)
 {
     socklen_t len = sizeof(*peer);
     memset(peer, 0, sizeof(*peer));
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     int ret = accept4(fd, (struct sockaddr *)peer, &len, flags);
-    int64_t elapsed_us = eh_clock_us() - t0;
+    int64_t elapsed_us = eh_now_us() - t0;
     int err = errno;
     struct eh_ev ev;
     ev_call(&ev, "accept", fd);
@@ -233,9 +233,9 @@ int eh_accept(int fd, int flags, struct sockaddr_storage *peer, bool swap_addrs)
 
 int eh_connect(int fd, const struct sockaddr_storage *addr)
 {
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     int ret = connect(fd, (const struct sockaddr *)addr, eh_addr_len(addr));
-    int64_t elapsed_us = eh_clock_us() - t0;
+    int64_t elapsed_us = eh_now_us() - t0;
     int err = errno;
     struct eh_ev ev;
     ev_call(&ev, "connect", fd);
@@ -272,30 +272,30 @@ static void ev_transfer(const char *call, int fd, const void *buf, size_t size, 
 
 ssize_t eh_send(int fd, const void *buf, size_t len, int flags)
 {
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     ssize_t ret = send(fd, buf, len, flags);
     int err = errno;
-    ev_transfer("send", fd, buf, len, flags, ret, err, NULL, eh_clock_us() - t0);
+    ev_transfer("send", fd, buf, len, flags, ret, err, NULL, eh_now_us() - t0);
     errno = err;
     return ret;
 }
 
 ssize_t eh_recv(int fd, void *buf, size_t size, int flags)
 {
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     ssize_t ret = recv(fd, buf, size, flags);
     int err = errno;
-    ev_transfer("recv", fd, buf, size, flags, ret, err, NULL, eh_clock_us() - t0);
+    ev_transfer("recv", fd, buf, size, flags, ret, err, NULL, eh_now_us() - t0);
     errno = err;
     return ret;
 }
 
 ssize_t eh_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr_storage *to)
 {
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     ssize_t ret = sendto(fd, buf, len, flags, (const struct sockaddr *)to, eh_addr_len(to));
     int err = errno;
-    ev_transfer("sendto", fd, buf, len, flags, ret, err, to, eh_clock_us() - t0);
+    ev_transfer("sendto", fd, buf, len, flags, ret, err, to, eh_now_us() - t0);
     errno = err;
     return ret;
 }
@@ -304,11 +304,11 @@ ssize_t eh_recvfrom(int fd, void *buf, size_t size, int flags, struct sockaddr_s
 {
     socklen_t len = sizeof(*from);
     memset(from, 0, sizeof(*from));
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     ssize_t ret = recvfrom(fd, buf, size, flags, (struct sockaddr *)from, &len);
     int err = errno;
     ev_transfer("recvfrom", fd, buf, size, flags, ret, err, ret >= 0 ? from : NULL,
-                eh_clock_us() - t0);
+                eh_now_us() - t0);
     errno = err;
     return ret;
 }
@@ -341,9 +341,9 @@ int eh_close(int fd)
 int eh_poll(int fd, short events, int timeout_ms)
 {
     struct pollfd pfd = {.fd = fd, .events = events};
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     int ret = poll(&pfd, 1, timeout_ms);
-    int64_t elapsed_us = eh_clock_us() - t0;
+    int64_t elapsed_us = eh_now_us() - t0;
     int err = errno;
     struct eh_ev ev;
     ev_call(&ev, "poll", fd);
@@ -359,9 +359,9 @@ int eh_poll(int fd, short events, int timeout_ms)
 
 int eh_epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms)
 {
-    int64_t t0 = eh_clock_us();
+    int64_t t0 = eh_now_us();
     int ret = epoll_wait(epfd, events, max, timeout_ms);
-    int64_t elapsed_us = eh_clock_us() - t0;
+    int64_t elapsed_us = eh_now_us() - t0;
     int err = errno;
     struct eh_ev ev;
     ev_call(&ev, "epoll_wait", epfd);

@@ -6,6 +6,7 @@
 #include "evlog.h"
 
 #include "addr.h"
+#include "eh.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,20 +16,13 @@
 #include <unistd.h>
 
 static int log_fd = -1;           /* the log file; -1: no log */
-static int64_t start_us;          /* eh_clock_us() when the program started */
+static int64_t start_us;          /* eh_now_us() when the program started */
 static int64_t data_logged_bytes; /* payload bytes logged as hex so far */
 static bool data_truncated;       /* the data budget is spent */
 
-int64_t eh_clock_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 bool eh_evlog_open(const char *path)
 {
-    start_us = eh_clock_us();
+    start_us = eh_now_us();
     if (path == NULL)
         return true;
     log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
@@ -38,16 +32,6 @@ bool eh_evlog_open(const char *path)
 bool eh_evlog_enabled(void)
 {
     return log_fd >= 0;
-}
-
-const char *eh_errno_str(int err)
-{
-    static char unknown[24];
-    const char *name = strerrorname_np(err);
-    if (name != NULL)
-        return name;
-    snprintf(unknown, sizeof(unknown), "E%d", err);
-    return unknown;
 }
 
 void eh_ev_begin(struct eh_ev *ev, const char *call)
@@ -60,7 +44,7 @@ void eh_ev_begin(struct eh_ev *ev, const char *call)
     ev->f = open_memstream(&ev->buf, &ev->len);
     if (ev->f == NULL)
         return; /* out of memory: this event is lost, the log stays valid */
-    fprintf(ev->f, "{\"t_us\":%lld", (long long)(eh_clock_us() - start_us));
+    fprintf(ev->f, "{\"t_us\":%lld", (long long)(eh_now_us() - start_us));
     eh_ev_str(ev, "call", call);
 }
 
@@ -99,7 +83,7 @@ void eh_ev_result(struct eh_ev *ev, int64_t ret, int err)
 {
     eh_ev_int(ev, "ret", ret);
     if (ret < 0)
-        eh_ev_str(ev, "errno", eh_errno_str(err));
+        eh_ev_str(ev, "errno", eh_errno_name(err));
 }
 
 void eh_ev_data(struct eh_ev *ev, const void *buf, int64_t len)

@@ -10,29 +10,12 @@
 #define EH_SCENARIO_H
 
 #include "eh.h"
+#include "vocab.h"
 
 #include <stdint.h>
 
 #define EH_DEFAULT_PORT 65432       /* the tutorial's port */
 #define EH_DEFAULT_TIMEOUT_MS 10000 /* per scenario, before the timeout scale */
-
-enum eh_role_id {
-    EH_SERVER,
-    EH_CLIENT,
-};
-#define EH_ROLE_COUNT 2
-const char *eh_role_name(enum eh_role_id r); /* "server", "client" */
-
-enum eh_transport {
-    EH_TCP,
-    EH_UDP,
-};
-enum eh_family {
-    EH_IPV4,
-    EH_IPV6,
-};
-const char *eh_transport_name(enum eh_transport t); /* "tcp", "udp" */
-const char *eh_family_name(enum eh_family f);       /* "ipv4", "ipv6" */
 
 /* Scripted client steps (run by peer.c). */
 enum eh_step_kind {

@@ -9,7 +9,6 @@
  */
 #include "scenario.h"
 
-#include "flow.h"
 #include "prng.h"
 
 #include <arpa/inet.h>
@@ -31,9 +30,6 @@
 
 #define NAME_OF(tab, v) ((size_t)(v) < sizeof(tab) / sizeof(tab[0]) - 1 ? tab[v] : "?")
 
-static const char *const role_names[] = {[EH_SERVER] = "server", [EH_CLIENT] = "client", NULL};
-static const char *const transport_names[] = {[EH_TCP] = "tcp", [EH_UDP] = "udp", NULL};
-static const char *const family_names[] = {[EH_IPV4] = "ipv4", [EH_IPV6] = "ipv6", NULL};
 static const char *const step_names[] = {
     [EH_STEP_CONNECT] = "connect", [EH_STEP_SEND] = "send",
     [EH_STEP_RECV] = "recv",       [EH_STEP_SHUTDOWN_WRITE] = "shutdown_write",
@@ -64,21 +60,6 @@ static const char *const relation_names[] = {
     NULL,
 };
 static const char *const kind_names[] = {"behaviour", "conformance", NULL};
-
-const char *eh_role_name(enum eh_role_id r)
-{
-    return NAME_OF(role_names, r);
-}
-
-const char *eh_transport_name(enum eh_transport t)
-{
-    return NAME_OF(transport_names, t);
-}
-
-const char *eh_family_name(enum eh_family f)
-{
-    return NAME_OF(family_names, f);
-}
 
 const char *eh_step_name(enum eh_step_kind k)
 {
@@ -832,12 +813,10 @@ static bool parse_signal(struct ctx *c, json_t *v, const char *p, int *out)
     if (!json_is_string(v))
         return fail(c, p, false, "expected signal name or number, got %s", type_name(v));
     const char *s = json_string_value(v);
-    for (int sig = 1; sig < NSIG && strncmp(s, "SIG", 3) == 0; sig++) {
-        const char *abbrev = sigabbrev_np(sig);
-        if (abbrev != NULL && strcmp(abbrev, s + 3) == 0) {
-            *out = sig;
-            return true;
-        }
+    int sig = eh_signal_from_name(s);
+    if (sig > 0) {
+        *out = sig;
+        return true;
     }
     return fail(c, p, false, "expected signal name (SIGPIPE, SIGKILL, ...) or number, got %s",
                 quote(s, got, sizeof(got)));
@@ -966,14 +945,14 @@ static bool parse_wire(struct ctx *c, json_t *body, const char *p, enum eh_trans
     case EH_EXPECT_WIRE_UDP:
         return get_true(c, body, p, "boundaries");
     case EH_EXPECT_WIRE_SEGMENTS:
-        if (!get_enum(c, body, p, "from", role_names, &who, NULL) ||
+        if (!get_enum(c, body, p, "from", eh_role_names, &who, NULL) ||
             !get_int(c, body, p, "max_payload", 0, 65535, &e->max_payload, NULL))
             return false;
         e->who = (enum eh_role_id)who;
         return true;
     case EH_EXPECT_WIRE_CLOSE:
         if (!parse_close_classes(c, body, p, &e->close_classes) ||
-            !get_enum(c, body, p, "first_close_by", role_names, &who, &e->has_first_close_by) ||
+            !get_enum(c, body, p, "first_close_by", eh_role_names, &who, &e->has_first_close_by) ||
             !get_bool(c, body, p, "data_after_close", &e->data_after_close,
                       &e->has_data_after_close))
             return false;
@@ -1044,7 +1023,7 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     if (!is_object(c, body, p) || !check_keys(c, body, p, keys[which], "key"))
         return false;
     if (keys[which][0] != NULL && strcmp(keys[which][0], "who") == 0) {
-        if (!get_enum(c, body, p, "who", role_names, &who, NULL))
+        if (!get_enum(c, body, p, "who", eh_role_names, &who, NULL))
             return false;
         e->who = (enum eh_role_id)who;
     }
@@ -1093,8 +1072,8 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
         (sc->kind = copy_str(c, kind_names[kind])) == NULL ||
         !get_strs(c, root, "$", "tags", false, check_tag, "lower-case tag of a-z, 0-9 and -",
                   &sc->tags, &sc->n_tags) ||
-        !get_enum(c, root, "$", "transport", transport_names, &transport, &has) ||
-        !get_enum(c, root, "$", "family", family_names, &family, &has))
+        !get_enum(c, root, "$", "transport", eh_transport_names, &transport, &has) ||
+        !get_enum(c, root, "$", "family", eh_family_names, &family, &has))
         return false;
     sc->transport = (enum eh_transport)transport;
     sc->family = (enum eh_family)family;

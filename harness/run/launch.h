@@ -18,7 +18,7 @@
 #define EH_LAUNCH_H
 
 #include "eh.h"
-#include "scenario.h"
+#include "vocab.h"
 
 #include <sys/types.h>
 

@@ -66,6 +66,7 @@
 
 #include "decode.h"
 #include "eh.h"
+#include "vocab.h"
 
 #include <stdint.h>
 #include <sys/socket.h>
@@ -73,40 +74,6 @@
 #define EH_ECHO_WINDOW_MAX (64u << 20) /* unmatched bytes kept per connection */
 #define EH_MAX_CLOSE_EVENTS 8          /* FIN/RST events kept per connection */
 #define EH_UDP_SIZES_MAX 1000          /* datagram sizes kept per direction */
-
-enum eh_side {
-    EH_SIDE_CLIENT,
-    EH_SIDE_SERVER,
-};
-const char *eh_side_name(enum eh_side s); /* "client", "server" */
-
-enum eh_close_class {
-    EH_CLOSE_GRACEFUL,
-    EH_CLOSE_HALF_CLOSED,
-    EH_CLOSE_UNFINISHED,
-    EH_CLOSE_CLIENT_RESET,
-    EH_CLOSE_SERVER_RESET,
-    EH_CLOSE_CLIENT_ABORT,
-    EH_CLOSE_SERVER_ABORT,
-    EH_CLOSE_REFUSED,
-    EH_CLOSE_UNANSWERED,
-};
-#define EH_CLOSE_COUNT 9
-const char *eh_close_name(enum eh_close_class c); /* "graceful", "half-closed", ... */
-bool eh_close_parse(const char *name, enum eh_close_class *out);
-
-enum eh_wire_echo {
-    EH_WIRE_EXACT,
-    EH_WIRE_PREFIX,
-    EH_WIRE_DIFFERS,
-    EH_WIRE_EXTRA,
-    EH_WIRE_NONE,
-    EH_WIRE_EMPTY,
-    EH_WIRE_UNVERIFIED,
-};
-#define EH_WIRE_ECHO_COUNT 7
-const char *eh_wire_echo_name(enum eh_wire_echo v); /* "exact", "prefix", ... */
-bool eh_wire_echo_parse(const char *name, enum eh_wire_echo *out);
 
 /* An address and port as seen on the wire. */
 struct eh_endpoint {
