@@ -30,6 +30,21 @@ int eh_addr_resolve(const char *host, int port, int family, struct sockaddr_stor
     return 0;
 }
 
+bool eh_addr_parse(const char *host, int port, int family, struct sockaddr_storage *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        return inet_pton(AF_INET6, host, &a->sin6_addr) == 1;
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)out;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    return family == AF_INET && inet_pton(AF_INET, host, &a->sin_addr) == 1;
+}
+
 int eh_addr_guess_family(const char *host)
 {
     return host != NULL && strchr(host, ':') != NULL ? AF_INET6 : AF_INET;

@@ -19,6 +19,11 @@
  * code for gai_strerror(). */
 int eh_addr_resolve(const char *host, int port, int family, struct sockaddr_storage *out);
 
+/* Fills out with the numeric address host (no name lookup, so it is safe in
+ * a child forked from a threaded process) and port for family (AF_INET or
+ * AF_INET6). Returns false if host is not an address of that family. */
+bool eh_addr_parse(const char *host, int port, int family, struct sockaddr_storage *out);
+
 /* The family to use for host when none was given: AF_INET6 if host is an
  * IPv6 literal (contains ':'), AF_INET otherwise. */
 int eh_addr_guess_family(const char *host);

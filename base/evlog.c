@@ -4,6 +4,7 @@
  * handed to write(2) in one piece; the file is opened with O_APPEND.
  */
 #include "evlog.h"
+#include "hex.h"
 
 #include "addr.h"
 #include "eh.h"
@@ -15,37 +16,82 @@
 #include <time.h>
 #include <unistd.h>
 
-static int log_fd = -1;           /* the log file; -1: no log */
-static int64_t start_us;          /* eh_now_us() when the program started */
-static int64_t data_logged_bytes; /* payload bytes logged as hex so far */
-static bool data_truncated;       /* the data budget is spent */
+struct eh_evlog {
+    int fd;                    /* the log file; -1: no log */
+    int64_t start_us;          /* eh_now_us() when the log started: the zero of t_us */
+    int64_t data_logged_bytes; /* payload bytes logged as hex so far */
+    bool data_truncated;       /* the data budget is spent */
+};
+
+static struct eh_evlog process_log = {.fd = -1}; /* the program's own, eh_evlog_open() */
+
+static int open_log_file(const char *path)
+{
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+}
 
 bool eh_evlog_open(const char *path)
 {
-    start_us = eh_now_us();
+    process_log.start_us = eh_now_us();
     if (path == NULL)
         return true;
-    log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-    return log_fd >= 0;
+    process_log.fd = open_log_file(path);
+    return process_log.fd >= 0;
 }
 
 bool eh_evlog_enabled(void)
 {
-    return log_fd >= 0;
+    return process_log.fd >= 0;
+}
+
+struct eh_evlog *eh_evlog_new(const char *path)
+{
+    struct eh_evlog *log = calloc(1, sizeof(*log));
+    if (log == NULL)
+        return NULL;
+    log->start_us = eh_now_us();
+    log->fd = open_log_file(path);
+    if (log->fd < 0) {
+        int e = errno;
+        free(log);
+        errno = e;
+        return NULL;
+    }
+    return log;
+}
+
+void eh_evlog_free(struct eh_evlog *log)
+{
+    if (log == NULL)
+        return;
+    close(log->fd);
+    free(log);
 }
 
 void eh_ev_begin(struct eh_ev *ev, const char *call)
 {
+    eh_ev_begin_in(ev, &process_log, call);
+}
+
+void eh_ev_begin_in(struct eh_ev *ev, struct eh_evlog *log, const char *call)
+{
+    ev->log = log;
     ev->f = NULL;
     ev->buf = NULL;
     ev->len = 0;
-    if (log_fd < 0)
+    if (log == NULL || log->fd < 0)
         return;
     ev->f = open_memstream(&ev->buf, &ev->len);
     if (ev->f == NULL)
         return; /* out of memory: this event is lost, the log stays valid */
-    fprintf(ev->f, "{\"t_us\":%lld", (long long)(eh_now_us() - start_us));
+    fprintf(ev->f, "{\"t_us\":%lld", (long long)(eh_now_us() - log->start_us));
     eh_ev_str(ev, "call", call);
+}
+
+void eh_ev_bool(struct eh_ev *ev, const char *key, bool value)
+{
+    if (ev->f != NULL)
+        fprintf(ev->f, ",\"%s\":%s", key, value ? "true" : "false");
 }
 
 void eh_ev_int(struct eh_ev *ev, const char *key, int64_t value)
@@ -79,6 +125,19 @@ void eh_ev_addr(struct eh_ev *ev, const char *key, const struct sockaddr_storage
     eh_ev_str(ev, key, text);
 }
 
+void eh_ev_sock_addrs(struct eh_ev *ev, int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (ev->f == NULL)
+        return;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+        eh_ev_addr(ev, "laddr", &ss);
+    len = sizeof(ss);
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+        eh_ev_addr(ev, "raddr", &ss);
+}
+
 void eh_ev_result(struct eh_ev *ev, int64_t ret, int err)
 {
     eh_ev_int(ev, "ret", ret);
@@ -88,19 +147,21 @@ void eh_ev_result(struct eh_ev *ev, int64_t ret, int err)
 
 void eh_ev_data(struct eh_ev *ev, const void *buf, int64_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     if (ev->f == NULL || len <= 0)
         return;
-    if (data_truncated || data_logged_bytes + len > EH_EVLOG_DATA_MAX_BYTES) {
-        data_truncated = true;
+    struct eh_evlog *log = ev->log;
+    if (log->data_truncated || log->data_logged_bytes + len > EH_EVLOG_DATA_MAX_BYTES) {
+        log->data_truncated = true;
         fputs(",\"data_truncated\":true", ev->f);
         return;
     }
-    data_logged_bytes += len;
+    log->data_logged_bytes += len;
     fputs(",\"data\":\"", ev->f);
-    for (const unsigned char *p = buf; p < (const unsigned char *)buf + len; p++) {
-        fputc(hex[*p >> 4], ev->f);
-        fputc(hex[*p & 0xf], ev->f);
+    char chunk[2 * 256];
+    for (int64_t i = 0; i < len; i += 256) {
+        size_t n = len - i < 256 ? (size_t)(len - i) : 256;
+        eh_hex_encode((const unsigned char *)buf + i, n, chunk);
+        fwrite(chunk, 1, 2 * n, ev->f);
     }
     fputc('"', ev->f);
 }
@@ -112,7 +173,7 @@ void eh_ev_end(struct eh_ev *ev)
     fputs("}\n", ev->f);
     if (fclose(ev->f) == 0) {
         /* O_APPEND and one write(2): lines from several processes never interleave. */
-        ssize_t w = write(log_fd, ev->buf, ev->len);
+        ssize_t w = write(ev->log->fd, ev->buf, ev->len);
         (void)w; /* a full disk loses the line; the program's behaviour must not change */
     }
     free(ev->buf);

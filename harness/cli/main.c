@@ -6,6 +6,7 @@
  * 0 every selected scenario passed (or was skipped), 1 at least one did not,
  * 2 usage, configuration or scenario-file error. Only this file exits.
  */
+#include "escape.h"
 #include "analyze.h"
 #include "eh.h"
 #include "isolate.h"
@@ -264,13 +265,8 @@ static void *run_worker(void *arg)
  * bytes are shown as escapes, never sent to the terminal. */
 static void print_safe(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\x%02x", c);
-        else
-            fputc(c, out);
-    }
+    if (s != NULL)
+        eh_escape(out, s, strlen(s), EH_ESC_ASCII);
 }
 
 static bool default_bin_dir(char *buf, size_t len)

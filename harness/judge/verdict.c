@@ -20,6 +20,7 @@
  * its IPv4-mapped form, since both name the same IPv4 packets.
  */
 #include "verdict.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -589,7 +590,7 @@ static void judge_client_port(const struct eh_observation *obs, const json_t *ev
 
 /* One TCP connection or UDP exchange, as the wire kinds see both. */
 struct wire_conn {
-    const struct eh_endpoint *client, *server;
+    const struct eh_wire_addr *client, *server;
     const struct eh_echo *echo;
     const struct eh_tcp_conn *tcp; /* NULL for UDP */
     const struct eh_udp_flow *udp; /* NULL for TCP */
@@ -621,16 +622,16 @@ static struct wire_conn wire_conn(const struct eh_flows *f, enum eh_transport t,
 static void put_conn(struct text *t, const struct wire_conn *w)
 {
     char c[EH_ENDPOINT_STRLEN], s[EH_ENDPOINT_STRLEN];
-    eh_endpoint_format(w->client, c, sizeof(c));
-    eh_endpoint_format(w->server, s, sizeof(s));
+    eh_wire_addr_format(w->client, c, sizeof(c));
+    eh_wire_addr_format(w->server, s, sizeof(s));
     put(t, "%s -> %s", c, s);
 }
 
 static json_t *conn_json(const struct wire_conn *w)
 {
     char c[EH_ENDPOINT_STRLEN], s[EH_ENDPOINT_STRLEN];
-    eh_endpoint_format(w->client, c, sizeof(c));
-    eh_endpoint_format(w->server, s, sizeof(s));
+    eh_wire_addr_format(w->client, c, sizeof(c));
+    eh_wire_addr_format(w->server, s, sizeof(s));
     return json_pack("{s:s, s:s}", "client", c, "server", s);
 }
 
@@ -730,10 +731,10 @@ static void judge_wire_echo(const struct eh_expect *e, const struct eh_flows *f,
 /* True if the logged address s is the endpoint; an IPv4 endpoint also
  * equals its IPv4-mapped form "[::ffff:127.0.0.1]:40312" (what a dual-stack
  * listener reports for the IPv4 packets on the wire). */
-static bool addr_is(const char *s, const struct eh_endpoint *ep)
+static bool addr_is(const char *s, const struct eh_wire_addr *ep)
 {
     char buf[EH_ENDPOINT_STRLEN], mapped[EH_ENDPOINT_STRLEN + 16];
-    eh_endpoint_format(ep, buf, sizeof(buf));
+    eh_wire_addr_format(ep, buf, sizeof(buf));
     const char *colon = strrchr(buf, ':');
     snprintf(mapped, sizeof(mapped), "[::ffff:%.*s]%s", (int)(colon - buf), buf, colon);
     return strcmp(s, buf) == 0 || (ep->family == 4 && strcmp(s, mapped) == 0);
@@ -749,7 +750,7 @@ static const json_t *log_if_any(const struct eh_observation *obs, enum eh_role_i
 /* The first event of call c1 or c2 carrying key; in *same, whether any of
  * them carries ep under key. NULL if the log has no such event. */
 static const json_t *logged(const json_t *events, const char *c1, const char *c2, const char *key,
-                            const struct eh_endpoint *ep, bool *same)
+                            const struct eh_wire_addr *ep, bool *same)
 {
     const json_t *first = NULL;
     size_t i;
@@ -781,7 +782,7 @@ static void judge_wire_client_port(const struct eh_expect *e, const struct eh_ob
         bool c_same, s_same;
         clog = logged(cev, "connect", "getsockname", "laddr", w.client, &c_same);
         slog = logged(sev, accept, accept, "raddr", w.client, &s_same);
-        eh_endpoint_format(w.client, ep, sizeof(ep));
+        eh_wire_addr_format(w.client, ep, sizeof(ep));
         if (i < EVIDENCE_PORTS)
             json_array_append_new(ports, json_integer(w.client->port));
         if (w.client->port < obs->port_lo || w.client->port > obs->port_hi) {
@@ -1190,17 +1191,6 @@ void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struc
     }
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool eh_events_stream(const json_t *events, bool sent, unsigned char **buf, size_t *len)
 {
     unsigned char *out = NULL;
@@ -1227,12 +1217,9 @@ bool eh_events_stream(const json_t *events, bool sent, unsigned char **buf, size
                 goto fail;
             out = p;
         }
-        for (int64_t k = 0; k < ret; k++) {
-            int hi = hex_digit(hex[2 * k]), lo = hex_digit(hex[2 * k + 1]);
-            if (hi < 0 || lo < 0)
-                goto fail;
-            out[n++] = (unsigned char)(hi << 4 | lo);
-        }
+        if (!eh_hex_decode(hex, (size_t)ret, out + n, NULL))
+            goto fail;
+        n += (size_t)ret;
     }
     *buf = out;
     *len = n;
@@ -1266,74 +1253,4 @@ void eh_observation_clear(struct eh_observation *obs)
         json_decref(obs->roles[i].events);
         obs->roles[i].events = NULL;
     }
-}
-
-static void log_error(json_t *arr, size_t line, const char *error)
-{
-    json_array_append_new(arr, json_pack("{s:s, s:I, s:s}", "call", "log_error", "line",
-                                         (json_int_t)line, "error", error));
-}
-
-json_t *eh_evlog_read(const char *path, size_t max_bytes)
-{
-    json_t *arr = json_array();
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        char msg[512];
-        snprintf(msg, sizeof(msg), "cannot open %s: %s", path, strerror(errno));
-        log_error(arr, 0, msg);
-        return arr;
-    }
-    /* Read at most max_bytes + 1 to learn whether there was more. */
-    size_t limit = max_bytes < SIZE_MAX ? max_bytes + 1 : SIZE_MAX;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    bool short_of_memory = false;
-    while (len < limit) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *p = realloc(buf, cap);
-            if (p == NULL) {
-                short_of_memory = true;
-                break;
-            }
-            buf = p;
-        }
-        size_t want = cap - len < limit - len ? cap - len : limit - len;
-        size_t got = fread(buf + len, 1, want, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    bool truncated = len > max_bytes || short_of_memory;
-    if (truncated) {
-        /* Drop the line the limit cut in two. */
-        if (len > max_bytes)
-            len = max_bytes;
-        while (len > 0 && buf[len - 1] != '\n')
-            len--;
-    }
-    size_t line = 0;
-    for (size_t start = 0; start < len;) {
-        const char *nl = memchr(buf + start, '\n', len - start);
-        size_t end = nl ? (size_t)(nl - buf) : len;
-        line++;
-        if (end > start) {
-            json_error_t jerr;
-            json_t *ev = json_loadb(buf + start, end - start, 0, &jerr);
-            if (json_is_object(ev))
-                json_array_append_new(arr, ev);
-            else
-                log_error(arr, line, ev ? "not a JSON object" : jerr.text);
-            if (ev && !json_is_object(ev))
-                json_decref(ev);
-        }
-        start = end + 1;
-    }
-    if (truncated)
-        json_array_append_new(arr, json_pack("{s:s, s:I}", "call", "log_truncated", "max_bytes",
-                                             (json_int_t)max_bytes));
-    free(buf);
-    return arr;
 }

@@ -10,6 +10,7 @@
 #define EH_VERDICT_H
 
 #include "eh.h"
+#include "evlog_read.h"
 #include "flow.h"
 #include "scenario.h"
 
@@ -66,11 +67,5 @@ enum eh_verdict eh_combine(enum eh_verdict run_verdict, const struct eh_check *c
 
 /* Releases the observation's event arrays; the struct itself is the caller's. */
 void eh_observation_clear(struct eh_observation *obs);
-
-/* Reads an event log (JSON Lines). Lines that are not JSON objects become
- * {"call":"log_error","line":N,"error":"..."} entries so that a garbled log is
- * visible, never fatal. At most max_bytes are read (the rest is reported as
- * one "log_truncated" entry). Returns a new array; never NULL. */
-json_t *eh_evlog_read(const char *path, size_t max_bytes);
 
 #endif

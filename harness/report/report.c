@@ -9,6 +9,8 @@
  */
 #include "report.h"
 
+#include "template.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -174,121 +176,7 @@ void eh__exit_text(const json_t *exit, char *buf, size_t len)
         snprintf(buf, len, "unknown");
 }
 
-/* Escaping. */
-
-/* Decodes one UTF-8 sequence at s (RFC 3629: no overlong forms, no
- * surrogates, at most U+10FFFF). Returns its length, or 0 if invalid. */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    size_t n;
-    uint32_t c = s[0], min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        n = 2, c &= 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, c &= 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n > len)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-/* Printable and allowed in XML 1.0 (tab and newline are decided by the mode). */
-static bool printable(uint32_t c)
-{
-    return (c >= 0x20 && c < 0x7F) || (c >= 0xA0 && c != 0xFFFE && c != 0xFFFF);
-}
-
-/* The replacement text of a character in mode, or NULL if it has none. */
-static const char *reference(uint32_t c, enum eh__esc_mode mode)
-{
-    /* Newline, tab and carriage return in each mode. */
-    static const char *const space[][3] = {
-        [EH__ESC_TEXT] = {"\n", "\t", "\\r"},     [EH__ESC_ATTR] = {"&#10;", "&#9;", "\\r"},
-        [EH__ESC_INLINE] = {"\\n", "\\t", "\\r"}, [EH__ESC_MD] = {"<br>", "\t", "\\r"},
-        [EH__ESC_TERM] = {"\\n", "\\t", "\\r"},   [EH__ESC_UTF8] = {"\n", "\t", "\r"},
-    };
-    bool md = mode == EH__ESC_MD;
-    switch (c) {
-    case '\n':
-        return space[mode][0];
-    case '\t':
-        return space[mode][1];
-    case '\r':
-        return space[mode][2];
-    }
-    if (mode == EH__ESC_TERM || mode == EH__ESC_UTF8)
-        return NULL;
-    switch (c) {
-    case '&':
-        return "&amp;";
-    case '<':
-        return "&lt;";
-    case '>':
-        return "&gt;";
-    case '"':
-        return md ? NULL : "&quot;";
-    case '\'':
-        return md ? NULL : "&#39;";
-    }
-    return NULL;
-}
-
-void eh__escape(FILE *out, const char *s, size_t len, enum eh__esc_mode mode)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t c;
-        size_t n = utf8_next(p + i, len - i, &c);
-        if (n == 0) {
-            fprintf(out, "\\x%02X", p[i]);
-            i++;
-            continue;
-        }
-        const char *ref = reference(c, mode);
-        if (ref)
-            fputs(ref, out);
-        else if (mode == EH__ESC_MD && c != 0 && c < 0x80 && strchr("|`*_[]\\~", (int)c))
-            fprintf(out, "\\%c", (int)c);
-        else if (printable(c) || mode == EH__ESC_UTF8)
-            fwrite(p + i, 1, n, out);
-        else if (c < 0x80)
-            fprintf(out, "\\x%02X", (unsigned)c);
-        else
-            fprintf(out, "\\u%04X", (unsigned)c);
-        i += n;
-    }
-}
-
-bool eh__utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    uint32_t c;
-    for (size_t i = 0, n; i < len; i += n)
-        if ((n = utf8_next(p + i, len - i, &c)) == 0)
-            return false;
-    return true;
-}
-
-void eh__escape_str(FILE *out, const char *s, enum eh__esc_mode mode)
-{
-    eh__escape(out, s, strlen(s), mode);
-}
+/* Markup built on base/escape.h. */
 
 /* The next backtick at or after p that stands alone (not part of "``"), or
  * NULL. */
@@ -303,39 +191,39 @@ static const char *single_backtick(const char *p)
     return NULL;
 }
 
-void eh__escape_code_spans(FILE *out, const char *s, enum eh__esc_mode text_mode, const char *open,
-                           const char *close, enum eh__esc_mode code_mode)
+void eh__escape_code_spans(FILE *out, const char *s, enum eh_esc_mode text_mode, const char *open,
+                           const char *close, enum eh_esc_mode code_mode)
 {
     const char *p = s;
     for (;;) {
         const char *tick = single_backtick(p);
         const char *end = tick ? single_backtick(tick + 1) : NULL;
         if (end == NULL) {
-            eh__escape_str(out, p, text_mode);
+            eh_escape_str(out, p, text_mode);
             return;
         }
-        eh__escape(out, p, (size_t)(tick - p), text_mode);
+        eh_escape(out, p, (size_t)(tick - p), text_mode);
         fputs(open, out);
-        eh__escape(out, tick + 1, (size_t)(end - tick - 1), code_mode);
+        eh_escape(out, tick + 1, (size_t)(end - tick - 1), code_mode);
         fputs(close, out);
         p = end + 1;
     }
 }
 
-void eh__escape_argv(FILE *out, const json_t *argv, enum eh__esc_mode mode)
+void eh__escape_argv(FILE *out, const json_t *argv, enum eh_esc_mode mode)
 {
-    size_t i;
+    size_t n = json_array_size(argv), i;
     const json_t *arg;
-    json_array_foreach(argv, i, arg)
-    {
-        size_t len = json_string_length(arg);
-        const char *s = json_is_string(arg) ? json_string_value(arg) : "";
-        bool quote = len == 0 || strpbrk(s, " \t\n'\"") != NULL;
-        fputs(i ? " " : "", out);
-        fputs(quote ? "'" : "", out);
-        eh__escape(out, s, len, mode);
-        fputs(quote ? "'" : "", out);
-    }
+    char **words = calloc(n + 1, sizeof(*words));
+    if (words == NULL)
+        return;
+    json_array_foreach(argv, i, arg) words[i] =
+        (char *)(json_is_string(arg) ? json_string_value(arg) : "");
+    char *line = eh_argv_join(words); /* quoted as a POSIX shell reads it */
+    if (line != NULL)
+        eh_escape_str(out, line, mode);
+    free(line);
+    free(words);
 }
 
 /* Writing a directory. */
@@ -464,7 +352,7 @@ static void print_change(FILE *out, enum diff_change c, const char *name, const 
         [DIFF_SKIPPED] = "skipped",       [DIFF_NOT_RUN] = "not run",
     };
     fprintf(out, "%s ", labels[c]);
-    eh__escape_str(out, name, EH__ESC_TERM);
+    eh_escape_str(out, name, EH_ESC_TERM);
     if (new_sc == NULL) {
         fprintf(out, " (was %s)\n", eh_verdict_name(verdict_of(old_sc)));
         return;
@@ -477,7 +365,7 @@ static void print_change(FILE *out, enum diff_change c, const char *name, const 
     fputs(eh_verdict_name(v), out);
     if (v != EH_PASS && reason[0] != '\0') {
         fputs(" (", out);
-        eh__escape_str(out, reason, EH__ESC_TERM);
+        eh_escape_str(out, reason, EH_ESC_TERM);
         fputc(')', out);
     }
     fputc('\n', out);

@@ -52,6 +52,7 @@
 #define EH_REPORT_H
 
 #include "eh.h"
+#include "escape.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -167,39 +168,18 @@ void eh__exit_text(const json_t *exit, char *buf, size_t len);
  * gets its length in bytes. */
 const char *eh__string(const json_t *obj, const char *key, size_t *len);
 
-/* How eh__escape() writes text. In every mode, bytes that are not valid
- * UTF-8 and characters that are neither printable nor allowed in XML 1.0
- * (control characters, DEL, C1 controls, U+FFFE, U+FFFF) are written as the
- * visible text \xNN (one byte) or \uNNNN (one code point), and a carriage
- * return as \r, so the output is always well-formed. */
-enum eh__esc_mode {
-    EH__ESC_TEXT,   /* XML/HTML element text: & < > " ' as references; newline and tab kept */
-    EH__ESC_ATTR,   /* XML/HTML attribute value: as TEXT, newline and tab as references */
-    EH__ESC_INLINE, /* XML/HTML text on one line: as TEXT, newline and tab as \n and \t */
-    EH__ESC_MD,     /* Markdown inline text and table cells: punctuation that Markdown
-                       interprets (| ` * _ [ ] \ ~) backslash-escaped, & < > as
-                       references, newline as <br> */
-    EH__ESC_TERM,   /* a terminal line: only newline and tab, as \n and \t */
-    EH__ESC_UTF8,   /* only bytes that are not valid UTF-8 replaced; all else kept */
-};
-
-/* Writes len bytes of s escaped for mode. */
-void eh__escape(FILE *out, const char *s, size_t len, enum eh__esc_mode mode);
-/* True if len bytes of s are valid UTF-8 (RFC 3629). */
-bool eh__utf8_valid(const char *s, size_t len);
-/* The same for a NUL-terminated string. */
-void eh__escape_str(FILE *out, const char *s, enum eh__esc_mode mode);
 /* Writes the NUL-terminated s with Markdown code spans (text between a pair
  * of single backticks, as in scenario descriptions) marked up: text outside a
  * span escaped for text_mode, each span as open, its text escaped for
  * code_mode, close. Only single backticks delimit a span; a backtick without
  * a partner and runs such as "``" stay text.
  * HTML: (TEXT, "<code>", "</code>", TEXT); Markdown: (MD, "`", "`", TERM). */
-void eh__escape_code_spans(FILE *out, const char *s, enum eh__esc_mode text_mode, const char *open,
-                           const char *close, enum eh__esc_mode code_mode);
-/* Writes an argv array as one escaped command line: arguments separated by
- * spaces, an argument that is empty or holds a space or quote in single quotes. */
-void eh__escape_argv(FILE *out, const json_t *argv, enum eh__esc_mode mode);
+void eh__escape_code_spans(FILE *out, const char *s, enum eh_esc_mode text_mode, const char *open,
+                           const char *close, enum eh_esc_mode code_mode);
+/* Writes an argv array as one escaped command line that a POSIX shell reads
+ * back as the same words (eh_argv_join(): arguments separated by spaces, any
+ * argument with a character outside [A-Za-z0-9%+,-./:=@_] in single quotes). */
+void eh__escape_argv(FILE *out, const json_t *argv, enum eh_esc_mode mode);
 
 /* The writers of eh_report_writers, one per report_<format>.c. */
 eh_status eh__write_json(const json_t *report, FILE *out, struct eh_error *err);

@@ -9,9 +9,10 @@
  * wire analysis (the readable "wire_text" when present, the "wire" JSON
  * behind a closed <details>). Wide tables scroll inside their own box. It is
  * meant to be read by someone learning what the socket calls did. Every byte
- * from the document goes through eh__escape().
+ * from the document goes through eh_escape().
  */
 #include "repeat.h"
+#include "hex.h"
 #include "report.h"
 
 #include <inttypes.h>
@@ -50,7 +51,7 @@ static const char style[] =
 
 static void text(FILE *out, const char *s)
 {
-    eh__escape_str(out, s, EH__ESC_TEXT);
+    eh_escape_str(out, s, EH_ESC_TEXT);
 }
 
 /* A string member of obj as escaped text; "?" when missing. */
@@ -69,22 +70,14 @@ static void badge(FILE *out, enum eh_verdict v)
 static void value(FILE *out, const json_t *v)
 {
     if (json_is_string(v)) {
-        eh__escape(out, json_string_value(v), json_string_length(v), EH__ESC_INLINE);
+        eh_escape(out, json_string_value(v), json_string_length(v), EH_ESC_INLINE);
     } else if (json_is_integer(v)) {
         fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     } else if (v != NULL) {
         char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        eh__escape_str(out, s ? s : "", EH__ESC_INLINE);
+        eh_escape_str(out, s ? s : "", EH_ESC_INLINE);
         free(s);
     }
-}
-
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
 }
 
 /* An event's "data" (hex of the bytes transferred) as escaped text: the
@@ -98,21 +91,16 @@ static void event_data(FILE *out, const json_t *event)
             fputs("<span class=\"dim\">(not logged: log data limit reached)</span>", out);
         return;
     }
-    char bytes[MAX_DATA_BYTES];
-    size_t n = 0;
-    for (; n < sizeof(bytes) && 2 * n + 1 < hex_len; n++) {
-        int hi = hex_digit(hex[2 * n]), lo = hex_digit(hex[2 * n + 1]);
-        if (hi < 0 || lo < 0) { /* not hex: show what the log said, as much */
-            size_t shown = hex_len < 2 * MAX_DATA_BYTES ? hex_len : 2 * MAX_DATA_BYTES;
-            eh__escape(out, hex, shown, EH__ESC_INLINE);
-            if (hex_len > shown)
-                fprintf(out, " <span class=\"dim\">&hellip; +%zu characters</span>",
-                        hex_len - shown);
-            return;
-        }
-        bytes[n] = (char)(hi << 4 | lo);
+    unsigned char bytes[MAX_DATA_BYTES];
+    size_t n = hex_len / 2 < sizeof(bytes) ? hex_len / 2 : sizeof(bytes);
+    if (!eh_hex_decode(hex, n, bytes, NULL)) { /* not hex: show what the log said, as much */
+        size_t shown = hex_len < 2 * MAX_DATA_BYTES ? hex_len : 2 * MAX_DATA_BYTES;
+        eh_escape(out, hex, shown, EH_ESC_INLINE);
+        if (hex_len > shown)
+            fprintf(out, " <span class=\"dim\">&hellip; +%zu characters</span>", hex_len - shown);
+        return;
     }
-    eh__escape(out, bytes, n, EH__ESC_INLINE);
+    eh_escape(out, (const char *)bytes, n, EH_ESC_INLINE);
     if (hex_len / 2 > n)
         fprintf(out, " <span class=\"dim\">&hellip; +%zu bytes</span>", hex_len / 2 - n);
 }
@@ -164,7 +152,7 @@ static void events_table(FILE *out, const json_t *events)
                 known |= strcmp(key, shown[k]) == 0;
             if (known)
                 continue;
-            eh__escape_str(out, key, EH__ESC_INLINE);
+            eh_escape_str(out, key, EH_ESC_INLINE);
             fputc('=', out);
             value(out, v);
             fputc(' ', out);
@@ -187,7 +175,7 @@ static void output_block(FILE *out, const char *stream, const char *s, size_t le
         fprintf(out, "<h4>%s (first %zu of %" PRId64 " bytes)</h4><pre>", stream, len, total);
     else
         fprintf(out, "<h4>%s (%zu bytes)</h4><pre>", stream, len);
-    eh__escape(out, s, len, EH__ESC_TEXT);
+    eh_escape(out, s, len, EH_ESC_TEXT);
     fputs("</pre>\n", out);
 }
 
@@ -204,7 +192,7 @@ static void role_section(FILE *out, const struct eh__role_view *r)
     fputs("</h3>\n<p>", out);
     if (json_array_size(r->argv) > 0) {
         fputs("<code>", out);
-        eh__escape_argv(out, r->argv, EH__ESC_TEXT);
+        eh__escape_argv(out, r->argv, EH_ESC_TEXT);
         fputs("</code> &middot; ", out);
     }
     text(out, exit_text);
@@ -263,7 +251,7 @@ static void wire_section(FILE *out, const struct eh__scenario_view *s)
     const json_t *wire = json_object_get(s->json, "wire");
     if (wire_text) {
         fputs("<h3>Wire analysis</h3>\n<pre class=\"wire\">", out);
-        eh__escape(out, wire_text, text_len, EH__ESC_TEXT);
+        eh_escape(out, wire_text, text_len, EH_ESC_TEXT);
         fputs("</pre>\n", out);
     }
     if (wire) {
@@ -285,7 +273,7 @@ static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view
     fputs("</summary>\n", out);
     if (s->description[0]) {
         fputs("<p>", out);
-        eh__escape_code_spans(out, s->description, EH__ESC_TEXT, "<code>", "</code>", EH__ESC_TEXT);
+        eh__escape_code_spans(out, s->description, EH_ESC_TEXT, "<code>", "</code>", EH_ESC_TEXT);
         fputs("</p>\n", out);
     }
     if (s->reason[0]) {
@@ -319,7 +307,7 @@ static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view
     const json_t *tags = json_object_get(s->json, "tags");
     if (json_array_size(tags) > 0) {
         fputs(" &middot; tags: ", out);
-        eh__escape_argv(out, tags, EH__ESC_TEXT);
+        eh__escape_argv(out, tags, EH_ESC_TEXT);
     }
     fputs("</p>\n", out);
     checks_table(out, s);
@@ -328,7 +316,7 @@ static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view
         role_section(out, &r);
     if (s->pcap && local_link(s->pcap)) {
         fputs("<p>Capture: <a href=\"", out);
-        eh__escape_str(out, s->pcap, EH__ESC_ATTR);
+        eh_escape_str(out, s->pcap, EH_ESC_ATTR);
         fputs("\">", out);
         text(out, s->pcap);
         fputs("</a> <span class=\"dim\">(open with Wireshark or <code>tcpdump -nr</code>)"

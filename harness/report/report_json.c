@@ -19,7 +19,7 @@ static bool utf8_clean(const json_t *v)
     size_t i;
     switch (json_typeof(v)) {
     case JSON_STRING:
-        return eh__utf8_valid(json_string_value(v), json_string_length(v));
+        return eh_utf8_valid(json_string_value(v), json_string_length(v));
     case JSON_OBJECT:
         json_object_foreach((json_t *)v, key, member) if (!utf8_clean(member)) return false;
         return true;
@@ -42,13 +42,13 @@ static void utf8_repair(json_t *v)
     const char *key;
     json_t *member;
     size_t i;
-    if (json_is_string(v) && !eh__utf8_valid(json_string_value(v), json_string_length(v))) {
+    if (json_is_string(v) && !eh_utf8_valid(json_string_value(v), json_string_length(v))) {
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
         if (f == NULL)
             return;
-        eh__escape(f, json_string_value(v), json_string_length(v), EH__ESC_UTF8);
+        eh_escape(f, json_string_value(v), json_string_length(v), EH_ESC_UTF8);
         if (fclose(f) == 0)
             json_string_setn_nocheck(v, buf, len);
         free(buf);

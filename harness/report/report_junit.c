@@ -5,7 +5,7 @@
  * (shared/schemas/junit-10.xsd). FAIL becomes <failure>, ERROR and TIMEOUT
  * become <error>, SKIP becomes <skipped>; the problem checks are the body,
  * and the roles' captured stdout and stderr go to <system-out> and
- * <system-err>. Every attribute and text is escaped by eh__escape(), which
+ * <system-err>. Every attribute and text is escaped by eh_escape(), which
  * also replaces bytes that XML 1.0 does not allow.
  */
 #include "report.h"
@@ -16,7 +16,7 @@
 static void attr(FILE *out, const char *name, const char *value)
 {
     fprintf(out, " %s=\"", name);
-    eh__escape_str(out, value, EH__ESC_ATTR);
+    eh_escape_str(out, value, EH_ESC_ATTR);
     fputc('"', out);
 }
 
@@ -53,21 +53,21 @@ static void problem_body(FILE *out, const struct eh__scenario_view *s)
         if (!eh__verdict_is_problem(c.verdict))
             continue;
         fprintf(out, "%s ", eh_verdict_name(c.verdict));
-        eh__escape_str(out, c.kind, EH__ESC_TEXT);
+        eh_escape_str(out, c.kind, EH_ESC_TEXT);
         if (c.who[0]) {
             fputs(" (", out);
-            eh__escape_str(out, c.who, EH__ESC_TEXT);
+            eh_escape_str(out, c.who, EH_ESC_TEXT);
             fputc(')', out);
         }
         fputs(" at ", out);
-        eh__escape_str(out, c.expect, EH__ESC_TEXT);
+        eh_escape_str(out, c.expect, EH_ESC_TEXT);
         fputs(": ", out);
-        eh__escape_str(out, c.reason, EH__ESC_TEXT);
+        eh_escape_str(out, c.reason, EH_ESC_TEXT);
         fputc('\n', out);
         listed++;
     }
     if (listed == 0) {
-        eh__escape_str(out, s->reason, EH__ESC_TEXT);
+        eh_escape_str(out, s->reason, EH_ESC_TEXT);
         fputc('\n', out);
     }
 }
@@ -82,11 +82,11 @@ static void role_stream(FILE *out, const struct eh__role_view *r, const char *st
     char exit_text[256];
     eh__exit_text(json_object_get(r->json, "exit"), exit_text, sizeof(exit_text));
     fprintf(out, "--- %s %s (", r->name, stream);
-    eh__escape_argv(out, r->argv, EH__ESC_TEXT);
+    eh__escape_argv(out, r->argv, EH_ESC_TEXT);
     fputs("; ", out);
-    eh__escape_str(out, exit_text, EH__ESC_TEXT);
+    eh_escape_str(out, exit_text, EH_ESC_TEXT);
     fprintf(out, "), %zu bytes ---\n", len);
-    eh__escape(out, text, len, EH__ESC_TEXT);
+    eh_escape(out, text, len, EH_ESC_TEXT);
     if (len > 0 && text[len - 1] != '\n')
         fputc('\n', out);
     if (total > (int64_t)len)
@@ -120,7 +120,7 @@ static void testcase(FILE *out, const struct eh__scenario_view *s)
     fputs(" classname=\"echoharness", out);
     if (s->kind[0]) {
         fputc('.', out);
-        eh__escape_str(out, s->kind, EH__ESC_ATTR);
+        eh_escape_str(out, s->kind, EH_ESC_ATTR);
     }
     fputc('"', out);
     attr(out, "name", s->name);

@@ -5,7 +5,7 @@
  * reason with the failures in bold, then one section per scenario that did
  * not pass with its description and problem checks. Fits a GitHub Actions
  * job summary ($GITHUB_STEP_SUMMARY). Text from the document is escaped by
- * eh__escape() so that '|', backticks, newlines and HTML cannot break the
+ * eh_escape() so that '|', backticks, newlines and HTML cannot break the
  * table or the page; only a description, written by a scenario's author,
  * keeps its `code` spans as Markdown.
  */
@@ -14,7 +14,7 @@
 
 static void md(FILE *out, const char *s)
 {
-    eh__escape_str(out, s, EH__ESC_MD);
+    eh_escape_str(out, s, EH_ESC_MD);
 }
 
 static void verdict(FILE *out, enum eh_verdict v)
@@ -60,7 +60,7 @@ static void problem_section(FILE *out, const struct eh__scenario_view *s)
     fputs("\n\n", out);
     if (s->description[0]) {
         fputs("> ", out);
-        eh__escape_code_spans(out, s->description, EH__ESC_MD, "`", "`", EH__ESC_TERM);
+        eh__escape_code_spans(out, s->description, EH_ESC_MD, "`", "`", EH_ESC_TERM);
         fputs("\n\n", out);
     }
     if (s->reason[0]) {

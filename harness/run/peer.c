@@ -19,6 +19,9 @@
  */
 #include "peer.h"
 
+#include "addr.h"
+#include "evlog.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
@@ -31,14 +34,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DATA_CAP_BYTES (1024 * 1024) /* bytes recorded as "data" per log, at most */
-#define RECV_CHUNK_BYTES 65536       /* buffer of "exactly" and "until_eof" reads */
+#define RECV_CHUNK_BYTES 65536 /* buffer of "exactly" and "until_eof" reads */
 
 struct peer {
-    json_t *events;
-    int64_t t0_us;                /* monotonic start of the run; t_us counts from here */
+    struct eh_evlog *log;         /* the event log; its t_us counts from the run's start */
     int64_t deadline_us;          /* monotonic */
-    size_t data_logged;           /* bytes recorded as "data" so far */
     int fd;                       /* the open socket, or -1 */
     int type;                     /* SOCK_STREAM or SOCK_DGRAM */
     bool connected;               /* connect() succeeded on fd */
@@ -47,28 +47,13 @@ struct peer {
     socklen_t addr_len;
 };
 
-/* Appends a new event and lends it. */
-static json_t *event(struct peer *p, const char *call, int fd)
+/* Starts an event of the run's log: {"t_us":..,"call":call[,"fd":fd]}. The
+ * caller adds fields and ends it with eh_ev_end(). */
+static void event(struct peer *p, struct eh_ev *ev, const char *call, int fd)
 {
-    json_t *ev = json_object();
-    json_object_set_new(ev, "t_us", json_integer(eh_now_us() - p->t0_us));
-    json_object_set_new(ev, "call", json_string(call));
+    eh_ev_begin_in(ev, p->log, call);
     if (fd >= 0)
-        json_object_set_new(ev, "fd", json_integer(fd));
-    json_array_append_new(p->events, ev);
-    return ev;
-}
-
-static void set_int(json_t *ev, const char *key, int64_t v)
-{
-    json_object_set_new(ev, key, json_integer(v));
-}
-
-static void set_ret(json_t *ev, int64_t ret, int err)
-{
-    set_int(ev, "ret", ret);
-    if (ret < 0)
-        json_object_set_new(ev, "errno", json_string(eh_errno_name(err)));
+        eh_ev_int(ev, "fd", fd);
 }
 
 /* Records how the connection ended, unless it already had. */
@@ -76,62 +61,6 @@ static void note_end(struct peer *p, const char *reason)
 {
     if (p->connected && p->end_reason[0] == '\0')
         snprintf(p->end_reason, sizeof(p->end_reason), "%s", reason);
-}
-
-/* "data" as hex, until the log holds DATA_CAP_BYTES; then "data_truncated". */
-static void set_data(struct peer *p, json_t *ev, const unsigned char *b, size_t n)
-{
-    if (n == 0)
-        return;
-    if (p->data_logged + n > DATA_CAP_BYTES) {
-        p->data_logged = DATA_CAP_BYTES;
-        json_object_set_new(ev, "data_truncated", json_true());
-        return;
-    }
-    static const char digits[] = "0123456789abcdef";
-    char *hex = malloc(2 * n);
-    if (hex == NULL) {
-        json_object_set_new(ev, "data_truncated", json_true());
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        hex[2 * i] = digits[b[i] >> 4];
-        hex[2 * i + 1] = digits[b[i] & 15];
-    }
-    json_object_set_new(ev, "data", json_stringn_nocheck(hex, 2 * n));
-    free(hex);
-    p->data_logged += n;
-}
-
-/* "127.0.0.1:65432" or "[::1]:65432". */
-static void format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-    char host[INET6_ADDRSTRLEN] = "?";
-    if (ss->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-        snprintf(buf, len, "[%s]:%u", host, ntohs(a->sin6_port));
-    } else {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-        inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-        snprintf(buf, len, "%s:%u", host, ntohs(a->sin_port));
-    }
-}
-
-static void set_addrs(json_t *ev, int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    char buf[INET6_ADDRSTRLEN + 16];
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
-        format_addr(&ss, buf, sizeof(buf));
-        json_object_set_new(ev, "laddr", json_string(buf));
-    }
-    len = sizeof(ss);
-    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
-        format_addr(&ss, buf, sizeof(buf));
-        json_object_set_new(ev, "raddr", json_string(buf));
-    }
 }
 
 /* Waits until fd is ready for `what` (or has an error to report); false
@@ -151,13 +80,14 @@ static bool wait_fd(struct peer *p, short what)
     }
 }
 
-/* Logs the call in ev as failed by the deadline and ends the run. */
-static eh_status timed_out(struct peer *p, json_t *ev, int64_t start_us, const struct eh_step *st,
-                           struct eh_error *err)
+/* Logs the call in ev as failed by the deadline, ends ev and ends the run. */
+static eh_status timed_out(struct peer *p, struct eh_ev *ev, int64_t start_us,
+                           const struct eh_step *st, struct eh_error *err)
 {
-    set_ret(ev, -1, ETIMEDOUT);
-    json_object_set_new(ev, "timeout", json_true());
-    set_int(ev, "elapsed_us", eh_now_us() - start_us);
+    eh_ev_result(ev, -1, ETIMEDOUT);
+    eh_ev_bool(ev, "timeout", true);
+    eh_ev_int(ev, "elapsed_us", eh_now_us() - start_us);
+    eh_ev_end(ev);
     note_end(p, "timeout");
     eh_error_set(err, "%s: the deadline passed during %s", st->path, eh_step_name(st->kind));
     return EH_TIMEOUT;
@@ -168,13 +98,17 @@ static void close_fd(struct peer *p)
 {
     if (p->fd < 0)
         return;
+    struct eh_ev ev;
     if (p->connected && p->type == SOCK_STREAM) {
-        json_t *ev = event(p, "conn_end", p->fd);
-        json_object_set_new(ev, "reason", json_string(p->end_reason[0] ? p->end_reason : "done"));
+        event(p, &ev, "conn_end", p->fd);
+        eh_ev_str(&ev, "reason", p->end_reason[0] ? p->end_reason : "done");
+        eh_ev_end(&ev);
     }
     int r = close(p->fd);
     int e = errno;
-    set_ret(event(p, "close", p->fd), r, e);
+    event(p, &ev, "close", p->fd);
+    eh_ev_result(&ev, r, e);
+    eh_ev_end(&ev);
     p->fd = -1;
     p->connected = false;
     p->end_reason[0] = '\0';
@@ -185,12 +119,12 @@ static eh_status step_connect(struct peer *p, const struct eh_step *st, struct e
     close_fd(p);
     int fd = socket(p->addr.ss_family, p->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int e = errno;
-    json_t *ev = event(p, "socket", -1);
-    set_ret(ev, fd, e);
-    json_object_set_new(ev, "family",
-                        json_string(p->addr.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET"));
-    json_object_set_new(ev, "type",
-                        json_string(p->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM"));
+    struct eh_ev ev;
+    event(p, &ev, "socket", -1);
+    eh_ev_result(&ev, fd, e);
+    eh_ev_str(&ev, "family", p->addr.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET");
+    eh_ev_str(&ev, "type", p->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM");
+    eh_ev_end(&ev);
     if (fd < 0)
         return EH_OK;
     p->fd = fd;
@@ -198,18 +132,21 @@ static eh_status step_connect(struct peer *p, const struct eh_step *st, struct e
     int r = connect(fd, (const struct sockaddr *)&p->addr, p->addr_len);
     e = errno;
     if (r < 0 && e == EINPROGRESS) {
-        if (!wait_fd(p, POLLOUT))
-            return timed_out(p, event(p, "connect", fd), start, st, err);
+        if (!wait_fd(p, POLLOUT)) {
+            event(p, &ev, "connect", fd);
+            return timed_out(p, &ev, start, st, err);
+        }
         socklen_t len = sizeof(e);
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
             e = errno;
         r = e ? -1 : 0;
     }
-    ev = event(p, "connect", fd);
-    set_ret(ev, r, e);
+    event(p, &ev, "connect", fd);
+    eh_ev_result(&ev, r, e);
     if (r == 0)
-        set_addrs(ev, fd);
-    set_int(ev, "elapsed_us", eh_now_us() - start);
+        eh_ev_sock_addrs(&ev, fd);
+    eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
+    eh_ev_end(&ev);
     if (r < 0)
         close_fd(p);
     else
@@ -225,20 +162,22 @@ static eh_status step_send(struct peer *p, const struct eh_step *st, struct eh_e
     for (;;) {
         size_t size = st->data_len - off;
         const unsigned char *b = st->data ? st->data + off : NULL;
+        struct eh_ev ev;
         if (!wait_fd(p, POLLOUT)) {
-            json_t *ev = event(p, "send", p->fd);
-            set_int(ev, "size", (int64_t)size);
-            return timed_out(p, ev, start, st, err);
+            event(p, &ev, "send", p->fd);
+            eh_ev_int(&ev, "size", (int64_t)size);
+            return timed_out(p, &ev, start, st, err);
         }
         ssize_t n = send(p->fd, b, size, MSG_NOSIGNAL);
         int e = errno;
         if (n < 0 && (e == EAGAIN || e == EINTR))
             continue;
-        json_t *ev = event(p, "send", p->fd);
-        set_int(ev, "size", (int64_t)size);
-        set_ret(ev, n, e);
-        set_data(p, ev, b, n > 0 ? (size_t)n : 0);
-        set_int(ev, "elapsed_us", eh_now_us() - start);
+        event(p, &ev, "send", p->fd);
+        eh_ev_int(&ev, "size", (int64_t)size);
+        eh_ev_result(&ev, n, e);
+        eh_ev_data(&ev, b, n);
+        eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
+        eh_ev_end(&ev);
         if (n < 0)
             note_end(p, eh_errno_name(e));
         if (n <= 0)
@@ -266,21 +205,23 @@ static eh_status step_recv(struct peer *p, const struct eh_step *st, struct eh_e
     int64_t start = eh_now_us();
     while (st->recv_mode != EH_RECV_EXACTLY || got < want) {
         size_t size = st->recv_mode == EH_RECV_EXACTLY && want - got < cap ? want - got : cap;
+        struct eh_ev ev;
         if (!wait_fd(p, POLLIN)) {
-            json_t *ev = event(p, "recv", p->fd);
-            set_int(ev, "size", (int64_t)size);
-            status = timed_out(p, ev, start, st, err);
+            event(p, &ev, "recv", p->fd);
+            eh_ev_int(&ev, "size", (int64_t)size);
+            status = timed_out(p, &ev, start, st, err);
             break;
         }
         ssize_t n = recv(p->fd, buf, size, 0);
         int e = errno;
         if (n < 0 && (e == EAGAIN || e == EINTR))
             continue;
-        json_t *ev = event(p, "recv", p->fd);
-        set_int(ev, "size", (int64_t)size);
-        set_ret(ev, n, e);
-        set_data(p, ev, buf, n > 0 ? (size_t)n : 0);
-        set_int(ev, "elapsed_us", eh_now_us() - start);
+        event(p, &ev, "recv", p->fd);
+        eh_ev_int(&ev, "size", (int64_t)size);
+        eh_ev_result(&ev, n, e);
+        eh_ev_data(&ev, buf, n);
+        eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
+        eh_ev_end(&ev);
         if (n < 0)
             note_end(p, eh_errno_name(e));
         else if (n == 0 && p->type == SOCK_STREAM)
@@ -298,9 +239,11 @@ static void step_shutdown_write(struct peer *p)
 {
     int r = shutdown(p->fd, SHUT_WR);
     int e = errno;
-    json_t *ev = event(p, "shutdown", p->fd);
-    json_object_set_new(ev, "how", json_string("SHUT_WR"));
-    set_ret(ev, r, e);
+    struct eh_ev ev;
+    event(p, &ev, "shutdown", p->fd);
+    eh_ev_str(&ev, "how", "SHUT_WR");
+    eh_ev_result(&ev, r, e);
+    eh_ev_end(&ev);
 }
 
 /* SO_LINGER {1, 0} then close(): the kernel sends RST instead of FIN. */
@@ -309,12 +252,14 @@ static void step_abort(struct peer *p)
     struct linger lg = {.l_onoff = 1, .l_linger = 0};
     int r = setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
     int e = errno;
-    json_t *ev = event(p, "setsockopt", p->fd);
-    json_object_set_new(ev, "level", json_string("SOL_SOCKET"));
-    json_object_set_new(ev, "option", json_string("SO_LINGER"));
-    set_int(ev, "l_onoff", 1);
-    set_int(ev, "l_linger", 0);
-    set_ret(ev, r, e);
+    struct eh_ev ev;
+    event(p, &ev, "setsockopt", p->fd);
+    eh_ev_str(&ev, "level", "SOL_SOCKET");
+    eh_ev_str(&ev, "option", "SO_LINGER");
+    eh_ev_int(&ev, "l_onoff", 1);
+    eh_ev_int(&ev, "l_linger", 0);
+    eh_ev_result(&ev, r, e);
+    eh_ev_end(&ev);
     close_fd(p);
 }
 
@@ -338,26 +283,8 @@ static eh_status step_sleep(struct peer *p, const struct eh_step *st, struct eh_
 static eh_status resolve(struct peer *p, enum eh_family family, const char *host, int port,
                          struct eh_error *err)
 {
-    bool ok = false;
-    memset(&p->addr, 0, sizeof(p->addr));
-    switch (family) {
-    case EH_IPV4: {
-        struct sockaddr_in *a = (struct sockaddr_in *)&p->addr;
-        a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)port);
-        ok = inet_pton(AF_INET, host, &a->sin_addr) == 1;
-        p->addr_len = sizeof(*a);
-        break;
-    }
-    case EH_IPV6: {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&p->addr;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)port);
-        ok = inet_pton(AF_INET6, host, &a->sin6_addr) == 1;
-        p->addr_len = sizeof(*a);
-        break;
-    }
-    }
+    bool ok = eh_addr_parse(host, port, family == EH_IPV6 ? AF_INET6 : AF_INET, &p->addr);
+    p->addr_len = eh_addr_len(&p->addr);
     if (!ok) {
         eh_error_set(err, "scripted client: host %s is not an %s address", host,
                      family == EH_IPV6 ? "IPv6" : "IPv4");
@@ -371,24 +298,29 @@ static eh_status resolve(struct peer *p, enum eh_family family, const char *host
 }
 
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
-                      json_t *events, struct eh_error *err)
+                      const char *log_path, struct eh_error *err)
 {
     struct peer p = {
-        .events = events,
-        .t0_us = eh_now_us(),
         .deadline_us = deadline_us,
         .fd = -1,
         .type = sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM,
     };
     if (resolve(&p, sc->family, host, port, err) != EH_OK)
         return EH_ERR;
+    if ((p.log = eh_evlog_new(log_path)) == NULL) {
+        eh_error_set(err, "scripted client: cannot create its event log %s: %s", log_path,
+                     strerror(errno));
+        return EH_ERR;
+    }
     const struct eh_role *role = &sc->roles[EH_CLIENT];
     eh_status status = EH_OK;
     for (size_t i = 0; i < role->n_steps && status == EH_OK; i++) {
         const struct eh_step *st = &role->steps[i];
         if (p.fd < 0 && st->kind != EH_STEP_CONNECT && st->kind != EH_STEP_SLEEP) {
-            json_t *ev = event(&p, eh_step_name(st->kind), -1);
-            json_object_set_new(ev, "skipped", json_string("not connected"));
+            struct eh_ev ev;
+            event(&p, &ev, eh_step_name(st->kind), -1);
+            eh_ev_str(&ev, "skipped", "not connected");
+            eh_ev_end(&ev);
             continue;
         }
         switch (st->kind) {
@@ -416,5 +348,6 @@ eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, 
         }
     }
     close_fd(&p);
+    eh_evlog_free(p.log);
     return status;
 }

@@ -12,10 +12,9 @@
 #include "eh.h"
 #include "scenario.h"
 
-#include <jansson.h>
-
 /* Runs sc->roles[EH_CLIENT].steps against host:port over sc's transport and
- * family. Socket errors are recorded as events and do not stop the run,
+ * family, writing the event log to log_path (created or truncated; read it
+ * back with eh_evlog_read()). Socket errors are recorded as events and do not stop the run,
  * except that steps needing a connection are skipped (and logged as
  * {"call":"<step>","skipped":"not connected"}) after a failed connect.
  * Every blocking call waits at most until deadline_us; a call still waiting
@@ -25,6 +24,6 @@
  * itself failed (a host that is not an address of sc's family, out of
  * memory). The socket is closed before return. */
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
-                      json_t *events, struct eh_error *err);
+                      const char *log_path, struct eh_error *err);
 
 #endif

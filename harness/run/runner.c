@@ -10,6 +10,7 @@
  */
 #include "runner.h"
 
+#include "escape.h"
 #include "analyze.h"
 #include "capture.h"
 #include "isolate.h"
@@ -262,12 +263,9 @@ static void last_stderr_line(struct eh_proc *p, char *out, size_t len)
     while (start > 0 && s[start - 1] != '\n')
         start--;
     size_t o = (size_t)snprintf(out, len, "; its stderr: \"");
-    for (size_t i = start; i < n && o + 8 < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-            o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
-        else
-            out[o++] = (char)c;
+    if (o + 2 < len) {
+        eh_escape_buf(out + o, len - o - 1, s + start, n - start, EH_ESC_QUOTED);
+        o += strlen(out + o);
     }
     snprintf(out + o, len - o, "\"");
 }
@@ -397,8 +395,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         } else if (sc->roles[EH_CLIENT].n_steps > 0) {
             struct eh_proc_obs *o = &obs.roles[EH_CLIENT];
             o->present = o->started = o->instrumented = true;
-            o->events = json_array();
-            eh_status st = eh_peer_run(sc, host, port, deadline, o->events, &err);
+            eh_status st = eh_peer_run(sc, host, port, deadline, cli->log_path, &err);
+            o->events = eh_evlog_read(cli->log_path, EVLOG_MAX_BYTES);
             o->exited = true;
             o->exit_code = st == EH_OK ? 0 : 1;
             if (st == EH_TIMEOUT)

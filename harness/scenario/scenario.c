@@ -8,7 +8,9 @@
  * ("$.client.steps[2].recv") that the messages name.
  */
 #include "scenario.h"
+#include "hex.h"
 
+#include "escape.h"
 #include "prng.h"
 
 #include <arpa/inet.h>
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define QUOTE_MAX_BYTES 40   /* of a quoted value in a message */
 #define PATH_LEN 256         /* JSON paths in messages */
 #define MAX_PAYLOAD 16777216 /* random, up_to, exactly: bytes */
 
@@ -275,14 +278,7 @@ struct ctx {
 /* s with control characters as \xNN, for a terminal (a member name may hold any). */
 static const char *printable(const char *s, char *buf, size_t len)
 {
-    size_t n = 0;
-    for (; *s && n + 5 < len; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            n += (size_t)snprintf(buf + n, len - n, "\\x%02x", (unsigned char)*s);
-        else
-            buf[n++] = *s;
-    }
-    buf[n] = '\0';
+    eh_escape_buf(buf, len, s, strlen(s), EH_ESC_ASCII);
     return buf;
 }
 
@@ -345,20 +341,10 @@ static const char *type_name(const json_t *v)
 /* s in double quotes, non-printable bytes as \xNN, cut after 40 bytes. */
 static const char *quote(const char *s, char *buf, size_t len)
 {
-    size_t n = 0;
-    buf[n++] = '"';
-    for (size_t i = 0; s[i] && n + 8 < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (i == 40) {
-            n += (size_t)snprintf(buf + n, len - n, "...");
-            break;
-        }
-        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
-            n += (size_t)snprintf(buf + n, len - n, "\\x%02x", ch);
-        else
-            buf[n++] = (char)ch;
-    }
-    snprintf(buf + n, len - n, "\"");
+    size_t slen = strlen(s), shown = slen > QUOTE_MAX_BYTES ? QUOTE_MAX_BYTES : slen;
+    buf[0] = '"';
+    eh_escape_buf(buf + 1, len - 5, s, shown, EH_ESC_QUOTED);
+    snprintf(buf + strlen(buf), 5, "%s\"", shown < slen ? "..." : "");
     return buf;
 }
 
@@ -669,10 +655,7 @@ static bool parse_send(struct ctx *c, json_t *body, const char *p, struct eh_ste
         return fail(c, vp, false, "expected an even number of hex digits, got %zu", len);
     if ((st->data = alloc(c, len / 2)) == NULL)
         return false;
-    for (size_t i = 0; i < len / 2; i++) {
-        char pair[3] = {s[2 * i], s[2 * i + 1], '\0'};
-        st->data[i] = (unsigned char)strtoul(pair, NULL, 16);
-    }
+    eh_hex_decode(s, len / 2, st->data, NULL); /* the digits were checked above */
     st->data_len = len / 2;
     return true;
 }

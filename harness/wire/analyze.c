@@ -102,10 +102,10 @@ static json_t *jint(uint64_t v)
     return json_integer((json_int_t)v);
 }
 
-static json_t *endpoint_json(const struct eh_endpoint *e)
+static json_t *endpoint_json(const struct eh_wire_addr *e)
 {
     char buf[EH_ENDPOINT_STRLEN];
-    eh_endpoint_format(e, buf, sizeof(buf));
+    eh_wire_addr_format(e, buf, sizeof(buf));
     return json_string(buf);
 }
 
@@ -372,8 +372,8 @@ void eh_analysis_print(const struct eh_analysis *a, FILE *out)
     fprintf(out, "\nTCP connections: %zu\n", n_tcp);
     for (size_t i = 0; i < n_tcp; i++) {
         const struct eh_tcp_conn *c = eh_flows_tcp(a->flows, i);
-        eh_endpoint_format(&c->client, cs, sizeof(cs));
-        eh_endpoint_format(&c->server, ss, sizeof(ss));
+        eh_wire_addr_format(&c->client, cs, sizeof(cs));
+        eh_wire_addr_format(&c->server, ss, sizeof(ss));
         fprintf(out, "  #%zu  client %s  server %s  (client by %s, +%.6f s)\n", i + 1, cs, ss,
                 c->client_rule, (double)(c->first_us - a->first_us) / 1e6);
         print_tcp_dir("client->server", &c->c2s, out);
@@ -391,8 +391,8 @@ void eh_analysis_print(const struct eh_analysis *a, FILE *out)
     fprintf(out, "\nUDP exchanges: %zu\n", n_udp);
     for (size_t i = 0; i < n_udp; i++) {
         const struct eh_udp_flow *u = eh_flows_udp(a->flows, i);
-        eh_endpoint_format(&u->client, cs, sizeof(cs));
-        eh_endpoint_format(&u->server, ss, sizeof(ss));
+        eh_wire_addr_format(&u->client, cs, sizeof(cs));
+        eh_wire_addr_format(&u->server, ss, sizeof(ss));
         fprintf(out, "  #%zu  client %s  server %s\n", i + 1, cs, ss);
         fprintf(out,
                 "    client->server  %" PRIu64 " datagrams, %" PRIu64 " bytes (min %u, max %u)\n",

@@ -20,14 +20,15 @@
 #define SEQ_WINDOW (1 << 30)       /* farther from the stream is out of window (RFC 7323) */
 #define UDP_PENDING_MAX (1u << 20) /* unpaired requests kept for comparison */
 
-void eh_endpoint_format(const struct eh_endpoint *e, char *buf, size_t len)
+void eh_wire_addr_format(const struct eh_wire_addr *e, char *buf, size_t len)
 {
     char a[INET6_ADDRSTRLEN];
     inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, a, sizeof(a));
     snprintf(buf, len, e->family == 6 ? "[%s]:%u" : "%s:%u", a, (unsigned)e->port);
 }
 
-void eh_endpoint_sockaddr(const struct eh_endpoint *e, struct sockaddr_storage *ss, socklen_t *len)
+void eh_wire_addr_sockaddr(const struct eh_wire_addr *e, struct sockaddr_storage *ss,
+                           socklen_t *len)
 {
     memset(ss, 0, sizeof(*ss));
     if (e->family == 6) {
@@ -266,14 +267,14 @@ static uint32_t tuple_hash(const struct eh_pkt *p)
     return endpoint_hash(p->src, p->sport) + endpoint_hash(p->dst, p->dport);
 }
 
-static bool endpoint_is(const struct eh_endpoint *e, uint8_t family, const uint8_t *addr,
+static bool endpoint_is(const struct eh_wire_addr *e, uint8_t family, const uint8_t *addr,
                         uint16_t port)
 {
     return e->port == port && e->family == family && memcmp(e->addr, addr, 16) == 0;
 }
 
 /* Which side of (client, server) sent p; -1 if p is not between them. */
-static int side_of(const struct eh_endpoint *client, const struct eh_endpoint *server,
+static int side_of(const struct eh_wire_addr *client, const struct eh_wire_addr *server,
                    const struct eh_pkt *p)
 {
     if (endpoint_is(client, p->family, p->src, p->sport) &&
@@ -285,11 +286,11 @@ static int side_of(const struct eh_endpoint *client, const struct eh_endpoint *s
     return -1;
 }
 
-static void set_endpoints(struct eh_endpoint *client, struct eh_endpoint *server,
+static void set_endpoints(struct eh_wire_addr *client, struct eh_wire_addr *server,
                           const struct eh_pkt *p, bool sender_is_client)
 {
-    struct eh_endpoint s = {.family = p->family, .port = p->sport};
-    struct eh_endpoint d = {.family = p->family, .port = p->dport};
+    struct eh_wire_addr s = {.family = p->family, .port = p->sport};
+    struct eh_wire_addr d = {.family = p->family, .port = p->dport};
     memcpy(s.addr, p->src, 16);
     memcpy(d.addr, p->dst, 16);
     *client = sender_is_client ? s : d;

@@ -76,17 +76,18 @@
 #define EH_UDP_SIZES_MAX 1000          /* datagram sizes kept per direction */
 
 /* An address and port as seen on the wire. */
-struct eh_endpoint {
+struct eh_wire_addr {
     uint8_t family;   /* 4 or 6 */
     uint8_t addr[16]; /* IPv4 in the first 4 bytes */
     uint16_t port;    /* host order */
 };
 #define EH_ENDPOINT_STRLEN 56
 /* "127.0.0.1:65432" or "[::1]:65432" into buf (EH_ENDPOINT_STRLEN bytes). */
-void eh_endpoint_format(const struct eh_endpoint *e, char *buf, size_t len);
+void eh_wire_addr_format(const struct eh_wire_addr *e, char *buf, size_t len);
 /* The endpoint as a sockaddr_in or sockaddr_in6, to compare with what
  * accept() or getsockname() returned; *len gets its size. */
-void eh_endpoint_sockaddr(const struct eh_endpoint *e, struct sockaddr_storage *ss, socklen_t *len);
+void eh_wire_addr_sockaddr(const struct eh_wire_addr *e, struct sockaddr_storage *ss,
+                           socklen_t *len);
 
 struct eh_echo {
     enum eh_wire_echo verdict;
@@ -127,7 +128,7 @@ struct eh_tcp_dir {
 };
 
 struct eh_tcp_conn {
-    struct eh_endpoint client, server;
+    struct eh_wire_addr client, server;
     const char *client_rule;   /* "syn", "syn-ack" or "first-packet" (see above) */
     int64_t first_us, last_us; /* first and last packet, microseconds since the epoch */
     uint32_t syns;             /* SYNs from the client, retransmissions included */
@@ -155,7 +156,7 @@ struct eh_udp_dir {
 };
 
 struct eh_udp_flow {
-    struct eh_endpoint client, server;
+    struct eh_wire_addr client, server;
     int64_t first_us, last_us;
     struct eh_udp_dir c2s, s2c;
     uint64_t pairs;       /* replies paired with the earliest unpaired request */

@@ -448,10 +448,10 @@ START_TEST(test_flow_names_round_trip)
         ck_assert(eh_wire_echo_parse(eh_wire_echo_name((enum eh_wire_echo)i), &v));
         ck_assert_int_eq(v, i);
     }
-    struct eh_endpoint e = {.family = 6, .port = 7};
+    struct eh_wire_addr e = {.family = 6, .port = 7};
     e.addr[15] = 1;
     char buf[EH_ENDPOINT_STRLEN];
-    eh_endpoint_format(&e, buf, sizeof(buf));
+    eh_wire_addr_format(&e, buf, sizeof(buf));
     ck_assert_str_eq(buf, "[::1]:7");
 }
 END_TEST

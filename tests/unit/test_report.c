@@ -754,10 +754,38 @@ START_TEST(test_escape_replaces_invalid_utf8_and_controls)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    eh__escape(f, in, sizeof(in) - 1, EH__ESC_INLINE);
+    eh_escape(f, in, sizeof(in) - 1, EH_ESC_INLINE);
     fclose(f);
     ck_assert_str_eq(buf, "a\\x01\\xFF&lt;\xc3\xa9\\r\\n\\u0085");
     free(buf);
+}
+END_TEST
+
+START_TEST(test_command_line_can_be_pasted_into_a_shell)
+{
+    json_t *argv = json_pack("[s,s,s,s,s,s]", "srv", "it's", "a;b", "$HOME", "", "plain-1.0:x");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    eh__escape_argv(f, argv, EH_ESC_TERM);
+    fclose(f);
+    ck_assert_str_eq(buf, "srv 'it'\\''s' 'a;b' '$HOME' '' plain-1.0:x");
+    free(buf);
+    json_decref(argv);
+}
+END_TEST
+
+START_TEST(test_escape_ascii_keeps_no_byte_a_terminal_interprets)
+{
+    static const char in[] = "ok \"q\" \x1b[31m\xc3\xa9\x7f";
+    char buf[64];
+    eh_escape_buf(buf, sizeof(buf), in, sizeof(in) - 1, EH_ESC_ASCII);
+    ck_assert_str_eq(buf, "ok \"q\" \\x1b[31m\\xc3\\xa9\\x7f");
+    eh_escape_buf(buf, sizeof(buf), in, sizeof(in) - 1, EH_ESC_QUOTED);
+    ck_assert_str_eq(buf, "ok \\x22q\\x22 \\x1b[31m\\xc3\\xa9\\x7f");
+    /* Cut before an escape that does not fit, never inside it. */
+    ck_assert_uint_eq(eh_escape_buf(buf, 6, "ab\x01", 3, EH_ESC_ASCII), 6);
+    ck_assert_str_eq(buf, "ab");
 }
 END_TEST
 
@@ -796,6 +824,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_diff_of_identical_reports_finds_nothing);
     tcase_add_test(tc, test_diff_main_exit_status);
     tcase_add_test(tc, test_escape_replaces_invalid_utf8_and_controls);
+    tcase_add_test(tc, test_command_line_can_be_pasted_into_a_shell);
+    tcase_add_test(tc, test_escape_ascii_keeps_no_byte_a_terminal_interprets);
     suite_add_tcase(s, tc);
     return s;
 }
