@@ -40,7 +40,7 @@ struct server {
     struct eh_endpoint ep;            /* host, port, transport, family, mode, log */
     struct sockaddr_storage addr;     /* where to bind */
     int backlog;                      /* listen() backlog */
-    size_t recv_bytes;                /* buffer size passed to recv() */
+    size_t recv_bytes;                /* buffer size passed to recv(); 0: not given yet */
     bool forever;                     /* keep accepting */
     long max_connections;             /* with forever: stop after this many; 0: no limit */
     bool no_accept;                   /* listen, never accept */
@@ -48,6 +48,7 @@ struct server {
     bool concurrent;                  /* epoll loop */
     bool reuseaddr;                   /* SO_REUSEADDR before bind */
     bool nodelay;                     /* TCP_NODELAY: Nagle off, each send its own segment */
+    bool keep_sigpipe;                /* SIGPIPE at its default action, no MSG_NOSIGNAL */
     int ready_fd;                     /* closed once listening; -1: none */
     unsigned char *buf;               /* recv_bytes bytes */
 };
@@ -132,91 +133,135 @@ static void usage(FILE *out, const char *prog)
           out);
 }
 
+/* The getopt_long() val of each server option. */
+enum server_opt {
+    OPT_BACKLOG = EH_ENDPOINT_OPT_END,
+    OPT_RECV_SIZE,
+    OPT_FOREVER,
+    OPT_MAX_CONNECTIONS,
+    OPT_NO_ACCEPT,
+    OPT_SEND_AFTER_EOF,
+    OPT_KEEP_SIGPIPE,
+    OPT_CONCURRENT,
+    OPT_READY_FD,
+    OPT_REUSEADDR,
+    OPT_NODELAY,
+    OPT_HELP,
+};
+
+/* Applies one server option. Returns -1 to go on, or the exit status (0
+ * after --help, 2 on a usage error, whose message went to stderr). */
+static int server_option(struct server *s, enum server_opt opt, const char *arg)
+{
+    long v = 0;
+    bool ok = true;
+    switch (opt) {
+    case OPT_HELP:
+        usage(stdout, s->prog);
+        return 0;
+    case OPT_BACKLOG:
+        ok = eh_cli_long(s->prog, "backlog", arg, 0, INT_MAX, &v);
+        s->backlog = (int)v;
+        break;
+    case OPT_RECV_SIZE:
+        ok = eh_cli_long(s->prog, "recv-size", arg, 1, 64L << 20, &v);
+        s->recv_bytes = (size_t)v;
+        break;
+    case OPT_FOREVER:
+        s->forever = true;
+        break;
+    case OPT_MAX_CONNECTIONS:
+        ok = eh_cli_long(s->prog, "max-connections", arg, 1, LONG_MAX, &s->max_connections);
+        s->forever = true;
+        break;
+    case OPT_NO_ACCEPT:
+        s->no_accept = true;
+        break;
+    case OPT_SEND_AFTER_EOF:
+        ok = eh_cli_long(s->prog, "send-after-eof", arg, 0, 1000000, &s->send_after_eof_chunks);
+        break;
+    case OPT_KEEP_SIGPIPE:
+        s->keep_sigpipe = true;
+        break;
+    case OPT_CONCURRENT:
+        s->concurrent = s->forever = true;
+        break;
+    case OPT_READY_FD:
+        ok = eh_cli_long(s->prog, "ready-fd", arg, 0, INT_MAX, &v);
+        s->ready_fd = (int)v;
+        break;
+    case OPT_REUSEADDR:
+        s->reuseaddr = true;
+        break;
+    case OPT_NODELAY:
+        s->nodelay = true;
+        break;
+    }
+    return ok ? -1 : 2;
+}
+
+/* After the options: the checks that involve several of them, the defaults
+ * that depend on others, and the faults that override options. Returns
+ * false after a message. */
+static bool settle_options(struct server *s)
+{
+    bool udp = s->ep.sock_type == SOCK_DGRAM;
+    if (s->concurrent && s->ep.io.mode != EH_IO_BLOCKING) {
+        fprintf(stderr, "%s: --concurrent works in blocking mode only\n", s->prog);
+        return false;
+    }
+    if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
+        return false;
+    if (s->f->never_dies_of_sigpipe)
+        s->keep_sigpipe = false;
+    if (s->keep_sigpipe || s->f->dies_on_sigpipe)
+        s->ep.io.send_flags = 0;
+    if (s->f->ignore_sigterm || s->f->ignores_no_accept)
+        s->forever = true;
+    if (s->recv_bytes == 0)
+        s->recv_bytes = udp ? UDP_DEFAULT_RECV_BYTES : 1024;
+    return true;
+}
+
 /* Returns -1 to run, or the exit status (0 after --help, 2 on a usage error). */
 static int parse_options(struct server *s, int argc, char **argv)
 {
     static const struct option options[] = {
         EH_ENDPOINT_OPTIONS,
-        {"backlog", required_argument, NULL, 0},
-        {"recv-size", required_argument, NULL, 0},
-        {"forever", no_argument, NULL, 0},
-        {"max-connections", required_argument, NULL, 0},
-        {"no-accept", no_argument, NULL, 0},
-        {"send-after-eof", required_argument, NULL, 0},
-        {"keep-sigpipe", no_argument, NULL, 0},
-        {"concurrent", no_argument, NULL, 0},
-        {"ready-fd", required_argument, NULL, 0},
-        {"reuseaddr", no_argument, NULL, 0},
-        {"nodelay", no_argument, NULL, 0},
-        {"help", no_argument, NULL, 0},
+        {"backlog", required_argument, NULL, OPT_BACKLOG},
+        {"recv-size", required_argument, NULL, OPT_RECV_SIZE},
+        {"forever", no_argument, NULL, OPT_FOREVER},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+        {"no-accept", no_argument, NULL, OPT_NO_ACCEPT},
+        {"send-after-eof", required_argument, NULL, OPT_SEND_AFTER_EOF},
+        {"keep-sigpipe", no_argument, NULL, OPT_KEEP_SIGPIPE},
+        {"concurrent", no_argument, NULL, OPT_CONCURRENT},
+        {"ready-fd", required_argument, NULL, OPT_READY_FD},
+        {"reuseaddr", no_argument, NULL, OPT_REUSEADDR},
+        {"nodelay", no_argument, NULL, OPT_NODELAY},
+        {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    long recv_bytes = 0, v = 0;
-    bool keep_sigpipe = false;
-    int idx = 0, c;
-    while ((c = getopt_long(argc, argv, "", options, &idx)) != -1) {
-        if (c != 0)
-            goto usage_error;
-        const char *name = options[idx].name;
-        int shared = eh_endpoint_option(&s->ep, s->prog, name, optarg);
+    int c, status = -1;
+    while (status < 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (c < EH_OPT_HOST || c > OPT_HELP)
+            goto usage_error; /* '?': getopt_long() named the option */
+        int shared = eh_endpoint_option(&s->ep, s->prog, c, optarg);
         if (shared < 0)
             goto usage_error;
-        if (shared > 0)
-            continue;
-        if (strcmp(name, "help") == 0) {
-            usage(stdout, s->prog);
-            return 0;
-        } else if (strcmp(name, "backlog") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 0, INT_MAX, &v))
-                goto usage_error;
-            s->backlog = (int)v;
-        } else if (strcmp(name, "recv-size") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 1, 64L << 20, &recv_bytes))
-                goto usage_error;
-        } else if (strcmp(name, "forever") == 0) {
-            s->forever = true;
-        } else if (strcmp(name, "max-connections") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 1, LONG_MAX, &s->max_connections))
-                goto usage_error;
-            s->forever = true;
-        } else if (strcmp(name, "no-accept") == 0) {
-            s->no_accept = true;
-        } else if (strcmp(name, "send-after-eof") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 0, 1000000, &s->send_after_eof_chunks))
-                goto usage_error;
-        } else if (strcmp(name, "keep-sigpipe") == 0) {
-            keep_sigpipe = true;
-        } else if (strcmp(name, "reuseaddr") == 0) {
-            s->reuseaddr = true;
-        } else if (strcmp(name, "nodelay") == 0) {
-            s->nodelay = true;
-        } else if (strcmp(name, "concurrent") == 0) {
-            s->concurrent = s->forever = true;
-        } else if (strcmp(name, "ready-fd") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 0, INT_MAX, &v))
-                goto usage_error;
-            s->ready_fd = (int)v;
-        }
+        if (shared == 0)
+            status = server_option(s, (enum server_opt)c, optarg);
     }
+    if (status == 0)
+        return 0;
+    if (status > 0)
+        goto usage_error;
     if (optind < argc) {
         fprintf(stderr, "%s: unexpected argument '%s'\n", s->prog, argv[optind]);
         goto usage_error;
     }
-    if (s->concurrent && s->ep.io.mode != EH_IO_BLOCKING) {
-        fprintf(stderr, "%s: --concurrent works in blocking mode only\n", s->prog);
+    if (!settle_options(s))
         goto usage_error;
-    }
-    if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
-        goto usage_error;
-    if (s->f->never_dies_of_sigpipe)
-        keep_sigpipe = false;
-    if (keep_sigpipe || s->f->dies_on_sigpipe)
-        s->ep.io.send_flags = 0;
-    if (s->f->ignore_sigterm || s->f->ignores_no_accept)
-        s->forever = true;
-    s->recv_bytes = recv_bytes > 0                  ? (size_t)recv_bytes
-                    : s->ep.sock_type == SOCK_DGRAM ? UDP_DEFAULT_RECV_BYTES
-                                                    : 1024;
     return -1;
 usage_error:
     fprintf(stderr, "Try '%s --help'.\n", s->prog);
