@@ -24,33 +24,42 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SEND_AFTER_EOF_CHUNK_BYTES 1024 /* --send-after-eof sends chunks of this size */
 #define UDP_DEFAULT_RECV_BYTES 65536    /* UDP default: any datagram fits, none is cut */
 #define EPOLL_BATCH 64                  /* events taken per epoll_wait() */
+#define MAX_CHUNK_SIZES 64              /* sizes in --chunk-sizes */
+#define MAX_PIECE_BYTES (64L << 20)     /* largest size in --chunk-sizes */
 
 struct server {
-    const char *prog;                 /* argv[0], for messages */
-    const struct eh_server_faults *f; /* the deliberate bug, if any */
-    struct eh_endpoint ep;            /* host, port, transport, family, mode, log */
-    struct sockaddr_storage addr;     /* where to bind */
-    int backlog;                      /* listen() backlog */
-    size_t recv_bytes;                /* buffer size passed to recv(); 0: not given yet */
-    bool forever;                     /* keep accepting */
-    long max_connections;             /* with forever: stop after this many; 0: no limit */
-    bool no_accept;                   /* listen, never accept */
-    long send_after_eof_chunks;       /* chunks to send after the peer's EOF */
-    bool concurrent;                  /* epoll loop */
-    bool reuseaddr;                   /* SO_REUSEADDR before bind */
-    bool nodelay;                     /* TCP_NODELAY: Nagle off, each send its own segment */
-    bool keep_sigpipe;                /* SIGPIPE at its default action, no MSG_NOSIGNAL */
-    int ready_fd;                     /* closed once listening; -1: none */
-    unsigned char *buf;               /* recv_bytes bytes */
+    const char *prog;                    /* argv[0], for messages */
+    const struct eh_server_faults *f;    /* the deliberate bug, if any */
+    struct eh_endpoint ep;               /* host, port, transport, family, mode, log */
+    struct sockaddr_storage addr;        /* where to bind */
+    int backlog;                         /* listen() backlog */
+    size_t recv_bytes;                   /* buffer size passed to recv(); 0: not given yet */
+    bool forever;                        /* keep accepting */
+    long max_connections;                /* with forever: stop after this many; 0: no limit */
+    bool no_accept;                      /* listen, never accept */
+    long send_after_eof_chunks;          /* chunks to send after the peer's EOF */
+    bool concurrent;                     /* epoll loop */
+    bool reuseaddr;                      /* SO_REUSEADDR before bind */
+    bool nodelay;                        /* TCP_NODELAY: Nagle off, each send its own segment */
+    bool keep_sigpipe;                   /* SIGPIPE at its default action, no MSG_NOSIGNAL */
+    bool paced;                          /* --trickle-ms or --chunk-sizes: echo in pieces */
+    long trickle_ms;                     /* pause between two pieces of an echo, ms */
+    size_t chunk_sizes[MAX_CHUNK_SIZES]; /* --chunk-sizes: piece sizes in bytes, cycled */
+    size_t n_chunk_sizes;                /* 0: pieces of one byte */
+    bool close_first;                    /* close after echoing the first recv() */
+    int ready_fd;                        /* closed once listening; -1: none */
+    unsigned char *buf;                  /* recv_bytes bytes */
 };
 
 static volatile sig_atomic_t stop_requested; /* set by SIGTERM/SIGINT */
@@ -128,6 +137,15 @@ static void usage(FILE *out, const char *prog)
           "  --reuseaddr        set SO_REUSEADDR before bind (the tutorial does not)\n"
           "  --nodelay          set TCP_NODELAY (Nagle off): each send() leaves as its own\n"
           "                     segment instead of waiting for an unacknowledged one\n"
+          "  --trickle-ms N     TCP: echo each received chunk one byte per send(), N ms\n"
+          "                     apart (implies --nodelay), so that a client that reads once\n"
+          "                     gets only part of the echo\n"
+          "  --chunk-sizes LIST TCP: echo each received chunk in pieces of these sizes\n"
+          "                     (\"1,5,3\", repeated as needed), one send() each, --trickle-ms\n"
+          "                     apart (default 0); implies --nodelay\n"
+          "  --close-first      TCP: shutdown(SHUT_WR) right after echoing a connection's\n"
+          "                     first recv(), so the server closes first (FIN); then read\n"
+          "                     without echoing until the client's EOF, and close\n"
           "  --help             this text\n"
           "Exit status: 0 normal end or SIGTERM, 1 set-up error, 2 usage error.\n",
           out);
@@ -146,8 +164,35 @@ enum server_opt {
     OPT_READY_FD,
     OPT_REUSEADDR,
     OPT_NODELAY,
+    OPT_TRICKLE_MS,
+    OPT_CHUNK_SIZES,
+    OPT_CLOSE_FIRST,
     OPT_HELP,
 };
+
+/* --chunk-sizes "1,5,3" into s->chunk_sizes. Returns false after a message. */
+static bool parse_chunk_sizes(struct server *s, const char *arg)
+{
+    const char *p = arg;
+    s->n_chunk_sizes = 0;
+    for (;;) {
+        char *end = NULL;
+        errno = 0;
+        long v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
+        if (errno != 0 || v < 1 || v > MAX_PIECE_BYTES || s->n_chunk_sizes == MAX_CHUNK_SIZES ||
+            (*end != ',' && *end != '\0')) {
+            fprintf(stderr,
+                    "%s: --chunk-sizes: expected up to %d comma-separated sizes from 1 to %ld, "
+                    "got '%s'\n",
+                    s->prog, MAX_CHUNK_SIZES, MAX_PIECE_BYTES, arg);
+            return false;
+        }
+        s->chunk_sizes[s->n_chunk_sizes++] = (size_t)v;
+        if (*end == '\0')
+            return true;
+        p = end + 1;
+    }
+}
 
 /* Applies one server option. Returns -1 to go on, or the exit status (0
  * after --help, 2 on a usage error, whose message went to stderr). */
@@ -196,6 +241,17 @@ static int server_option(struct server *s, enum server_opt opt, const char *arg)
     case OPT_NODELAY:
         s->nodelay = true;
         break;
+    case OPT_TRICKLE_MS:
+        ok = eh_cli_long(s->prog, "trickle-ms", arg, 0, 3600000, &s->trickle_ms);
+        s->paced = true;
+        break;
+    case OPT_CHUNK_SIZES:
+        ok = parse_chunk_sizes(s, arg);
+        s->paced = true;
+        break;
+    case OPT_CLOSE_FIRST:
+        s->close_first = true;
+        break;
     }
     return ok ? -1 : 2;
 }
@@ -210,8 +266,17 @@ static bool settle_options(struct server *s)
         fprintf(stderr, "%s: --concurrent works in blocking mode only\n", s->prog);
         return false;
     }
+    if (udp && (s->paced || s->close_first)) {
+        fprintf(stderr, "%s: --%s works with --transport tcp only\n", s->prog,
+                s->close_first         ? "close-first"
+                : s->n_chunk_sizes > 0 ? "chunk-sizes"
+                                       : "trickle-ms");
+        return false;
+    }
     if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
         return false;
+    if (s->paced)
+        s->nodelay = true; /* each piece its own segment, not held back by Nagle */
     if (s->f->never_dies_of_sigpipe)
         s->keep_sigpipe = false;
     if (s->keep_sigpipe || s->f->dies_on_sigpipe)
@@ -239,6 +304,9 @@ static int parse_options(struct server *s, int argc, char **argv)
         {"ready-fd", required_argument, NULL, OPT_READY_FD},
         {"reuseaddr", no_argument, NULL, OPT_REUSEADDR},
         {"nodelay", no_argument, NULL, OPT_NODELAY},
+        {"trickle-ms", required_argument, NULL, OPT_TRICKLE_MS},
+        {"chunk-sizes", required_argument, NULL, OPT_CHUNK_SIZES},
+        {"close-first", no_argument, NULL, OPT_CLOSE_FIRST},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -319,6 +387,42 @@ static void echo_transform(const struct server *s, unsigned char *buf, size_t le
             buf[i] ^= 0x20;
 }
 
+/* Sleeps ms milliseconds, or less if SIGTERM or SIGINT comes. */
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    if (ms > 0 && !stop_requested)
+        nanosleep(&ts, NULL);
+}
+
+/* --trickle-ms, --chunk-sizes: sends buf in pieces (one byte each, or the
+ * --chunk-sizes cycled), one sendall each, with a pause between two. */
+static ssize_t send_paced(const struct server *s, int fd, const unsigned char *buf, size_t len)
+{
+    size_t off = 0;
+    for (size_t i = 0; off < len; i++) {
+        if (i > 0)
+            pause_ms(s->trickle_ms);
+        size_t piece = s->n_chunk_sizes > 0 ? s->chunk_sizes[i % s->n_chunk_sizes] : 1;
+        if (piece > len - off)
+            piece = len - off;
+        ssize_t r = eh_io_sendall(&s->ep.io, fd, buf + off, piece);
+        if (r < 0)
+            return r;
+        off += piece;
+    }
+    return (ssize_t)len;
+}
+
+/* Sends the echo of one received chunk: with sendall (the tutorial's), or
+ * paced. Returns len, -1 or EH_IO_TIMEDOUT, as eh_io_sendall(). */
+static ssize_t send_echo(const struct server *s, int fd, const unsigned char *buf, size_t len)
+{
+    if (s->paced)
+        return send_paced(s, fd, buf, len);
+    return eh_io_sendall(&s->ep.io, fd, buf, len);
+}
+
 /* --send-after-eof: sends the chunks one send() each, whatever happens, and
  * returns the conn_end reason: the first send error, or "eof". */
 static const char *send_after_eof(const struct server *s, int fd)
@@ -351,23 +455,30 @@ static void end_conn(const struct server *s, int fd, ssize_t r, int err)
 }
 
 /* The tutorial's loop: recv, sendall what came, until recv returns 0 or an
- * error ends the connection. The echoes_once build echoes only the first
- * recv() and then reads (without echoing) until EOF. */
+ * error ends the connection. With --close-first the first echo is followed
+ * by shutdown(SHUT_WR), and what comes after is read but not echoed, so
+ * that no unread data turns the close into a RST. The echoes_once build
+ * echoes only the first recv() and then reads (without echoing) until EOF. */
 static void serve_conn(const struct server *s, int fd)
 {
     ssize_t r;
-    bool echoed = false;
+    bool echoed = false, shut = false;
     for (;;) {
         r = eh_io_recv(&s->ep.io, fd, s->buf, s->recv_bytes, NULL);
         if (r <= 0)
             break;
+        if (shut)
+            continue;
         if (s->f->echoes_once && echoed)
             continue; /* the bug: what the later recv() calls return is dropped */
         echoed = true;
         echo_transform(s, s->buf, (size_t)r);
-        r = eh_io_sendall(&s->ep.io, fd, s->buf, (size_t)r);
+        r = send_echo(s, fd, s->buf, (size_t)r);
         if (r < 0)
             break;
+        if (s->close_first && (r = eh_shutdown(fd, SHUT_WR)) < 0)
+            break;
+        shut = s->close_first;
     }
     end_conn(s, fd, r, errno);
 }
@@ -402,53 +513,82 @@ static int serve_tcp(const struct server *s, int lfd)
     return 0;
 }
 
+/* The state of serve_concurrent(). */
+struct conc {
+    int epfd;       /* the epoll set */
+    int lfd;        /* the listener */
+    long accepted;  /* connections accepted so far */
+    long open;      /* connections in the set */
+    bool accepting; /* the listener is in the set */
+};
+
+/* The epoll data of a connection: its fd, and CONC_SHUT once --close-first
+ * has shut down its sending side (from then on it is only read). */
+#define CONC_SHUT (1ULL << 32)
+
+/* A ready listener: accept one connection and add it to the set. */
+static void conc_accept(const struct server *s, struct conc *c)
+{
+    struct sockaddr_storage peer;
+    int cfd = eh_accept(c->lfd, 0, &peer, s->f->swap_accept_addrs);
+    if (cfd < 0)
+        return; /* EAGAIN or ECONNABORTED: nothing to serve */
+    print_addr("connected by", &peer);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)cfd};
+    epoll_ctl(c->epfd, EPOLL_CTL_ADD, cfd, &ev);
+    c->open++;
+    if (s->max_connections > 0 && ++c->accepted >= s->max_connections) {
+        epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->lfd, NULL);
+        c->accepting = false;
+    }
+}
+
+/* A ready connection (data: its epoll data): one recv and the echo of
+ * what came (after --close-first's shutdown, nothing), or its end. */
+static void conc_echo(const struct server *s, struct conc *c, uint64_t data)
+{
+    int fd = (int)(data & ~CONC_SHUT);
+    ssize_t r = eh_recv(fd, s->buf, s->recv_bytes, 0);
+    if (r > 0 && (data & CONC_SHUT) != 0)
+        return;
+    if (r > 0) {
+        echo_transform(s, s->buf, (size_t)r);
+        r = send_echo(s, fd, s->buf, (size_t)r);
+        if (r >= 0 && s->close_first && (r = eh_shutdown(fd, SHUT_WR)) == 0) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.u64 = data | CONC_SHUT};
+            epoll_ctl(c->epfd, EPOLL_CTL_MOD, fd, &ev);
+        }
+        if (r >= 0)
+            return;
+    }
+    int err = errno;
+    epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+    c->open--;
+    end_conn(s, fd, r, err);
+}
+
 /* Many connections at once: one epoll set holds the (non-blocking)
  * listener and every (blocking) connection; each ready connection gets one
  * recv and the sendall of what came. */
 static int serve_concurrent(const struct server *s, int lfd)
 {
-    int epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
-    if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) < 0) {
+    struct conc c = {.epfd = epoll_create1(EPOLL_CLOEXEC), .lfd = lfd, .accepting = true};
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)lfd};
+    if (c.epfd < 0 || epoll_ctl(c.epfd, EPOLL_CTL_ADD, lfd, &ev) < 0) {
         fprintf(stderr, "%s: epoll: %s\n", s->prog, strerror(errno));
         return 1;
     }
-    long accepted = 0, open = 0;
-    bool accepting = true;
-    while (!stop_requested && (accepting || open > 0)) {
+    while (!stop_requested && (c.accepting || c.open > 0)) {
         struct epoll_event ready[EPOLL_BATCH];
-        int n = eh_epoll_wait(epfd, ready, EPOLL_BATCH, -1);
+        int n = eh_epoll_wait(c.epfd, ready, EPOLL_BATCH, -1);
         for (int i = 0; i < n; i++) {
-            int fd = ready[i].data.fd;
-            if (fd == lfd) {
-                struct sockaddr_storage peer;
-                int cfd = eh_accept(lfd, 0, &peer, s->f->swap_accept_addrs);
-                if (cfd < 0)
-                    continue; /* EAGAIN or ECONNABORTED: nothing to serve */
-                print_addr("connected by", &peer);
-                ev = (struct epoll_event){.events = EPOLLIN, .data.fd = cfd};
-                epoll_ctl(epfd, EPOLL_CTL_ADD, cfd, &ev);
-                open++;
-                if (s->max_connections > 0 && ++accepted >= s->max_connections) {
-                    epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL);
-                    accepting = false;
-                }
-                continue;
-            }
-            ssize_t r = eh_recv(fd, s->buf, s->recv_bytes, 0);
-            if (r > 0) {
-                echo_transform(s, s->buf, (size_t)r);
-                r = eh_io_sendall(&s->ep.io, fd, s->buf, (size_t)r);
-            }
-            if (r <= 0) {
-                int err = errno;
-                epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
-                end_conn(s, fd, r, err);
-                open--;
-            }
+            if (ready[i].data.u64 == (uint64_t)lfd)
+                conc_accept(s, &c);
+            else
+                conc_echo(s, &c, ready[i].data.u64);
         }
     }
-    close(epfd);
+    close(c.epfd);
     return 0;
 }
 
