@@ -1,12 +1,12 @@
 /* client.c - the reference echo client (RFC 862), and its faulty variants.
  *
- * See client.h. One connection is run_tcp(): socket, [bind], connect, then
- * either the tutorial's exchange_once() (sendall, [shutdown], one recv) or,
- * with --read-all, exchange_all(), which sends and receives at the same time
- * under poll() so that a payload larger than the socket buffers cannot
- * deadlock against a server that echoes as it reads. run_udp() sends one
- * datagram and waits a bounded time for the reply. Every socket call goes
- * through calls.h/io.h and so lands in the event log.
+ * See client.h. One connection is run_tcp(): connect_tcp() (socket,
+ * [bind], connect), then either the tutorial's exchange_once() (sendall,
+ * [shutdown], one recv) or, with --read-all, exchange_all(), which sends and
+ * receives at the same time under poll() so that a payload larger than the
+ * socket buffers cannot deadlock against a server that echoes as it reads.
+ * run_udp() sends one datagram and waits a bounded time for the reply.
+ * Every socket call goes through calls.h/io.h and so lands in the event log.
  */
 #include "client.h"
 
@@ -27,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PAYLOAD_MAX_BYTES (64L << 20) /* largest --payload-file / --payload-random */
 #define PRINT_MAX_BYTES 256           /* bytes of the echo shown on stdout */
 #define UDP_DEFAULT_WAIT_MS 1000      /* how long a UDP client waits for the reply */
 #define UDP_DEFAULT_RECV_BYTES 65536  /* UDP default: any datagram fits */
+#define REFUSED_RETRY_MS 100          /* faulty-client-hangs-on-refused: pause between tries */
 
 struct client {
     const char *prog;                 /* argv[0], for messages */
@@ -346,6 +348,22 @@ static void print_received(const struct client *c)
     fflush(stdout);
 }
 
+/* faulty-client-no-exit-on-server-close: sleeps until a signal kills it.
+ * SIGTERM and SIGINT get their default action back, in case they came in
+ * ignored or blocked. */
+static void wait_until_killed(void)
+{
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    for (;;)
+        pause();
+}
+
 /* The tutorial's exchange: sendall, [shutdown], one recv (unless --no-read).
  * Returns 0 or an io.h failure result; *reason is set for conn_end. */
 static ssize_t exchange_once(struct client *c, int fd, const char **reason)
@@ -360,6 +378,8 @@ static ssize_t exchange_once(struct client *c, int fd, const char **reason)
     r = eh_io_recv(&c->ep.io, fd, c->rbuf, c->recv_bytes, NULL);
     if (r < 0)
         return r;
+    if (r == 0 && c->f->no_exit_on_server_close && c->payload_bytes > 0)
+        wait_until_killed(); /* the bug: nothing came back yet, so wait for it */
     if (r == 0)
         *reason = "eof";
     collect(c, c->rbuf, (size_t)r);
@@ -395,6 +415,8 @@ static ssize_t exchange_all(struct client *c, int fd, const char **reason)
         }
         if (revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = eh_recv(fd, c->rbuf, c->recv_bytes, MSG_DONTWAIT);
+            if (n == 0 && c->f->no_exit_on_server_close && c->got_bytes < c->payload_bytes)
+                wait_until_killed(); /* the bug: "the rest of the echo is still coming" */
             if (n == 0) {
                 *reason = "eof";
                 return 0;
@@ -446,20 +468,43 @@ static int finish(struct client *c, int fd, const char *step, ssize_t r, const c
     return status;
 }
 
+/* One attempt to connect: socket, [SO_RCVTIMEO/SO_SNDTIMEO], [bind],
+ * connect. Returns the socket, or -1 if socket() failed; *r is 0 once
+ * connected, or else the failure (an io.h result, errno set) of the step
+ * named in *step. */
+static int connect_tcp(const struct client *c, const char **step, ssize_t *r)
+{
+    *step = "socket";
+    *r = -1;
+    int fd = eh_socket(c->ep.family, SOCK_STREAM | eh_io_socket_flags(&c->ep.io));
+    if (fd < 0)
+        return fd;
+    *step = "setsockopt";
+    if (eh_io_setup(&c->ep.io, fd, true) < 0)
+        return fd;
+    *step = "bind";
+    if (bind_local(c, fd) < 0)
+        return fd;
+    *step = "connect";
+    *r = eh_io_connect(&c->ep.io, fd, &c->addr);
+    return fd;
+}
+
 /* One TCP connection. Returns 0 or 1. */
 static int run_tcp(struct client *c)
 {
     c->got_bytes = 0;
-    int fd = eh_socket(c->ep.family, SOCK_STREAM | eh_io_socket_flags(&c->ep.io));
-    if (fd < 0)
-        return finish(c, fd, "socket", -1, NULL);
-    if (eh_io_setup(&c->ep.io, fd, true) < 0)
-        return finish(c, fd, "setsockopt", -1, NULL);
-    if (bind_local(c, fd) < 0)
-        return finish(c, fd, "bind", -1, NULL);
-    ssize_t r = eh_io_connect(&c->ep.io, fd, &c->addr);
+    const char *step;
+    ssize_t r;
+    int fd = connect_tcp(c, &step, &r);
+    while (r == -1 && errno == ECONNREFUSED && c->f->hangs_on_refused) {
+        struct timespec ts = {0, REFUSED_RETRY_MS * 1000000L}; /* the bug: "not up yet" */
+        eh_close(fd);
+        nanosleep(&ts, NULL);
+        fd = connect_tcp(c, &step, &r);
+    }
     if (r < 0)
-        return finish(c, fd, "connect", r, NULL);
+        return finish(c, fd, step, r, NULL);
     const char *reason = "done";
     bool read_all = c->read_all && !c->no_read;
     r = read_all ? exchange_all(c, fd, &reason) : exchange_once(c, fd, &reason);

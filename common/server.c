@@ -37,6 +37,8 @@
 #define EPOLL_BATCH 64                  /* events taken per epoll_wait() */
 #define MAX_CHUNK_SIZES 64              /* sizes in --chunk-sizes */
 #define MAX_PIECE_BYTES (64L << 20)     /* largest size in --chunk-sizes */
+#define UDP_TRUNCATING_RECV_BYTES 1024  /* faulty-server-udp-truncates: its recvfrom() buffer */
+#define UDP_MERGE_GAP_MS 50             /* faulty-server-udp-merges: quiet time that ends a reply */
 
 struct server {
     const char *prog;                    /* argv[0], for messages */
@@ -283,8 +285,14 @@ static bool settle_options(struct server *s)
         s->ep.io.send_flags = 0;
     if (s->f->ignore_sigterm || s->f->ignores_no_accept)
         s->forever = true;
+    if (s->f->serves_once) /* the bug: no accept loop, whatever the options say */
+        s->forever = s->concurrent = false, s->max_connections = 0;
+    if (s->f->serial) /* the bug: the accept loop serves each client to the end */
+        s->concurrent = false;
     if (s->recv_bytes == 0)
         s->recv_bytes = udp ? UDP_DEFAULT_RECV_BYTES : 1024;
+    if (udp && s->f->udp_truncates && s->recv_bytes > UDP_TRUNCATING_RECV_BYTES)
+        s->recv_bytes = UDP_TRUNCATING_RECV_BYTES; /* the bug: a buffer sized for a stream */
     return true;
 }
 
@@ -414,10 +422,29 @@ static ssize_t send_paced(const struct server *s, int fd, const unsigned char *b
     return (ssize_t)len;
 }
 
+/* faulty-server-stops-under-backpressure: send() with MSG_DONTWAIT until
+ * done or until the send buffer is full; then the rest is dropped and the
+ * echo reported complete. */
+static ssize_t send_or_drop(const struct server *s, int fd, const unsigned char *buf, size_t len)
+{
+    size_t sent = 0;
+    while (sent < len) {
+        ssize_t n = eh_send(fd, buf + sent, len - sent, MSG_DONTWAIT | s->ep.io.send_flags);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break; /* the bug: "the peer is slow, skip it" */
+        if (n < 0)
+            return -1;
+        sent += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
 /* Sends the echo of one received chunk: with sendall (the tutorial's), or
  * paced. Returns len, -1 or EH_IO_TIMEDOUT, as eh_io_sendall(). */
 static ssize_t send_echo(const struct server *s, int fd, const unsigned char *buf, size_t len)
 {
+    if (s->f->drops_on_backpressure)
+        return send_or_drop(s, fd, buf, len);
     if (s->paced)
         return send_paced(s, fd, buf, len);
     return eh_io_sendall(&s->ep.io, fd, buf, len);
@@ -439,8 +466,9 @@ static const char *send_after_eof(const struct server *s, int fd)
 }
 
 /* Ends a connection whose last result was r (0: EOF; < 0: error in err):
- * the sends after EOF if asked, the conn_end event, close(). */
-static void end_conn(const struct server *s, int fd, ssize_t r, int err)
+ * the sends after EOF if asked, the conn_end event, close(). Returns 0, or
+ * 1 if the process must exit (faulty-server-dies-on-reset). */
+static int end_conn(const struct server *s, int fd, ssize_t r, int err)
 {
     const char *reason = eh_io_reason(r, err);
     if (r == 0 && s->send_after_eof_chunks > 0)
@@ -449,17 +477,25 @@ static void end_conn(const struct server *s, int fd, ssize_t r, int err)
     if (r == 0 && s->f->never_close) {
         if (!s->concurrent)
             wait_for_stop(); /* the bug: the client never sees our FIN */
-        return;
+        return 0;
     }
+    if (r == 0 && s->f->leaks_fd)
+        return 0; /* the bug: no close(), the descriptor stays open for good */
     eh_close(fd);
+    if (r == -1 && err == ECONNRESET && s->f->dies_on_reset) {
+        fprintf(stderr, "%s: %s\n", s->prog, strerror(err)); /* the bug: any error is fatal */
+        return 1;
+    }
+    return 0;
 }
 
 /* The tutorial's loop: recv, sendall what came, until recv returns 0 or an
  * error ends the connection. With --close-first the first echo is followed
  * by shutdown(SHUT_WR), and what comes after is read but not echoed, so
  * that no unread data turns the close into a RST. The echoes_once build
- * echoes only the first recv() and then reads (without echoing) until EOF. */
-static void serve_conn(const struct server *s, int fd)
+ * echoes only the first recv() and then reads (without echoing) until EOF.
+ * Returns end_conn()'s result. */
+static int serve_conn(const struct server *s, int fd)
 {
     ssize_t r;
     bool echoed = false, shut = false;
@@ -480,7 +516,7 @@ static void serve_conn(const struct server *s, int fd)
             break;
         shut = s->close_first;
     }
-    end_conn(s, fd, r, errno);
+    return end_conn(s, fd, r, errno);
 }
 
 /* One connection at a time: accept, serve, repeat if --forever. */
@@ -505,7 +541,8 @@ static int serve_tcp(const struct server *s, int lfd)
             wait_for_stop(); /* the bug: never reads, never closes */
             return 0;
         }
-        serve_conn(s, fd);
+        if (serve_conn(s, fd) != 0)
+            return 1;
         served++;
         if (!s->forever || (s->max_connections > 0 && served >= s->max_connections))
             break;
@@ -520,6 +557,7 @@ struct conc {
     long accepted;  /* connections accepted so far */
     long open;      /* connections in the set */
     bool accepting; /* the listener is in the set */
+    int newest;     /* the last connection accepted and still open; -1: none */
 };
 
 /* The epoll data of a connection: its fd, and CONC_SHUT once --close-first
@@ -537,6 +575,7 @@ static void conc_accept(const struct server *s, struct conc *c)
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)cfd};
     epoll_ctl(c->epfd, EPOLL_CTL_ADD, cfd, &ev);
     c->open++;
+    c->newest = cfd;
     if (s->max_connections > 0 && ++c->accepted >= s->max_connections) {
         epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->lfd, NULL);
         c->accepting = false;
@@ -544,27 +583,32 @@ static void conc_accept(const struct server *s, struct conc *c)
 }
 
 /* A ready connection (data: its epoll data): one recv and the echo of
- * what came (after --close-first's shutdown, nothing), or its end. */
-static void conc_echo(const struct server *s, struct conc *c, uint64_t data)
+ * what came (after --close-first's shutdown, nothing), or its end. Returns
+ * end_conn()'s result. */
+static int conc_echo(const struct server *s, struct conc *c, uint64_t data)
 {
     int fd = (int)(data & ~CONC_SHUT);
     ssize_t r = eh_recv(fd, s->buf, s->recv_bytes, 0);
     if (r > 0 && (data & CONC_SHUT) != 0)
-        return;
+        return 0;
     if (r > 0) {
+        /* the mixes_streams bug: one "current client" shared by all */
+        int to = s->f->mixes_streams && c->newest >= 0 ? c->newest : fd;
         echo_transform(s, s->buf, (size_t)r);
-        r = send_echo(s, fd, s->buf, (size_t)r);
+        r = send_echo(s, to, s->buf, (size_t)r);
         if (r >= 0 && s->close_first && (r = eh_shutdown(fd, SHUT_WR)) == 0) {
             struct epoll_event ev = {.events = EPOLLIN, .data.u64 = data | CONC_SHUT};
             epoll_ctl(c->epfd, EPOLL_CTL_MOD, fd, &ev);
         }
         if (r >= 0)
-            return;
+            return 0;
     }
     int err = errno;
     epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+    if (fd == c->newest)
+        c->newest = -1;
     c->open--;
-    end_conn(s, fd, r, err);
+    return end_conn(s, fd, r, err);
 }
 
 /* Many connections at once: one epoll set holds the (non-blocking)
@@ -572,24 +616,41 @@ static void conc_echo(const struct server *s, struct conc *c, uint64_t data)
  * recv and the sendall of what came. */
 static int serve_concurrent(const struct server *s, int lfd)
 {
-    struct conc c = {.epfd = epoll_create1(EPOLL_CLOEXEC), .lfd = lfd, .accepting = true};
+    struct conc c = {
+        .epfd = epoll_create1(EPOLL_CLOEXEC), .lfd = lfd, .accepting = true, .newest = -1};
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)lfd};
     if (c.epfd < 0 || epoll_ctl(c.epfd, EPOLL_CTL_ADD, lfd, &ev) < 0) {
         fprintf(stderr, "%s: epoll: %s\n", s->prog, strerror(errno));
         return 1;
     }
-    while (!stop_requested && (c.accepting || c.open > 0)) {
+    int status = 0;
+    while (status == 0 && !stop_requested && (c.accepting || c.open > 0)) {
         struct epoll_event ready[EPOLL_BATCH];
         int n = eh_epoll_wait(c.epfd, ready, EPOLL_BATCH, -1);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && status == 0; i++) {
             if (ready[i].data.u64 == (uint64_t)lfd)
                 conc_accept(s, &c);
             else
-                conc_echo(s, &c, ready[i].data.u64);
+                status = conc_echo(s, &c, ready[i].data.u64);
         }
     }
     close(c.epfd);
-    return 0;
+    return status;
+}
+
+/* faulty-server-udp-merges: appends to s->buf, after the len bytes of the
+ * first datagram, every datagram that follows within UDP_MERGE_GAP_MS, as
+ * if UDP were a byte stream. Returns the new length. */
+static size_t gather_datagrams(const struct server *s, int fd, size_t len)
+{
+    while (len < s->recv_bytes && eh_poll(fd, POLLIN, UDP_MERGE_GAP_MS) > 0) {
+        struct sockaddr_storage from;
+        ssize_t n = eh_recvfrom(fd, s->buf + len, s->recv_bytes - len, MSG_DONTWAIT, &from);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    return len;
 }
 
 /* UDP: each datagram is echoed to its sender, an empty one too (RFC 862). */
@@ -605,6 +666,13 @@ static int serve_udp(const struct server *s, int fd)
             eh_evlog_conn_end(fd, eh_io_reason(r, errno));
             return r == EH_IO_TIMEDOUT ? 0 : 1;
         }
+        if (r == 0 && s->f->udp_wedged_by_empty) {
+            eh_evlog_conn_end(fd, "eof"); /* the bug: 0 bytes read taken for end of stream */
+            wait_for_stop();
+            return 0;
+        }
+        if (s->f->udp_merges)
+            r = (ssize_t)gather_datagrams(s, fd, (size_t)r);
         echo_transform(s, s->buf, (size_t)r);
         eh_sendto(fd, s->buf, (size_t)r, s->ep.io.send_flags, &peer);
         served++;
