@@ -38,43 +38,63 @@ bool eh_cli_long(const char *prog, const char *name, const char *arg, long min, 
     return true;
 }
 
-int eh_endpoint_option(struct eh_endpoint *ep, const char *prog, const char *name, const char *arg)
+/* "--transport tcp|udp" into *sock_type. */
+static bool parse_transport(const char *prog, const char *arg, int *sock_type)
 {
+    if (strcmp(arg, "tcp") != 0 && strcmp(arg, "udp") != 0) {
+        fprintf(stderr, "%s: --transport: expected tcp or udp, got '%s'\n", prog, arg);
+        return false;
+    }
+    *sock_type = strcmp(arg, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+    return true;
+}
+
+/* "--family ipv4|ipv6" into *family. */
+static bool parse_family(const char *prog, const char *arg, int *family)
+{
+    if (strcmp(arg, "ipv4") != 0 && strcmp(arg, "ipv6") != 0) {
+        fprintf(stderr, "%s: --family: expected ipv4 or ipv6, got '%s'\n", prog, arg);
+        return false;
+    }
+    *family = strcmp(arg, "ipv6") == 0 ? AF_INET6 : AF_INET;
+    return true;
+}
+
+int eh_endpoint_option(struct eh_endpoint *ep, const char *prog, int id, const char *arg)
+{
+    if (id < EH_OPT_HOST || id >= EH_ENDPOINT_OPT_END)
+        return 0;
     long v;
-    if (strcmp(name, "host") == 0) {
+    bool ok = true;
+    switch ((enum eh_endpoint_opt)id) {
+    case EH_OPT_HOST:
         ep->host = arg;
-    } else if (strcmp(name, "port") == 0) {
-        if (!eh_cli_long(prog, name, arg, 0, 65535, &v))
-            return -1;
-        ep->port = (int)v;
-    } else if (strcmp(name, "transport") == 0) {
-        if (strcmp(arg, "tcp") != 0 && strcmp(arg, "udp") != 0) {
-            fprintf(stderr, "%s: --transport: expected tcp or udp, got '%s'\n", prog, arg);
-            return -1;
-        }
-        ep->sock_type = strcmp(arg, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
-    } else if (strcmp(name, "family") == 0) {
-        if (strcmp(arg, "ipv4") != 0 && strcmp(arg, "ipv6") != 0) {
-            fprintf(stderr, "%s: --family: expected ipv4 or ipv6, got '%s'\n", prog, arg);
-            return -1;
-        }
-        ep->family = strcmp(arg, "ipv6") == 0 ? AF_INET6 : AF_INET;
-    } else if (strcmp(name, "mode") == 0) {
-        if (!eh_io_mode_parse(arg, &ep->io.mode)) {
+        break;
+    case EH_OPT_PORT:
+        ok = eh_cli_long(prog, "port", arg, 0, 65535, &v);
+        ep->port = ok ? (int)v : ep->port;
+        break;
+    case EH_OPT_TRANSPORT:
+        ok = parse_transport(prog, arg, &ep->sock_type);
+        break;
+    case EH_OPT_FAMILY:
+        ok = parse_family(prog, arg, &ep->family);
+        break;
+    case EH_OPT_MODE:
+        ok = eh_io_mode_parse(arg, &ep->io.mode);
+        if (!ok)
             fprintf(stderr, "%s: --mode: expected blocking, nonblocking or timeout, got '%s'\n",
                     prog, arg);
-            return -1;
-        }
-    } else if (strcmp(name, "timeout-ms") == 0) {
-        if (!eh_cli_long(prog, name, arg, 1, INT_MAX, &v))
-            return -1;
-        ep->io.timeout_ms = (int)v;
-    } else if (strcmp(name, "log") == 0) {
+        break;
+    case EH_OPT_TIMEOUT_MS:
+        ok = eh_cli_long(prog, "timeout-ms", arg, 1, INT_MAX, &v);
+        ep->io.timeout_ms = ok ? (int)v : ep->io.timeout_ms;
+        break;
+    case EH_OPT_LOG:
         ep->log_path = arg;
-    } else {
-        return 0;
+        break;
     }
-    return 1;
+    return ok ? 1 : -1;
 }
 
 bool eh_endpoint_resolve(struct eh_endpoint *ep, const char *prog, struct sockaddr_storage *addr)

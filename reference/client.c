@@ -1,12 +1,12 @@
 /* client.c - the reference echo client (RFC 862), and its faulty variants.
  *
- * See client.h. One connection is run_tcp(): socket, [bind], connect, then
- * either the tutorial's exchange_once() (sendall, [shutdown], one recv) or,
- * with --read-all, exchange_all(), which sends and receives at the same time
- * under poll() so that a payload larger than the socket buffers cannot
- * deadlock against a server that echoes as it reads. run_udp() sends one
- * datagram and waits a bounded time for the reply. Every socket call goes
- * through calls.h/io.h and so lands in the event log.
+ * See client.h. One connection is run_tcp(): connect_tcp() (socket,
+ * [bind], connect), then either the tutorial's exchange_once() (sendall,
+ * [shutdown], one recv) or, with --read-all, exchange_all(), which sends and
+ * receives at the same time under poll() so that a payload larger than the
+ * socket buffers cannot deadlock against a server that echoes as it reads.
+ * run_udp() sends one datagram and waits a bounded time for the reply.
+ * Every socket call goes through calls.h/io.h and so lands in the event log.
  */
 #include "client.h"
 
@@ -27,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PAYLOAD_MAX_BYTES (64L << 20) /* largest --payload-file / --payload-random */
 #define PRINT_MAX_BYTES 256           /* bytes of the echo shown on stdout */
 #define UDP_DEFAULT_WAIT_MS 1000      /* how long a UDP client waits for the reply */
 #define UDP_DEFAULT_RECV_BYTES 65536  /* UDP default: any datagram fits */
+#define REFUSED_RETRY_MS 100          /* faulty-client-hangs-on-refused: pause between tries */
 
 struct client {
     const char *prog;                 /* argv[0], for messages */
@@ -172,81 +174,130 @@ static bool make_payload(struct client *c, enum payload_source src, const char *
     return false;
 }
 
+/* The getopt_long() val of each client option. */
+enum client_opt {
+    OPT_PAYLOAD_TEXT = EH_ENDPOINT_OPT_END,
+    OPT_PAYLOAD_HEX,
+    OPT_PAYLOAD_FILE,
+    OPT_PAYLOAD_RANDOM,
+    OPT_SEED,
+    OPT_READ_ALL,
+    OPT_RECV_SIZE,
+    OPT_SHUTDOWN_WRITE,
+    OPT_BIND_PORT,
+    OPT_ABORT,
+    OPT_NO_READ,
+    OPT_CLOSE_DELAY_MS,
+    OPT_CONNECTIONS,
+    OPT_HELP,
+};
+
+/* What the options say about the payload and the buffer, before
+ * make_payload() and the defaults turn it into the client's fields. */
+struct client_args {
+    enum payload_source src; /* the last --payload-* option */
+    const char *src_arg;     /* its argument */
+    long random_bytes;       /* --payload-random */
+    long seed;               /* --seed */
+    long recv_bytes;         /* --recv-size; 0: the transport's default */
+};
+
+/* Applies one client option. Returns -1 to go on, or the exit status (0
+ * after --help, 2 on a usage error, whose message went to stderr). */
+static int client_option(struct client *c, struct client_args *a, enum client_opt opt,
+                         const char *arg)
+{
+    bool ok = true;
+    switch (opt) {
+    case OPT_HELP:
+        usage(stdout, c->prog);
+        return 0;
+    case OPT_PAYLOAD_TEXT:
+        a->src = PAYLOAD_TEXT, a->src_arg = arg;
+        break;
+    case OPT_PAYLOAD_HEX:
+        a->src = PAYLOAD_HEX, a->src_arg = arg;
+        break;
+    case OPT_PAYLOAD_FILE:
+        a->src = PAYLOAD_FILE, a->src_arg = arg;
+        break;
+    case OPT_PAYLOAD_RANDOM:
+        a->src = PAYLOAD_RANDOM;
+        ok = eh_cli_long(c->prog, "payload-random", arg, 0, PAYLOAD_MAX_BYTES, &a->random_bytes);
+        break;
+    case OPT_SEED:
+        ok = eh_cli_long(c->prog, "seed", arg, 0, LONG_MAX, &a->seed);
+        break;
+    case OPT_READ_ALL:
+        c->read_all = true;
+        break;
+    case OPT_RECV_SIZE:
+        ok = eh_cli_long(c->prog, "recv-size", arg, 1, 64L << 20, &a->recv_bytes);
+        break;
+    case OPT_SHUTDOWN_WRITE:
+        c->shutdown_write = true;
+        break;
+    case OPT_BIND_PORT:
+        ok = eh_cli_long(c->prog, "bind-port", arg, 0, 65535, &c->bind_port);
+        break;
+    case OPT_ABORT:
+        c->abort_close = true;
+        break;
+    case OPT_NO_READ:
+        c->no_read = true;
+        break;
+    case OPT_CLOSE_DELAY_MS:
+        ok = eh_cli_long(c->prog, "close-delay-ms", arg, 0, 3600000, &c->close_delay_ms);
+        break;
+    case OPT_CONNECTIONS:
+        ok = eh_cli_long(c->prog, "connections", arg, 1, 1000000, &c->connections);
+        break;
+    }
+    return ok ? -1 : 2;
+}
+
 /* Returns -1 to run, or the exit status (0 after --help, 2 on a usage error). */
 static int parse_options(struct client *c, int argc, char **argv)
 {
     static const struct option options[] = {
         EH_ENDPOINT_OPTIONS,
-        {"payload-text", required_argument, NULL, 0},
-        {"payload-hex", required_argument, NULL, 0},
-        {"payload-file", required_argument, NULL, 0},
-        {"payload-random", required_argument, NULL, 0},
-        {"seed", required_argument, NULL, 0},
-        {"read-all", no_argument, NULL, 0},
-        {"recv-size", required_argument, NULL, 0},
-        {"shutdown-write", no_argument, NULL, 0},
-        {"bind-port", required_argument, NULL, 0},
-        {"abort", no_argument, NULL, 0},
-        {"no-read", no_argument, NULL, 0},
-        {"close-delay-ms", required_argument, NULL, 0},
-        {"connections", required_argument, NULL, 0},
-        {"help", no_argument, NULL, 0},
+        {"payload-text", required_argument, NULL, OPT_PAYLOAD_TEXT},
+        {"payload-hex", required_argument, NULL, OPT_PAYLOAD_HEX},
+        {"payload-file", required_argument, NULL, OPT_PAYLOAD_FILE},
+        {"payload-random", required_argument, NULL, OPT_PAYLOAD_RANDOM},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"read-all", no_argument, NULL, OPT_READ_ALL},
+        {"recv-size", required_argument, NULL, OPT_RECV_SIZE},
+        {"shutdown-write", no_argument, NULL, OPT_SHUTDOWN_WRITE},
+        {"bind-port", required_argument, NULL, OPT_BIND_PORT},
+        {"abort", no_argument, NULL, OPT_ABORT},
+        {"no-read", no_argument, NULL, OPT_NO_READ},
+        {"close-delay-ms", required_argument, NULL, OPT_CLOSE_DELAY_MS},
+        {"connections", required_argument, NULL, OPT_CONNECTIONS},
+        {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    enum payload_source src = PAYLOAD_TEXT;
-    const char *src_arg = "Hello, world";
-    long random_bytes = 0, seed = 1, recv_bytes = 0;
-    int idx = 0, ch;
-    while ((ch = getopt_long(argc, argv, "", options, &idx)) != -1) {
-        if (ch != 0)
-            goto usage_error;
-        const char *name = options[idx].name;
-        int shared = eh_endpoint_option(&c->ep, c->prog, name, optarg);
+    struct client_args a = {.src = PAYLOAD_TEXT, .src_arg = "Hello, world", .seed = 1};
+    int ch, status = -1;
+    while (status < 0 && (ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (ch < EH_OPT_HOST || ch > OPT_HELP)
+            goto usage_error; /* '?': getopt_long() named the option */
+        int shared = eh_endpoint_option(&c->ep, c->prog, ch, optarg);
         if (shared < 0)
             goto usage_error;
-        if (shared > 0)
-            continue;
-        bool ok = true;
-        if (strcmp(name, "help") == 0) {
-            usage(stdout, c->prog);
-            return 0;
-        } else if (strcmp(name, "payload-text") == 0) {
-            src = PAYLOAD_TEXT, src_arg = optarg;
-        } else if (strcmp(name, "payload-hex") == 0) {
-            src = PAYLOAD_HEX, src_arg = optarg;
-        } else if (strcmp(name, "payload-file") == 0) {
-            src = PAYLOAD_FILE, src_arg = optarg;
-        } else if (strcmp(name, "payload-random") == 0) {
-            src = PAYLOAD_RANDOM;
-            ok = eh_cli_long(c->prog, name, optarg, 0, PAYLOAD_MAX_BYTES, &random_bytes);
-        } else if (strcmp(name, "seed") == 0) {
-            ok = eh_cli_long(c->prog, name, optarg, 0, LONG_MAX, &seed);
-        } else if (strcmp(name, "read-all") == 0) {
-            c->read_all = true;
-        } else if (strcmp(name, "recv-size") == 0) {
-            ok = eh_cli_long(c->prog, name, optarg, 1, 64L << 20, &recv_bytes);
-        } else if (strcmp(name, "shutdown-write") == 0) {
-            c->shutdown_write = true;
-        } else if (strcmp(name, "bind-port") == 0) {
-            ok = eh_cli_long(c->prog, name, optarg, 0, 65535, &c->bind_port);
-        } else if (strcmp(name, "abort") == 0) {
-            c->abort_close = true;
-        } else if (strcmp(name, "no-read") == 0) {
-            c->no_read = true;
-        } else if (strcmp(name, "close-delay-ms") == 0) {
-            ok = eh_cli_long(c->prog, name, optarg, 0, 3600000, &c->close_delay_ms);
-        } else if (strcmp(name, "connections") == 0) {
-            ok = eh_cli_long(c->prog, name, optarg, 1, 1000000, &c->connections);
-        }
-        if (!ok)
-            goto usage_error;
+        if (shared == 0)
+            status = client_option(c, &a, (enum client_opt)ch, optarg);
     }
+    if (status == 0)
+        return 0;
+    if (status > 0)
+        goto usage_error;
     if (optind < argc) {
         fprintf(stderr, "%s: unexpected argument '%s'\n", c->prog, argv[optind]);
         goto usage_error;
     }
     if (!eh_endpoint_resolve(&c->ep, c->prog, &c->addr) ||
-        !make_payload(c, src, src_arg, random_bytes, (uint64_t)seed))
+        !make_payload(c, a.src, a.src_arg, a.random_bytes, (uint64_t)a.seed))
         goto usage_error;
     if (c->f->reads_once)
         c->read_all = false;
@@ -254,7 +305,7 @@ static int parse_options(struct client *c, int argc, char **argv)
         c->bind_port = EH_FAULTY_CLIENT_PORT;
     if (c->ep.sock_type == SOCK_DGRAM && c->ep.io.timeout_ms < 0)
         c->ep.io.timeout_ms = UDP_DEFAULT_WAIT_MS;
-    c->recv_bytes = recv_bytes > 0                  ? (size_t)recv_bytes
+    c->recv_bytes = a.recv_bytes > 0                ? (size_t)a.recv_bytes
                     : c->ep.sock_type == SOCK_DGRAM ? UDP_DEFAULT_RECV_BYTES
                                                     : 1024;
     return -1;
@@ -297,6 +348,22 @@ static void print_received(const struct client *c)
     fflush(stdout);
 }
 
+/* faulty-client-no-exit-on-server-close: sleeps until a signal kills it.
+ * SIGTERM and SIGINT get their default action back, in case they came in
+ * ignored or blocked. */
+static void wait_until_killed(void)
+{
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    for (;;)
+        pause();
+}
+
 /* The tutorial's exchange: sendall, [shutdown], one recv (unless --no-read).
  * Returns 0 or an io.h failure result; *reason is set for conn_end. */
 static ssize_t exchange_once(struct client *c, int fd, const char **reason)
@@ -311,6 +378,8 @@ static ssize_t exchange_once(struct client *c, int fd, const char **reason)
     r = eh_io_recv(&c->ep.io, fd, c->rbuf, c->recv_bytes, NULL);
     if (r < 0)
         return r;
+    if (r == 0 && c->f->no_exit_on_server_close && c->payload_bytes > 0)
+        wait_until_killed(); /* the bug: nothing came back yet, so wait for it */
     if (r == 0)
         *reason = "eof";
     collect(c, c->rbuf, (size_t)r);
@@ -346,6 +415,8 @@ static ssize_t exchange_all(struct client *c, int fd, const char **reason)
         }
         if (revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = eh_recv(fd, c->rbuf, c->recv_bytes, MSG_DONTWAIT);
+            if (n == 0 && c->f->no_exit_on_server_close && c->got_bytes < c->payload_bytes)
+                wait_until_killed(); /* the bug: "the rest of the echo is still coming" */
             if (n == 0) {
                 *reason = "eof";
                 return 0;
@@ -397,20 +468,43 @@ static int finish(struct client *c, int fd, const char *step, ssize_t r, const c
     return status;
 }
 
+/* One attempt to connect: socket, [SO_RCVTIMEO/SO_SNDTIMEO], [bind],
+ * connect. Returns the socket, or -1 if socket() failed; *r is 0 once
+ * connected, or else the failure (an io.h result, errno set) of the step
+ * named in *step. */
+static int connect_tcp(const struct client *c, const char **step, ssize_t *r)
+{
+    *step = "socket";
+    *r = -1;
+    int fd = eh_socket(c->ep.family, SOCK_STREAM | eh_io_socket_flags(&c->ep.io));
+    if (fd < 0)
+        return fd;
+    *step = "setsockopt";
+    if (eh_io_setup(&c->ep.io, fd, true) < 0)
+        return fd;
+    *step = "bind";
+    if (bind_local(c, fd) < 0)
+        return fd;
+    *step = "connect";
+    *r = eh_io_connect(&c->ep.io, fd, &c->addr);
+    return fd;
+}
+
 /* One TCP connection. Returns 0 or 1. */
 static int run_tcp(struct client *c)
 {
     c->got_bytes = 0;
-    int fd = eh_socket(c->ep.family, SOCK_STREAM | eh_io_socket_flags(&c->ep.io));
-    if (fd < 0)
-        return finish(c, fd, "socket", -1, NULL);
-    if (eh_io_setup(&c->ep.io, fd, true) < 0)
-        return finish(c, fd, "setsockopt", -1, NULL);
-    if (bind_local(c, fd) < 0)
-        return finish(c, fd, "bind", -1, NULL);
-    ssize_t r = eh_io_connect(&c->ep.io, fd, &c->addr);
+    const char *step;
+    ssize_t r;
+    int fd = connect_tcp(c, &step, &r);
+    while (r == -1 && errno == ECONNREFUSED && c->f->hangs_on_refused) {
+        struct timespec ts = {0, REFUSED_RETRY_MS * 1000000L}; /* the bug: "not up yet" */
+        eh_close(fd);
+        nanosleep(&ts, NULL);
+        fd = connect_tcp(c, &step, &r);
+    }
     if (r < 0)
-        return finish(c, fd, "connect", r, NULL);
+        return finish(c, fd, step, r, NULL);
     const char *reason = "done";
     bool read_all = c->read_all && !c->no_read;
     r = read_all ? exchange_all(c, fd, &reason) : exchange_once(c, fd, &reason);

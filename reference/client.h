@@ -15,8 +15,10 @@
 
 /* Deliberate bugs. The reference build passes all false. */
 struct eh_client_faults {
-    bool fixed_port; /* always bind local port EH_FAULTY_CLIENT_PORT before connect */
-    bool reads_once; /* ignore --read-all: one recv, then close */
+    bool fixed_port;              /* always bind local port EH_FAULTY_CLIENT_PORT before connect */
+    bool reads_once;              /* ignore --read-all: one recv, then close */
+    bool hangs_on_refused;        /* TCP: connect() again every 100 ms while refused */
+    bool no_exit_on_server_close; /* recv() 0 before the whole echo: wait until killed */
 };
 
 #define EH_FAULTY_CLIENT_PORT 1234 /* outside ip_local_port_range on purpose */

@@ -24,32 +24,44 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SEND_AFTER_EOF_CHUNK_BYTES 1024 /* --send-after-eof sends chunks of this size */
 #define UDP_DEFAULT_RECV_BYTES 65536    /* UDP default: any datagram fits, none is cut */
 #define EPOLL_BATCH 64                  /* events taken per epoll_wait() */
+#define MAX_CHUNK_SIZES 64              /* sizes in --chunk-sizes */
+#define MAX_PIECE_BYTES (64L << 20)     /* largest size in --chunk-sizes */
+#define UDP_TRUNCATING_RECV_BYTES 1024  /* faulty-server-udp-truncates: its recvfrom() buffer */
+#define UDP_MERGE_GAP_MS 50             /* faulty-server-udp-merges: quiet time that ends a reply */
 
 struct server {
-    const char *prog;                 /* argv[0], for messages */
-    const struct eh_server_faults *f; /* the deliberate bug, if any */
-    struct eh_endpoint ep;            /* host, port, transport, family, mode, log */
-    struct sockaddr_storage addr;     /* where to bind */
-    int backlog;                      /* listen() backlog */
-    size_t recv_bytes;                /* buffer size passed to recv() */
-    bool forever;                     /* keep accepting */
-    long max_connections;             /* with forever: stop after this many; 0: no limit */
-    bool no_accept;                   /* listen, never accept */
-    long send_after_eof_chunks;       /* chunks to send after the peer's EOF */
-    bool concurrent;                  /* epoll loop */
-    bool reuseaddr;                   /* SO_REUSEADDR before bind */
-    bool nodelay;                     /* TCP_NODELAY: Nagle off, each send its own segment */
-    int ready_fd;                     /* closed once listening; -1: none */
-    unsigned char *buf;               /* recv_bytes bytes */
+    const char *prog;                    /* argv[0], for messages */
+    const struct eh_server_faults *f;    /* the deliberate bug, if any */
+    struct eh_endpoint ep;               /* host, port, transport, family, mode, log */
+    struct sockaddr_storage addr;        /* where to bind */
+    int backlog;                         /* listen() backlog */
+    size_t recv_bytes;                   /* buffer size passed to recv(); 0: not given yet */
+    bool forever;                        /* keep accepting */
+    long max_connections;                /* with forever: stop after this many; 0: no limit */
+    bool no_accept;                      /* listen, never accept */
+    long send_after_eof_chunks;          /* chunks to send after the peer's EOF */
+    bool concurrent;                     /* epoll loop */
+    bool reuseaddr;                      /* SO_REUSEADDR before bind */
+    bool nodelay;                        /* TCP_NODELAY: Nagle off, each send its own segment */
+    bool keep_sigpipe;                   /* SIGPIPE at its default action, no MSG_NOSIGNAL */
+    bool paced;                          /* --trickle-ms or --chunk-sizes: echo in pieces */
+    long trickle_ms;                     /* pause between two pieces of an echo, ms */
+    size_t chunk_sizes[MAX_CHUNK_SIZES]; /* --chunk-sizes: piece sizes in bytes, cycled */
+    size_t n_chunk_sizes;                /* 0: pieces of one byte */
+    bool close_first;                    /* close after echoing the first recv() */
+    int ready_fd;                        /* closed once listening; -1: none */
+    unsigned char *buf;                  /* recv_bytes bytes */
 };
 
 static volatile sig_atomic_t stop_requested; /* set by SIGTERM/SIGINT */
@@ -127,9 +139,161 @@ static void usage(FILE *out, const char *prog)
           "  --reuseaddr        set SO_REUSEADDR before bind (the tutorial does not)\n"
           "  --nodelay          set TCP_NODELAY (Nagle off): each send() leaves as its own\n"
           "                     segment instead of waiting for an unacknowledged one\n"
+          "  --trickle-ms N     TCP: echo each received chunk one byte per send(), N ms\n"
+          "                     apart (implies --nodelay), so that a client that reads once\n"
+          "                     gets only part of the echo\n"
+          "  --chunk-sizes LIST TCP: echo each received chunk in pieces of these sizes\n"
+          "                     (\"1,5,3\", repeated as needed), one send() each, --trickle-ms\n"
+          "                     apart (default 0); implies --nodelay\n"
+          "  --close-first      TCP: shutdown(SHUT_WR) right after echoing a connection's\n"
+          "                     first recv(), so the server closes first (FIN); then read\n"
+          "                     without echoing until the client's EOF, and close\n"
           "  --help             this text\n"
           "Exit status: 0 normal end or SIGTERM, 1 set-up error, 2 usage error.\n",
           out);
+}
+
+/* The getopt_long() val of each server option. */
+enum server_opt {
+    OPT_BACKLOG = EH_ENDPOINT_OPT_END,
+    OPT_RECV_SIZE,
+    OPT_FOREVER,
+    OPT_MAX_CONNECTIONS,
+    OPT_NO_ACCEPT,
+    OPT_SEND_AFTER_EOF,
+    OPT_KEEP_SIGPIPE,
+    OPT_CONCURRENT,
+    OPT_READY_FD,
+    OPT_REUSEADDR,
+    OPT_NODELAY,
+    OPT_TRICKLE_MS,
+    OPT_CHUNK_SIZES,
+    OPT_CLOSE_FIRST,
+    OPT_HELP,
+};
+
+/* --chunk-sizes "1,5,3" into s->chunk_sizes. Returns false after a message. */
+static bool parse_chunk_sizes(struct server *s, const char *arg)
+{
+    const char *p = arg;
+    s->n_chunk_sizes = 0;
+    for (;;) {
+        char *end = NULL;
+        errno = 0;
+        long v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
+        if (errno != 0 || v < 1 || v > MAX_PIECE_BYTES || s->n_chunk_sizes == MAX_CHUNK_SIZES ||
+            (*end != ',' && *end != '\0')) {
+            fprintf(stderr,
+                    "%s: --chunk-sizes: expected up to %d comma-separated sizes from 1 to %ld, "
+                    "got '%s'\n",
+                    s->prog, MAX_CHUNK_SIZES, MAX_PIECE_BYTES, arg);
+            return false;
+        }
+        s->chunk_sizes[s->n_chunk_sizes++] = (size_t)v;
+        if (*end == '\0')
+            return true;
+        p = end + 1;
+    }
+}
+
+/* Applies one server option. Returns -1 to go on, or the exit status (0
+ * after --help, 2 on a usage error, whose message went to stderr). */
+static int server_option(struct server *s, enum server_opt opt, const char *arg)
+{
+    long v = 0;
+    bool ok = true;
+    switch (opt) {
+    case OPT_HELP:
+        usage(stdout, s->prog);
+        return 0;
+    case OPT_BACKLOG:
+        ok = eh_cli_long(s->prog, "backlog", arg, 0, INT_MAX, &v);
+        s->backlog = (int)v;
+        break;
+    case OPT_RECV_SIZE:
+        ok = eh_cli_long(s->prog, "recv-size", arg, 1, 64L << 20, &v);
+        s->recv_bytes = (size_t)v;
+        break;
+    case OPT_FOREVER:
+        s->forever = true;
+        break;
+    case OPT_MAX_CONNECTIONS:
+        ok = eh_cli_long(s->prog, "max-connections", arg, 1, LONG_MAX, &s->max_connections);
+        s->forever = true;
+        break;
+    case OPT_NO_ACCEPT:
+        s->no_accept = true;
+        break;
+    case OPT_SEND_AFTER_EOF:
+        ok = eh_cli_long(s->prog, "send-after-eof", arg, 0, 1000000, &s->send_after_eof_chunks);
+        break;
+    case OPT_KEEP_SIGPIPE:
+        s->keep_sigpipe = true;
+        break;
+    case OPT_CONCURRENT:
+        s->concurrent = s->forever = true;
+        break;
+    case OPT_READY_FD:
+        ok = eh_cli_long(s->prog, "ready-fd", arg, 0, INT_MAX, &v);
+        s->ready_fd = (int)v;
+        break;
+    case OPT_REUSEADDR:
+        s->reuseaddr = true;
+        break;
+    case OPT_NODELAY:
+        s->nodelay = true;
+        break;
+    case OPT_TRICKLE_MS:
+        ok = eh_cli_long(s->prog, "trickle-ms", arg, 0, 3600000, &s->trickle_ms);
+        s->paced = true;
+        break;
+    case OPT_CHUNK_SIZES:
+        ok = parse_chunk_sizes(s, arg);
+        s->paced = true;
+        break;
+    case OPT_CLOSE_FIRST:
+        s->close_first = true;
+        break;
+    }
+    return ok ? -1 : 2;
+}
+
+/* After the options: the checks that involve several of them, the defaults
+ * that depend on others, and the faults that override options. Returns
+ * false after a message. */
+static bool settle_options(struct server *s)
+{
+    bool udp = s->ep.sock_type == SOCK_DGRAM;
+    if (s->concurrent && s->ep.io.mode != EH_IO_BLOCKING) {
+        fprintf(stderr, "%s: --concurrent works in blocking mode only\n", s->prog);
+        return false;
+    }
+    if (udp && (s->paced || s->close_first)) {
+        fprintf(stderr, "%s: --%s works with --transport tcp only\n", s->prog,
+                s->close_first         ? "close-first"
+                : s->n_chunk_sizes > 0 ? "chunk-sizes"
+                                       : "trickle-ms");
+        return false;
+    }
+    if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
+        return false;
+    if (s->paced)
+        s->nodelay = true; /* each piece its own segment, not held back by Nagle */
+    if (s->f->never_dies_of_sigpipe)
+        s->keep_sigpipe = false;
+    if (s->keep_sigpipe || s->f->dies_on_sigpipe)
+        s->ep.io.send_flags = 0;
+    if (s->f->ignore_sigterm || s->f->ignores_no_accept)
+        s->forever = true;
+    if (s->f->serves_once) /* the bug: no accept loop, whatever the options say */
+        s->forever = s->concurrent = false, s->max_connections = 0;
+    if (s->f->serial) /* the bug: the accept loop serves each client to the end */
+        s->concurrent = false;
+    if (s->recv_bytes == 0)
+        s->recv_bytes = udp ? UDP_DEFAULT_RECV_BYTES : 1024;
+    if (udp && s->f->udp_truncates && s->recv_bytes > UDP_TRUNCATING_RECV_BYTES)
+        s->recv_bytes = UDP_TRUNCATING_RECV_BYTES; /* the bug: a buffer sized for a stream */
+    return true;
 }
 
 /* Returns -1 to run, or the exit status (0 after --help, 2 on a usage error). */
@@ -137,86 +301,43 @@ static int parse_options(struct server *s, int argc, char **argv)
 {
     static const struct option options[] = {
         EH_ENDPOINT_OPTIONS,
-        {"backlog", required_argument, NULL, 0},
-        {"recv-size", required_argument, NULL, 0},
-        {"forever", no_argument, NULL, 0},
-        {"max-connections", required_argument, NULL, 0},
-        {"no-accept", no_argument, NULL, 0},
-        {"send-after-eof", required_argument, NULL, 0},
-        {"keep-sigpipe", no_argument, NULL, 0},
-        {"concurrent", no_argument, NULL, 0},
-        {"ready-fd", required_argument, NULL, 0},
-        {"reuseaddr", no_argument, NULL, 0},
-        {"nodelay", no_argument, NULL, 0},
-        {"help", no_argument, NULL, 0},
+        {"backlog", required_argument, NULL, OPT_BACKLOG},
+        {"recv-size", required_argument, NULL, OPT_RECV_SIZE},
+        {"forever", no_argument, NULL, OPT_FOREVER},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+        {"no-accept", no_argument, NULL, OPT_NO_ACCEPT},
+        {"send-after-eof", required_argument, NULL, OPT_SEND_AFTER_EOF},
+        {"keep-sigpipe", no_argument, NULL, OPT_KEEP_SIGPIPE},
+        {"concurrent", no_argument, NULL, OPT_CONCURRENT},
+        {"ready-fd", required_argument, NULL, OPT_READY_FD},
+        {"reuseaddr", no_argument, NULL, OPT_REUSEADDR},
+        {"nodelay", no_argument, NULL, OPT_NODELAY},
+        {"trickle-ms", required_argument, NULL, OPT_TRICKLE_MS},
+        {"chunk-sizes", required_argument, NULL, OPT_CHUNK_SIZES},
+        {"close-first", no_argument, NULL, OPT_CLOSE_FIRST},
+        {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    long recv_bytes = 0, v = 0;
-    bool keep_sigpipe = false;
-    int idx = 0, c;
-    while ((c = getopt_long(argc, argv, "", options, &idx)) != -1) {
-        if (c != 0)
-            goto usage_error;
-        const char *name = options[idx].name;
-        int shared = eh_endpoint_option(&s->ep, s->prog, name, optarg);
+    int c, status = -1;
+    while (status < 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (c < EH_OPT_HOST || c > OPT_HELP)
+            goto usage_error; /* '?': getopt_long() named the option */
+        int shared = eh_endpoint_option(&s->ep, s->prog, c, optarg);
         if (shared < 0)
             goto usage_error;
-        if (shared > 0)
-            continue;
-        if (strcmp(name, "help") == 0) {
-            usage(stdout, s->prog);
-            return 0;
-        } else if (strcmp(name, "backlog") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 0, INT_MAX, &v))
-                goto usage_error;
-            s->backlog = (int)v;
-        } else if (strcmp(name, "recv-size") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 1, 64L << 20, &recv_bytes))
-                goto usage_error;
-        } else if (strcmp(name, "forever") == 0) {
-            s->forever = true;
-        } else if (strcmp(name, "max-connections") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 1, LONG_MAX, &s->max_connections))
-                goto usage_error;
-            s->forever = true;
-        } else if (strcmp(name, "no-accept") == 0) {
-            s->no_accept = true;
-        } else if (strcmp(name, "send-after-eof") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 0, 1000000, &s->send_after_eof_chunks))
-                goto usage_error;
-        } else if (strcmp(name, "keep-sigpipe") == 0) {
-            keep_sigpipe = true;
-        } else if (strcmp(name, "reuseaddr") == 0) {
-            s->reuseaddr = true;
-        } else if (strcmp(name, "nodelay") == 0) {
-            s->nodelay = true;
-        } else if (strcmp(name, "concurrent") == 0) {
-            s->concurrent = s->forever = true;
-        } else if (strcmp(name, "ready-fd") == 0) {
-            if (!eh_cli_long(s->prog, name, optarg, 0, INT_MAX, &v))
-                goto usage_error;
-            s->ready_fd = (int)v;
-        }
+        if (shared == 0)
+            status = server_option(s, (enum server_opt)c, optarg);
     }
+    if (status == 0)
+        return 0;
+    if (status > 0)
+        goto usage_error;
     if (optind < argc) {
         fprintf(stderr, "%s: unexpected argument '%s'\n", s->prog, argv[optind]);
         goto usage_error;
     }
-    if (s->concurrent && s->ep.io.mode != EH_IO_BLOCKING) {
-        fprintf(stderr, "%s: --concurrent works in blocking mode only\n", s->prog);
+    if (!settle_options(s))
         goto usage_error;
-    }
-    if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
-        goto usage_error;
-    if (s->f->never_dies_of_sigpipe)
-        keep_sigpipe = false;
-    if (keep_sigpipe || s->f->dies_on_sigpipe)
-        s->ep.io.send_flags = 0;
-    if (s->f->ignore_sigterm || s->f->ignores_no_accept)
-        s->forever = true;
-    s->recv_bytes = recv_bytes > 0                  ? (size_t)recv_bytes
-                    : s->ep.sock_type == SOCK_DGRAM ? UDP_DEFAULT_RECV_BYTES
-                                                    : 1024;
     return -1;
 usage_error:
     fprintf(stderr, "Try '%s --help'.\n", s->prog);
@@ -274,6 +395,61 @@ static void echo_transform(const struct server *s, unsigned char *buf, size_t le
             buf[i] ^= 0x20;
 }
 
+/* Sleeps ms milliseconds, or less if SIGTERM or SIGINT comes. */
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    if (ms > 0 && !stop_requested)
+        nanosleep(&ts, NULL);
+}
+
+/* --trickle-ms, --chunk-sizes: sends buf in pieces (one byte each, or the
+ * --chunk-sizes cycled), one sendall each, with a pause between two. */
+static ssize_t send_paced(const struct server *s, int fd, const unsigned char *buf, size_t len)
+{
+    size_t off = 0;
+    for (size_t i = 0; off < len; i++) {
+        if (i > 0)
+            pause_ms(s->trickle_ms);
+        size_t piece = s->n_chunk_sizes > 0 ? s->chunk_sizes[i % s->n_chunk_sizes] : 1;
+        if (piece > len - off)
+            piece = len - off;
+        ssize_t r = eh_io_sendall(&s->ep.io, fd, buf + off, piece);
+        if (r < 0)
+            return r;
+        off += piece;
+    }
+    return (ssize_t)len;
+}
+
+/* faulty-server-stops-under-backpressure: send() with MSG_DONTWAIT until
+ * done or until the send buffer is full; then the rest is dropped and the
+ * echo reported complete. */
+static ssize_t send_or_drop(const struct server *s, int fd, const unsigned char *buf, size_t len)
+{
+    size_t sent = 0;
+    while (sent < len) {
+        ssize_t n = eh_send(fd, buf + sent, len - sent, MSG_DONTWAIT | s->ep.io.send_flags);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break; /* the bug: "the peer is slow, skip it" */
+        if (n < 0)
+            return -1;
+        sent += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
+/* Sends the echo of one received chunk: with sendall (the tutorial's), or
+ * paced. Returns len, -1 or EH_IO_TIMEDOUT, as eh_io_sendall(). */
+static ssize_t send_echo(const struct server *s, int fd, const unsigned char *buf, size_t len)
+{
+    if (s->f->drops_on_backpressure)
+        return send_or_drop(s, fd, buf, len);
+    if (s->paced)
+        return send_paced(s, fd, buf, len);
+    return eh_io_sendall(&s->ep.io, fd, buf, len);
+}
+
 /* --send-after-eof: sends the chunks one send() each, whatever happens, and
  * returns the conn_end reason: the first send error, or "eof". */
 static const char *send_after_eof(const struct server *s, int fd)
@@ -290,8 +466,9 @@ static const char *send_after_eof(const struct server *s, int fd)
 }
 
 /* Ends a connection whose last result was r (0: EOF; < 0: error in err):
- * the sends after EOF if asked, the conn_end event, close(). */
-static void end_conn(const struct server *s, int fd, ssize_t r, int err)
+ * the sends after EOF if asked, the conn_end event, close(). Returns 0, or
+ * 1 if the process must exit (faulty-server-dies-on-reset). */
+static int end_conn(const struct server *s, int fd, ssize_t r, int err)
 {
     const char *reason = eh_io_reason(r, err);
     if (r == 0 && s->send_after_eof_chunks > 0)
@@ -300,31 +477,46 @@ static void end_conn(const struct server *s, int fd, ssize_t r, int err)
     if (r == 0 && s->f->never_close) {
         if (!s->concurrent)
             wait_for_stop(); /* the bug: the client never sees our FIN */
-        return;
+        return 0;
     }
+    if (r == 0 && s->f->leaks_fd)
+        return 0; /* the bug: no close(), the descriptor stays open for good */
     eh_close(fd);
+    if (r == -1 && err == ECONNRESET && s->f->dies_on_reset) {
+        fprintf(stderr, "%s: %s\n", s->prog, strerror(err)); /* the bug: any error is fatal */
+        return 1;
+    }
+    return 0;
 }
 
 /* The tutorial's loop: recv, sendall what came, until recv returns 0 or an
- * error ends the connection. The echoes_once build echoes only the first
- * recv() and then reads (without echoing) until EOF. */
-static void serve_conn(const struct server *s, int fd)
+ * error ends the connection. With --close-first the first echo is followed
+ * by shutdown(SHUT_WR), and what comes after is read but not echoed, so
+ * that no unread data turns the close into a RST. The echoes_once build
+ * echoes only the first recv() and then reads (without echoing) until EOF.
+ * Returns end_conn()'s result. */
+static int serve_conn(const struct server *s, int fd)
 {
     ssize_t r;
-    bool echoed = false;
+    bool echoed = false, shut = false;
     for (;;) {
         r = eh_io_recv(&s->ep.io, fd, s->buf, s->recv_bytes, NULL);
         if (r <= 0)
             break;
+        if (shut)
+            continue;
         if (s->f->echoes_once && echoed)
             continue; /* the bug: what the later recv() calls return is dropped */
         echoed = true;
         echo_transform(s, s->buf, (size_t)r);
-        r = eh_io_sendall(&s->ep.io, fd, s->buf, (size_t)r);
+        r = send_echo(s, fd, s->buf, (size_t)r);
         if (r < 0)
             break;
+        if (s->close_first && (r = eh_shutdown(fd, SHUT_WR)) < 0)
+            break;
+        shut = s->close_first;
     }
-    end_conn(s, fd, r, errno);
+    return end_conn(s, fd, r, errno);
 }
 
 /* One connection at a time: accept, serve, repeat if --forever. */
@@ -349,7 +541,8 @@ static int serve_tcp(const struct server *s, int lfd)
             wait_for_stop(); /* the bug: never reads, never closes */
             return 0;
         }
-        serve_conn(s, fd);
+        if (serve_conn(s, fd) != 0)
+            return 1;
         served++;
         if (!s->forever || (s->max_connections > 0 && served >= s->max_connections))
             break;
@@ -357,54 +550,107 @@ static int serve_tcp(const struct server *s, int lfd)
     return 0;
 }
 
+/* The state of serve_concurrent(). */
+struct conc {
+    int epfd;       /* the epoll set */
+    int lfd;        /* the listener */
+    long accepted;  /* connections accepted so far */
+    long open;      /* connections in the set */
+    bool accepting; /* the listener is in the set */
+    int newest;     /* the last connection accepted and still open; -1: none */
+};
+
+/* The epoll data of a connection: its fd, and CONC_SHUT once --close-first
+ * has shut down its sending side (from then on it is only read). */
+#define CONC_SHUT (1ULL << 32)
+
+/* A ready listener: accept one connection and add it to the set. */
+static void conc_accept(const struct server *s, struct conc *c)
+{
+    struct sockaddr_storage peer;
+    int cfd = eh_accept(c->lfd, 0, &peer, s->f->swap_accept_addrs);
+    if (cfd < 0)
+        return; /* EAGAIN or ECONNABORTED: nothing to serve */
+    print_addr("connected by", &peer);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)cfd};
+    epoll_ctl(c->epfd, EPOLL_CTL_ADD, cfd, &ev);
+    c->open++;
+    c->newest = cfd;
+    if (s->max_connections > 0 && ++c->accepted >= s->max_connections) {
+        epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->lfd, NULL);
+        c->accepting = false;
+    }
+}
+
+/* A ready connection (data: its epoll data): one recv and the echo of
+ * what came (after --close-first's shutdown, nothing), or its end. Returns
+ * end_conn()'s result. */
+static int conc_echo(const struct server *s, struct conc *c, uint64_t data)
+{
+    int fd = (int)(data & ~CONC_SHUT);
+    ssize_t r = eh_recv(fd, s->buf, s->recv_bytes, 0);
+    if (r > 0 && (data & CONC_SHUT) != 0)
+        return 0;
+    if (r > 0) {
+        /* the mixes_streams bug: one "current client" shared by all */
+        int to = s->f->mixes_streams && c->newest >= 0 ? c->newest : fd;
+        echo_transform(s, s->buf, (size_t)r);
+        r = send_echo(s, to, s->buf, (size_t)r);
+        if (r >= 0 && s->close_first && (r = eh_shutdown(fd, SHUT_WR)) == 0) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.u64 = data | CONC_SHUT};
+            epoll_ctl(c->epfd, EPOLL_CTL_MOD, fd, &ev);
+        }
+        if (r >= 0)
+            return 0;
+    }
+    int err = errno;
+    epoll_ctl(c->epfd, EPOLL_CTL_DEL, fd, NULL);
+    if (fd == c->newest)
+        c->newest = -1;
+    c->open--;
+    return end_conn(s, fd, r, err);
+}
+
 /* Many connections at once: one epoll set holds the (non-blocking)
  * listener and every (blocking) connection; each ready connection gets one
  * recv and the sendall of what came. */
 static int serve_concurrent(const struct server *s, int lfd)
 {
-    int epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
-    if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) < 0) {
+    struct conc c = {
+        .epfd = epoll_create1(EPOLL_CLOEXEC), .lfd = lfd, .accepting = true, .newest = -1};
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)lfd};
+    if (c.epfd < 0 || epoll_ctl(c.epfd, EPOLL_CTL_ADD, lfd, &ev) < 0) {
         fprintf(stderr, "%s: epoll: %s\n", s->prog, strerror(errno));
         return 1;
     }
-    long accepted = 0, open = 0;
-    bool accepting = true;
-    while (!stop_requested && (accepting || open > 0)) {
+    int status = 0;
+    while (status == 0 && !stop_requested && (c.accepting || c.open > 0)) {
         struct epoll_event ready[EPOLL_BATCH];
-        int n = eh_epoll_wait(epfd, ready, EPOLL_BATCH, -1);
-        for (int i = 0; i < n; i++) {
-            int fd = ready[i].data.fd;
-            if (fd == lfd) {
-                struct sockaddr_storage peer;
-                int cfd = eh_accept(lfd, 0, &peer, s->f->swap_accept_addrs);
-                if (cfd < 0)
-                    continue; /* EAGAIN or ECONNABORTED: nothing to serve */
-                print_addr("connected by", &peer);
-                ev = (struct epoll_event){.events = EPOLLIN, .data.fd = cfd};
-                epoll_ctl(epfd, EPOLL_CTL_ADD, cfd, &ev);
-                open++;
-                if (s->max_connections > 0 && ++accepted >= s->max_connections) {
-                    epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL);
-                    accepting = false;
-                }
-                continue;
-            }
-            ssize_t r = eh_recv(fd, s->buf, s->recv_bytes, 0);
-            if (r > 0) {
-                echo_transform(s, s->buf, (size_t)r);
-                r = eh_io_sendall(&s->ep.io, fd, s->buf, (size_t)r);
-            }
-            if (r <= 0) {
-                int err = errno;
-                epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
-                end_conn(s, fd, r, err);
-                open--;
-            }
+        int n = eh_epoll_wait(c.epfd, ready, EPOLL_BATCH, -1);
+        for (int i = 0; i < n && status == 0; i++) {
+            if (ready[i].data.u64 == (uint64_t)lfd)
+                conc_accept(s, &c);
+            else
+                status = conc_echo(s, &c, ready[i].data.u64);
         }
     }
-    close(epfd);
-    return 0;
+    close(c.epfd);
+    return status;
+}
+
+/* faulty-server-udp-merges: appends to s->buf, after the len bytes of the
+ * first datagram, every datagram that follows within UDP_MERGE_GAP_MS, as
+ * if UDP were a byte stream. Returns the new length. */
+static size_t gather_datagrams(const struct server *s, int fd, size_t len)
+{
+    while (len < s->recv_bytes && eh_poll(fd, POLLIN, UDP_MERGE_GAP_MS) > 0) {
+        struct sockaddr_storage from;
+        ssize_t n = eh_recvfrom(fd, s->buf + len, s->recv_bytes - len, MSG_DONTWAIT, &from);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    return len;
 }
 
 /* UDP: each datagram is echoed to its sender, an empty one too (RFC 862). */
@@ -420,6 +666,13 @@ static int serve_udp(const struct server *s, int fd)
             eh_evlog_conn_end(fd, eh_io_reason(r, errno));
             return r == EH_IO_TIMEDOUT ? 0 : 1;
         }
+        if (r == 0 && s->f->udp_wedged_by_empty) {
+            eh_evlog_conn_end(fd, "eof"); /* the bug: 0 bytes read taken for end of stream */
+            wait_for_stop();
+            return 0;
+        }
+        if (s->f->udp_merges)
+            r = (ssize_t)gather_datagrams(s, fd, (size_t)r);
         echo_transform(s, s->buf, (size_t)r);
         eh_sendto(fd, s->buf, (size_t)r, s->ep.io.send_flags, &peer);
         served++;

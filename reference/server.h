@@ -22,6 +22,15 @@ struct eh_server_faults {
     bool ignores_no_accept;     /* ignores --no-accept: accepts every connection, forever */
     bool swap_accept_addrs;     /* log accept()'s laddr and raddr swapped */
     bool echoes_once;           /* TCP: echo only a connection's first recv(), then drain to EOF */
+    bool serves_once;           /* serve one client (UDP: datagram), exit; ignores --forever */
+    bool serial;                /* ignores --concurrent: one client at a time, each to its EOF */
+    bool dies_on_reset;         /* ECONNRESET on a connection ends the process, status 1 */
+    bool leaks_fd;              /* after recv() returns 0, never closes the connection */
+    bool drops_on_backpressure; /* sends with MSG_DONTWAIT; on EAGAIN drops the rest */
+    bool udp_truncates;         /* UDP: recvfrom() into 1024 bytes, whatever --recv-size says */
+    bool udp_merges;            /* UDP: datagrams that follow within 50 ms share one reply */
+    bool udp_wedged_by_empty;   /* UDP: an empty datagram ends the reading, not the process */
+    bool mixes_streams;         /* --concurrent: echoes to the newest connection */
     bool never_listen;          /* hostile: parse the options, then only wait for SIGTERM */
     bool hang_after_accept;     /* hostile: accept, then wait for SIGTERM without reading */
     bool ignore_sigterm;        /* hostile: SIGTERM ignored; always --forever */
