@@ -10,7 +10,7 @@ CMAKE_ARGS ?=
 ARGS       ?=
 
 BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev check
-TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format
+TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build run test deps test-deps bench format format-check clean

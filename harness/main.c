@@ -582,6 +582,7 @@ static int cmd_run(int argc, char **argv)
         cmd = NULL;
     free(joined);
     json_object_set_new(report, "tool", json_string("echoharness"));
+    json_object_set_new(report, "schema_version", json_integer(EH_REPORT_SCHEMA_VERSION));
     json_object_set_new(report, "version", json_string(EH_VERSION));
     json_object_set_new(report, "started", json_string(started));
     json_object_set_new(report, "duration_ms", json_integer((eh_now_us() - t0) / 1000));
