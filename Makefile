@@ -13,7 +13,7 @@ PREFIX     ?= /usr/local
 
 BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev check
 TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema \
-              help2man man-db
+              python3-yaml help2man man-db
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build run test install deps test-deps bench format format-check clean

@@ -21,7 +21,8 @@ for f in bin/echoharness libexec/echoharness/echo-server libexec/echoharness/ech
 done
 for f in share/echoharness/baselines/reference.json share/echoharness/schema/report.schema.json \
   share/doc/echoharness/README.md share/doc/echoharness/scenarios/README.md \
-  share/doc/echoharness/reports/README.md; do
+  share/doc/echoharness/reports/README.md share/doc/echoharness/ci/README.md \
+  share/doc/echoharness/ci/github-actions.yml; do
   [ -s "$prefix/$f" ] && ok "$f installed" || bad "$f missing"
 done
 [ ! -e "$prefix/bin/echo-server" ] && ok "no helper program in bin/" || bad "echo-server is in bin/"

@@ -24,14 +24,16 @@ reason_of() { json "$1/report.json" "[s['reason'] for s in d['scenarios'] if s['
 # Processes whose command line contains a marker, other than this shell's own.
 leftovers() { pgrep -af -- "$1" | grep -v -e pgrep -e "$$" || true; }
 
-# A python3 that has jsonschema (Debian's python3-jsonschema is for /usr/bin/python3).
-schema_python() {
+# A python3 that can import MODULE (Debian's python3-MODULE packages are for
+# /usr/bin/python3, which may not be the first python3 in PATH).
+python_with() {
   local p
   for p in python3 /usr/bin/python3; do
-    "$p" -c 'import jsonschema' 2> /dev/null && { command -v "$p"; return 0; }
+    "$p" -c "import $1" 2> /dev/null && { command -v "$p"; return 0; }
   done
   return 1
 }
+schema_python() { python_with jsonschema; }
 
 # Every report directory echoharness wrote below $WORK (report.json beside
 # junit.xml) holds a report.json valid against reports/schema/report.schema.json.
