@@ -1,6 +1,7 @@
 # echoharness: the two commands of the quick start.
 #   make run   install what is missing, build, run scenarios/ -> reports/latest/
 #   make test  install what is missing, build, run every test through CTest
+#   make install PREFIX=/opt/echoharness   build, then install (default /usr/local)
 # Packages come from Debian (apt-get, as root or with sudo).
 
 BUILD      ?= build
@@ -8,12 +9,14 @@ JOBS       ?= 2
 CMAKE_ARGS ?=
 # Arguments for `make run`, e.g. make run ARGS='--tag tutorial'
 ARGS       ?=
+PREFIX     ?= /usr/local
 
 BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev check
-TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format
+TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema \
+              python3-yaml help2man man-db
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test deps test-deps bench format format-check clean
+.PHONY: all build run test install deps test-deps bench format format-check clean
 
 all: build
 
@@ -47,6 +50,13 @@ run: build
 
 test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# echoharness in PREFIX/bin, the reference and faulty builds in
+# PREFIX/libexec/echoharness, scenarios, baseline and schema in
+# PREFIX/share/echoharness, documentation and the man page (built when
+# help2man is installed) in PREFIX/share/doc/echoharness and PREFIX/share/man.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: test-deps build
 	bench/analyze

@@ -10,6 +10,7 @@
 #include "analyze.h"
 #include "eh.h"
 #include "isolate.h"
+#include "paths.h"
 #include "repeat.h"
 #include "report.h"
 #include "runner.h"
@@ -34,8 +35,6 @@
 #define EXIT_NOT_PASSED 1
 #define EXIT_USAGE 2
 
-static const char *const default_scenarios[] = {"scenarios"};
-
 static void usage_main(FILE *out)
 {
     fputs("Usage: echoharness COMMAND [OPTION]... [ARG]...\n"
@@ -58,9 +57,11 @@ static void usage_main(FILE *out)
 static void usage_run(FILE *out)
 {
     fputs("Usage: echoharness run [OPTION]... [SCENARIO.json|DIR]...\n"
-          "Run scenarios (default: every *.json below scenarios/), each in its own network and\n"
-          "PID namespace, and write report.json, junit.xml, report.html, summary.md and\n"
-          "pcap/<scenario>.pcap into the report directory.\n"
+          "Run scenarios, each in its own network and PID namespace, and write report.json,\n"
+          "junit.xml, report.html, summary.md and pcap/<scenario>.pcap into the report\n"
+          "directory. Without SCENARIO.json or DIR: every *.json below the first folder of\n"
+          "./scenarios, ../share/echoharness/scenarios beside the echoharness executable\n"
+          "(an install) and the source tree's scenarios/ (a build tree).\n"
           "\n"
           "  --server-cmd CMD      run CMD as the server in scenarios whose server is under test;\n"
           "                        {host}, {port}, {transport} (tcp, udp) and {family} (ipv4,\n"
@@ -69,8 +70,10 @@ static void usage_run(FILE *out)
           "  --client-cmd CMD      the same for the client role\n"
           "  --port N              the port for every role (for programs with a hard-coded port,\n"
           "                        such as the tutorial's 65432); default: the scenario's\n"
-          "  --server-program NAME run build/bin/NAME instead of the reference server build, with\n"
-          "                        the same options (used to prove scenarios catch faulty builds)\n"
+          "  --server-program NAME\n"
+          "                        run NAME from the --bin-dir instead of the reference server\n"
+          "                        build, with the same options (used to prove scenarios catch\n"
+          "                        faulty builds)\n"
           "  --client-program NAME the same for the reference client build\n"
           "  --report-dir DIR      where reports go (default: reports/latest)\n"
           "  -j, --jobs N          run N scenarios in parallel (default 1)\n"
@@ -84,7 +87,9 @@ static void usage_run(FILE *out)
           "                        machines; also EH_TIMEOUT_SCALE)\n"
           "      --no-namespaces   run on the host loopback with allocated ports instead of\n"
           "                        private namespaces\n"
-          "      --bin-dir DIR     where the reference builds are (default: beside echoharness)\n"
+          "      --bin-dir DIR     where the reference and faulty builds are (default:\n"
+          "                        ../libexec/echoharness beside the echoharness executable\n"
+          "                        when it holds them (an install), else its own folder)\n"
           "  -q, --quiet           no progress line, only the summary\n"
           "  -h, --help            show this help\n",
           out);
@@ -93,7 +98,7 @@ static void usage_run(FILE *out)
 static void usage_list(FILE *out)
 {
     fputs("Usage: echoharness list [-t TAG] [-f GLOB] [SCENARIO.json|DIR]...\n"
-          "List scenarios (default: scenarios/) as name, kind, tags and description.\n"
+          "List scenarios (default: those run uses) as name, kind, tags and description.\n"
           "  -t, --tag TAG    only scenarios carrying TAG (repeat: carrying every TAG)\n"
           "  -f, --filter GLOB only scenarios whose name matches GLOB\n"
           "Exit status 2 if a file does not load.\n",
@@ -135,20 +140,24 @@ static bool load_all(char *const *args, size_t n_args, const struct selection *s
     size_t n_paths = 0;
     struct eh_error err = {0};
     bool ok = true, by_default = n_args == 0;
+    char dir[PATH_MAX];
+    char *default_args[] = {dir};
 
     *out = NULL;
     *n_out = 0;
     *n_files = 0;
     if (by_default) {
-        args = (char *const *)default_scenarios;
+        if (!eh_paths_scenarios(NULL, dir, sizeof(dir))) {
+            fprintf(stderr,
+                    "echoharness: no scenarios folder in %s: name scenario files or folders\n",
+                    dir);
+            return false;
+        }
+        args = default_args;
         n_args = 1;
     }
     if (eh_scenario_find(args, n_args, &paths, &n_paths, &err) != EH_OK) {
-        fprintf(stderr, "echoharness: %s%s\n", err.msg,
-                by_default ? " (the default scenarios/ is looked up in the current directory: "
-                             "run from the repository's top folder, or name scenario files or "
-                             "folders)"
-                           : "");
+        fprintf(stderr, "echoharness: %s\n", err.msg);
         return false;
     }
     *out = calloc(n_paths ? n_paths : 1, sizeof(**out));
@@ -267,18 +276,6 @@ static void print_safe(FILE *out, const char *s)
 {
     if (s != NULL)
         eh_escape(out, s, strlen(s), EH_ESC_ASCII);
-}
-
-static bool default_bin_dir(char *buf, size_t len)
-{
-    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-    return true;
 }
 
 /* True if execvp() could start prog: a path with '/' is checked as it is,
@@ -466,7 +463,7 @@ static int cmd_run(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!bin_dir[0] && !default_bin_dir(bin_dir, sizeof(bin_dir))) {
+    if (!bin_dir[0] && !eh_paths_programs(NULL, bin_dir, sizeof(bin_dir))) {
         fputs("echoharness run: cannot find the reference builds; use --bin-dir\n", stderr);
         return EXIT_USAGE;
     }
@@ -578,6 +575,7 @@ static int cmd_run(int argc, char **argv)
         cmd = NULL;
     free(joined);
     json_object_set_new(report, "tool", json_string("echoharness"));
+    json_object_set_new(report, "schema_version", json_integer(EH_REPORT_SCHEMA_VERSION));
     json_object_set_new(report, "version", json_string(EH_VERSION));
     json_object_set_new(report, "started", json_string(started));
     json_object_set_new(report, "duration_ms", json_integer((eh_now_us() - t0) / 1000));

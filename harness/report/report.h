@@ -5,7 +5,7 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 1, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
@@ -44,6 +44,10 @@
  *   "repeat": { runs, verdict counts and distributions, see repeat.h }  (--repeat only)
  * }
  *
+ * reports/schema/report.schema.json is the schema of this document and
+ * reports/README.md describes it; EH_REPORT_SCHEMA_VERSION goes up by one
+ * with any change to the document's fields, and the schema with it.
+ *
  * Every string taken from a program under test (stdout, stderr, event
  * fields, echoed bytes) is stored as it came (JSON-escaped by jansson) and
  * escaped again by each writer for its own format (HTML, XML, Markdown).
@@ -58,6 +62,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* The report's "schema_version". */
+#define EH_REPORT_SCHEMA_VERSION 1
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */

@@ -24,7 +24,39 @@ reason_of() { json "$1/report.json" "[s['reason'] for s in d['scenarios'] if s['
 # Processes whose command line contains a marker, other than this shell's own.
 leftovers() { pgrep -af -- "$1" | grep -v -e pgrep -e "$$" || true; }
 
+# A python3 that can import MODULE (Debian's python3-MODULE packages are for
+# /usr/bin/python3, which may not be the first python3 in PATH).
+python_with() {
+  local p
+  for p in python3 /usr/bin/python3; do
+    "$p" -c "import $1" 2> /dev/null && { command -v "$p"; return 0; }
+  done
+  return 1
+}
+schema_python() { python_with jsonschema; }
+
+# Every report directory echoharness wrote below $WORK (report.json beside
+# junit.xml) holds a report.json valid against reports/schema/report.schema.json.
+validate_reports() {
+  local files=() f py
+  while IFS= read -r f; do
+    [ -f "${f%/*}/junit.xml" ] && files+=("$f")
+  done < <(find "$WORK" -name report.json 2> /dev/null | sort)
+  [ ${#files[@]} -gt 0 ] || return 0
+  if ! py=$(schema_python); then
+    echo "note: ${#files[@]} report.json not checked against the schema: python3-jsonschema not installed"
+    return 0
+  fi
+  if "$py" "$SRC/tests/integration/validate-report.py" "${files[@]}" > "$WORK/schema.out" 2>&1; then
+    ok "${#files[@]} report.json valid against reports/schema/report.schema.json"
+  else
+    bad "report.json not valid against reports/schema/report.schema.json:"
+    cat "$WORK/schema.out"
+  fi
+}
+
 finish() {
+  validate_reports
   printf '%d passed, %d failed\n' $((checks - failures)) "$failures"
   [ "$failures" -eq 0 ]
   exit $?
