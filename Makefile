@@ -53,11 +53,11 @@ bench: test-deps build
 
 format:
 	clang-format -i harness/*.[ch] common/*.[ch] servers/*.c servers/faulty/*.c \
-	  clients/*.c clients/faulty/*.c tests/unit/*.c
+	  clients/*.c clients/faulty/*.c tests/unit/*.[ch]
 
 format-check:
 	clang-format --dry-run --Werror harness/*.[ch] common/*.[ch] servers/*.c \
-	  servers/faulty/*.c clients/*.c clients/faulty/*.c tests/unit/*.c
+	  servers/faulty/*.c clients/*.c clients/faulty/*.c tests/unit/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
 # The C sources follow the checked-in .clang-format (decided once).
 . "$(dirname "$0")/lib.bash"
-if ! command -v clang-format > /dev/null; then
-  echo "skip: clang-format not installed (make test-deps installs it)"
-  exit 0
-fi
-files=$(ls harness/*.[ch] common/*.[ch] servers/*.c servers/faulty/*.c clients/*.c clients/faulty/*.c tests/unit/*.c)
+need clang-format clang-format
+files=$(ls harness/*.[ch] common/*.[ch] servers/*.c servers/faulty/*.c clients/*.c clients/faulty/*.c tests/unit/*.[ch])
 for f in $files; do
   if clang-format --dry-run --Werror "$f" > /dev/null 2>&1; then checks=$((checks + 1))
   else bad "$f is not formatted: run 'make format'"; fi
