@@ -1,6 +1,6 @@
 /* io.h - blocking, non-blocking and timeout modes over the logged calls.
  *
- * BEHAVIOUR.md section 6: a blocking socket waits as long as it takes; a
+ * docs/linux-behaviour.md §8: a blocking socket waits as long as it takes; a
  * non-blocking one answers EAGAIN when nothing is ready, and the program
  * waits with poll(); a socket with SO_RCVTIMEO waits at most that long and
  * then fails with EAGAIN. These helpers run one operation in the chosen mode

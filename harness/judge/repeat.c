@@ -1,8 +1,9 @@
 /* repeat.c - one scenario run N times, merged into a measured distribution.
  *
- * See repeat.h. The facts counted are the ones BEHAVIOUR.md lists as
- * timing-dependent, read from each run's result object (report.h): the
- * client's event log, the server's event log and the wire analysis.
+ * See repeat.h. The facts counted are the ones docs/linux-behaviour.md
+ * lists as timing-dependent (its allowed sets, §4 and §16), read from each
+ * run's result object (report.h): the client's event log, the server's
+ * event log and the wire analysis.
  */
 #include "repeat.h"
 

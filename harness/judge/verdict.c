@@ -9,9 +9,9 @@
  * Addresses are compared as the strings of the event logs ("127.0.0.1:40312",
  * "[::1]:40312"), except that an IPv4-mapped address equals its IPv4 form:
  * a dual-stack listener reports an IPv4 client as "[::ffff:127.0.0.1]:40312"
- * (BEHAVIOUR.md 12), and that is the client's "127.0.0.1:40312". Event-log
- * entries with a "skipped" key (steps the
- * scripted peer did not run) are not calls and match no matcher.
+ * (docs/linux-behaviour.md §14), and that is the client's "127.0.0.1:40312".
+ * Event-log entries with a "skipped" key (steps the scripted peer did not
+ * run) are not calls and match no matcher.
  *
  * The wire kinds judge the capture's connections (flow.h: close classes and
  * echo verdicts), so they also judge roles under test that write no log.

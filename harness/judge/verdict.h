@@ -4,7 +4,8 @@
  * eh_observation (exit statuses, event logs, the namespace's port range) and
  * asks for one struct eh_check per expectation. Reasons read
  * "expected X, got Y". Timing-dependent outcomes are expressed by the
- * scenario as sets (BEHAVIOUR.md); this module only checks membership.
+ * scenario as sets (docs/linux-behaviour.md §16); this module only checks
+ * membership.
  */
 #ifndef EH_VERDICT_H
 #define EH_VERDICT_H

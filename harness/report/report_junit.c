@@ -1,12 +1,14 @@
 /* report_junit.c - junit.xml: the report as one JUnit test suite for CI.
  *
  * One <testsuite name="echoharness"> with one <testcase> per scenario
- * (classname "echoharness.<kind>"), valid against the Jenkins xUnit schema
- * (shared/schemas/junit-10.xsd). FAIL becomes <failure>, ERROR and TIMEOUT
- * become <error>, SKIP becomes <skipped>; the problem checks are the body,
- * and the roles' captured stdout and stderr go to <system-out> and
- * <system-err>. Every attribute and text is escaped by eh_escape(), which
- * also replaces bytes that XML 1.0 does not allow.
+ * (classname "echoharness.<kind>"), in the dialect that
+ * reports/schema/junit.xsd defines; its header says what each CI reader
+ * takes from it, and a change here changes it in the same commit. FAIL
+ * becomes <failure>, ERROR and TIMEOUT become <error>, SKIP becomes
+ * <skipped>; the problem checks are the body, and the roles' captured
+ * stdout and stderr go to <system-out> and <system-err>. Every attribute and
+ * text is escaped by eh_escape(), which also replaces bytes that XML 1.0
+ * does not allow.
  */
 #include "report.h"
 

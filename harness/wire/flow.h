@@ -28,11 +28,12 @@
  *   unanswered   the client sent SYN, the server sent nothing at all;
  *   refused      the client sent SYN, the server answered RST and never SYN-ACK;
  *   client-reset the first RST came from the client, which had sent FIN before
- *                it (a closed socket answering late data, BEHAVIOUR.md 2 and 3);
+ *                it (a closed socket answering late data; docs/linux-behaviour.md
+ *                §4 and §5);
  *   server-reset the same with the roles swapped;
  *   client-abort the first RST came from the client, which had not sent FIN:
  *                an abortive close (close() with unread data, or SO_LINGER
- *                {1,0}; RFC 2525 2.17, BEHAVIOUR.md 3);
+ *                {1,0}; RFC 2525 2.17, docs/linux-behaviour.md §5);
  *   server-abort the same with the roles swapped;
  *   graceful     FIN from both sides, no RST;
  *   half-closed  FIN from one side only, no RST, at the end of the capture;
@@ -40,10 +41,11 @@
  *
  * Data after close: tcp_conn.data_after_close is true when a side that had
  * sent FIN then received payload and answered it with RST: the wire signature
- * of data arriving at a closed socket (BEHAVIOUR.md "Data arriving at an
- * already closed socket is answered with a bare RST"). Payload sent after the
- * peer's FIN is counted in eh_tcp_dir.after_peer_fin_bytes whether or not it
- * was refused (after shutdown(SHUT_WR) it is legitimate).
+ * of data arriving at a closed socket (docs/linux-behaviour.md §2, rule 4:
+ * payload that reaches a socket already closed is answered with a bare RST).
+ * Payload sent after the peer's FIN is counted in
+ * eh_tcp_dir.after_peer_fin_bytes whether or not it was refused (after
+ * shutdown(SHUT_WR) it is legitimate).
  *
  * Echo verdicts (enum eh_wire_echo), from the server->client stream S and
  * the client->server stream C, compared byte for byte:

@@ -269,7 +269,7 @@ def case_truncated_file(out):
 
 
 def case_recv1_reset(out):
-    """BEHAVIOUR.md 2: the client read one byte and closed; a later 1-byte echo
+    """docs/linux-behaviour.md §4: the client read one byte and closed; a later 1-byte echo
     arrives at the closed socket and draws a RST."""
     p = Pcap(out, EN10MB)
     c = Conn(p)
@@ -284,7 +284,7 @@ def case_recv1_reset(out):
 
 
 def case_abort(out):
-    """BEHAVIOUR.md 3: SO_LINGER {1,0}: the client resets without FIN."""
+    """docs/linux-behaviour.md §5: SO_LINGER {1,0}: the client resets without FIN."""
     p = Pcap(out, EN10MB)
     c = Conn(p)
     c.handshake()
@@ -306,7 +306,7 @@ def case_refused_unanswered(out):
 
 
 def case_half_close_differs(out):
-    """BEHAVIOUR.md 4 (shutdown SHUT_WR, echo after the FIN), with a server
+    """docs/linux-behaviour.md §6 (shutdown SHUT_WR, echo after the FIN), with a server
     that changes the 4th byte."""
     p = Pcap(out, EN10MB)
     c = Conn(p)

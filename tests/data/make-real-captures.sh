@@ -123,7 +123,8 @@ for name in "${cases[@]}"; do
     mkdir -p "$dir"
     tmp=$(mktemp /tmp/eh-real.XXXXXX.pcap)
     # recv1-rst shows the client's RST only when its one recv got fewer than
-    # all bytes (most runs, BEHAVIOUR.md section 2): retry until it does.
+    # all bytes (from most runs to one in ten, with load; docs/linux-behaviour.md
+    # §4): retry until it does.
     want="frame"
     [ "$name" = recv1-rst ] && want="tcp.flags.reset == 1 && tcp.dstport == $port"
     for try in $(seq 20); do

@@ -3,6 +3,7 @@
 # committed baseline, a run against a faulty build has, and a subset run
 # (--filter) is not one: the scenarios it left out are listed as "not run".
 . "$(dirname "$0")/lib.bash"
+need xmllint libxml2-utils
 base=reports/baselines/reference.json
 
 "$EH" run -q --report-dir "$WORK/now" scenarios > /dev/null 2>&1

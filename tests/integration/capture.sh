@@ -4,6 +4,7 @@
 # drops are made on purpose with capture.c's test hooks (the smallest ring,
 # a capture thread that starts reading late) and a 4 MiB echo.
 . "$(dirname "$0")/lib.bash"
+need xmllint libxml2-utils
 
 cat > "$WORK/big-echo.json" <<'JSON'
 {

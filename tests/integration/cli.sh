@@ -2,6 +2,7 @@
 # The command-line contract: help, exit statuses, error messages that name
 # the file and the place in it.
 . "$(dirname "$0")/lib.bash"
+need xmllint libxml2-utils
 
 expect_status() { # STATUS DESCRIPTION CMD...
   local want=$1 what=$2; shift 2

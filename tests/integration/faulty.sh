@@ -2,6 +2,7 @@
 # Each scenario fails, for the expected reason, against at least one faulty
 # build: proof that it can fail. Cases: tests/integration/faulty-cases.tsv.
 . "$(dirname "$0")/lib.bash"
+need xmllint libxml2-utils
 
 declare -A proven
 while IFS=$'\t' read -r scenario option build verdict reason; do

@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # The C sources follow the checked-in .clang-format (decided once).
 . "$(dirname "$0")/lib.bash"
-if ! command -v clang-format > /dev/null; then
-  echo "skip: clang-format not installed (make test-deps installs it)"
-  exit 0
-fi
+need clang-format clang-format
 files=$(find base reference harness servers clients tests/unit fuzz bench -name '*.[ch]' 2>/dev/null | sort)
 for f in $files; do
   if clang-format --dry-run --Werror "$f" > /dev/null 2>&1; then checks=$((checks + 1))

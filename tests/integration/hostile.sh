@@ -3,6 +3,7 @@
 # flood their output or leave a child behind: each is judged within its
 # deadline, the harness never hangs, and no process is left afterwards.
 . "$(dirname "$0")/lib.bash"
+need xmllint libxml2-utils
 
 scale=${EH_TIMEOUT_SCALE:-1}
 # basic-echo's timeout is 5 s; allow the teardown margin on top.

@@ -4,6 +4,7 @@
 # 128+signal, and leaves no process, temporary directory or half-written
 # capture behind.
 . "$(dirname "$0")/lib.bash"
+need xmllint libxml2-utils
 
 scale=${EH_TIMEOUT_SCALE:-1}
 py=$(command -v python3)

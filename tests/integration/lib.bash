@@ -1,6 +1,12 @@
 # lib.bash - shared helpers of the integration tests (sourced, not run).
 # CTest sets EH_SOURCE_DIR and EH_BIN_DIR; every test prints what it checked
-# and exits 0 on success, 1 on a failure.
+# and exits 0 on success, 1 on a failure, and 77 (CTest: Skipped) with a
+# one-line reason when its premise is missing here (`need`, `skip`).
+# finish() validates every junit.xml the test wrote below $WORK against the
+# project's schema, reports/schema/junit.xsd, and, where EH_EXTRA_JUNIT_XSD
+# names another schema file (such as the Jenkins xUnit plugin's
+# junit-10.xsd), against that too; a test that writes reports declares
+# `need xmllint libxml2-utils`.
 set -u
 SRC=${EH_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${EH_BIN_DIR:-$SRC/build/bin}
@@ -13,6 +19,28 @@ checks=0
 
 ok() { checks=$((checks + 1)); printf 'ok   %s\n' "$*"; }
 bad() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL %s\n' "$*"; }
+
+# skip REASON: the test cannot run here; exits 77 before checking anything.
+skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
+# need COMMAND DEBIAN_PACKAGE: skip unless COMMAND is installed.
+need() { command -v "$1" > /dev/null || skip "$1 not installed (Debian package $2; make test-deps installs it)"; }
+need python3 python3
+
+# check_junit FILE: FILE validates against the project's JUnit schema, and
+# against EH_EXTRA_JUNIT_XSD where that is set.
+check_junit() {
+  local xsd
+  for xsd in "$SRC/reports/schema/junit.xsd" ${EH_EXTRA_JUNIT_XSD:+"$EH_EXTRA_JUNIT_XSD"}; do
+    if ! command -v xmllint > /dev/null; then
+      bad "cannot validate $1: xmllint not installed (the test must 'need xmllint libxml2-utils')"
+    elif xmllint --noout --schema "$xsd" "$1" 2> "$WORK/xmllint.out"; then
+      ok "${1#"$WORK"/} validates against $(basename "$xsd")"
+    else
+      bad "${1#"$WORK"/} does not validate against $xsd:"
+      head -c 2000 "$WORK/xmllint.out"
+    fi
+  done
+}
 
 # json FILE EXPR: evaluates a Python expression over the parsed document `d`.
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
@@ -57,6 +85,9 @@ validate_reports() {
 
 finish() {
   validate_reports
+  local junit
+  while IFS= read -r -d '' junit; do check_junit "$junit"; done \
+    < <(find "$WORK" -name junit.xml -print0 | sort -z)
   printf '%d passed, %d failed\n' $((checks - failures)) "$failures"
   [ "$failures" -eq 0 ]
   exit $?

@@ -7,6 +7,7 @@
 # that ends with RST instead of FIN passes every log-based check and only
 # wire_close catches it.
 . "$(dirname "$0")/lib.bash"
+need xmllint libxml2-utils
 
 py=$(command -v python3)
 server="$py tests/integration/servers/tutorial_server.py {host} {port}"

@@ -1,12 +1,15 @@
 /* test_isolate.c - unit tests for namespace isolation (isolate.h).
  *
  * Each isolated function reports what it saw as text on its result fd and
- * the test judges it in the parent. Tests that need namespaces return early
- * (with a note on stderr) where eh_isolate_probe() says they are unavailable;
- * the fallback is tested everywhere through the EH_NO_NAMESPACES hook.
+ * the test judges it in the parent. The tests that need namespaces are the
+ * part "namespaces" (`test_isolate namespaces`, CTest's
+ * unit/test_isolate_namespaces), skipped as a whole where eh_isolate_probe()
+ * says namespaces are unavailable, or with EH_NO_NAMESPACES=1 set; the
+ * fallback is tested everywhere through that hook.
  */
 #include "isolate.h"
 #include "launch.h"
+#include "unit.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -29,15 +32,6 @@
 static int64_t deadline(int64_t base_ms)
 {
     return eh_now_us() + eh_scaled_ms(base_ms) * 1000;
-}
-
-static bool have_namespaces(void)
-{
-    char why[256];
-    if (eh_isolate_probe(why, sizeof(why)) == EH_ISO_NAMESPACES)
-        return true;
-    fprintf(stderr, "namespaces unavailable (%s): test skipped\n", why);
-    return false;
 }
 
 static void put(int fd, const char *s)
@@ -152,8 +146,6 @@ static int fn_list_interfaces(void *arg, enum eh_isolation mode, int fd)
 
 START_TEST(test_isolate_namespace_has_only_lo_up)
 {
-    if (!have_namespaces())
-        return;
     char *r = run_ok(fn_list_interfaces, NULL, false, EH_ISO_NAMESPACES, NULL);
     ck_assert_str_eq(r, "lo:up\n");
     free(r);
@@ -195,8 +187,6 @@ static int fn_bind_same_port(void *arg, enum eh_isolation mode, int fd)
 
 START_TEST(test_isolate_port_does_not_collide_with_host)
 {
-    if (!have_namespaces())
-        return;
     int port = 65432;
     int host_fd = listen_on(port);
     if (host_fd < 0) { /* the tutorial's port is taken here: any port proves it */
@@ -251,10 +241,14 @@ static void check_big(bool force_host, enum eh_isolation want)
     free(r);
 }
 
-START_TEST(test_isolate_result_bytes_come_back_intact)
+START_TEST(test_isolate_result_bytes_come_back_intact_from_namespaces)
 {
-    if (have_namespaces())
-        check_big(false, EH_ISO_NAMESPACES);
+    check_big(false, EH_ISO_NAMESPACES);
+}
+END_TEST
+
+START_TEST(test_isolate_result_bytes_come_back_intact_from_host)
+{
     check_big(true, EH_ISO_HOST);
 }
 END_TEST
@@ -269,8 +263,6 @@ static int fn_leave_sleeper_in_new_session(void *arg, enum eh_isolation mode, in
 
 START_TEST(test_isolate_leftover_process_dies_with_namespace)
 {
-    if (!have_namespaces())
-        return;
     char *r = run_ok(fn_leave_sleeper_in_new_session, "1001.5", false, EH_ISO_NAMESPACES, NULL);
     free(r);
     /* The namespace is empty before its PID 1 can be reaped: no polling. */
@@ -381,8 +373,6 @@ static void check_deadline(bool force_host, enum eh_isolation want, const char *
 
 START_TEST(test_isolate_deadline_kills_hanging_fn_and_namespace)
 {
-    if (!have_namespaces())
-        return;
     check_deadline(false, EH_ISO_NAMESPACES, "1003.5");
     /* Killing PID 1 empties the namespace; that finishes just after we return. */
     ck_assert(process_gone_within("sleep 1003.5", 2000));
@@ -440,8 +430,6 @@ static void check_interrupt(bool force_host, const char *seconds)
 
 START_TEST(test_isolate_interrupt_stops_a_run_in_namespaces)
 {
-    if (!have_namespaces())
-        return;
     check_interrupt(false, "1007.5");
 }
 END_TEST
@@ -479,12 +467,15 @@ START_TEST(test_isolate_force_host_runs_in_host_namespace)
     char *r = run_ok(fn_net_ns, NULL, true, EH_ISO_HOST, NULL);
     ck_assert_str_eq(r, own_net_ns("host-loopback"));
     free(r);
-    if (have_namespaces()) {
-        r = run_ok(fn_net_ns, NULL, false, EH_ISO_NAMESPACES, NULL);
-        ck_assert_str_ne(r, own_net_ns("namespaces"));
-        ck_assert(strncmp(r, "namespaces net:[", 16) == 0);
-        free(r);
-    }
+}
+END_TEST
+
+START_TEST(test_isolate_namespaces_run_in_another_net_namespace)
+{
+    char *r = run_ok(fn_net_ns, NULL, false, EH_ISO_NAMESPACES, NULL);
+    ck_assert_str_ne(r, own_net_ns("namespaces"));
+    ck_assert(strncmp(r, "namespaces net:[", 16) == 0);
+    free(r);
 }
 END_TEST
 
@@ -544,14 +535,17 @@ static void check_failure(eh_isolated_fn fn, bool force_host, const char *want_m
     free(result);
 }
 
-START_TEST(test_isolate_fn_failure_is_reported)
+START_TEST(test_isolate_fn_failure_is_reported_on_host)
 {
     check_failure(fn_return_3, true, "isolated run (host-loopback): exited with code 3");
     check_failure(fn_trap, true, "isolated run (host-loopback): killed by SIGILL");
-    if (have_namespaces()) {
-        check_failure(fn_return_3, false, "isolated run (namespaces): exited with code 3");
-        check_failure(fn_trap, false, "isolated run (namespaces): killed by SIGILL");
-    }
+}
+END_TEST
+
+START_TEST(test_isolate_fn_failure_is_reported_in_namespaces)
+{
+    check_failure(fn_return_3, false, "isolated run (namespaces): exited with code 3");
+    check_failure(fn_trap, false, "isolated run (namespaces): killed by SIGILL");
 }
 END_TEST
 
@@ -590,8 +584,6 @@ static int fn_launch_inside(void *arg, enum eh_isolation mode, int fd)
 
 START_TEST(test_isolate_launch_works_inside_namespace)
 {
-    if (!have_namespaces())
-        return;
     char *r = run_ok(fn_launch_inside, NULL, false, EH_ISO_NAMESPACES, NULL);
     char want[1024] = "ready\n";
     for (int i = 0; i < 10; i++)
@@ -630,38 +622,55 @@ START_TEST(test_isolate_alloc_port_gives_a_bindable_port)
 }
 END_TEST
 
-static Suite *isolate_suite(void)
+/* Everything that runs without namespaces: the host fallback, the probe,
+ * the port helpers. */
+static Suite *host_suite(void)
 {
     Suite *s = suite_create("isolate");
-    TCase *tc = tcase_create("isolate");
+    TCase *tc = tcase_create("host");
     tcase_set_timeout(tc, 60 * eh_timeout_scale());
-    tcase_add_test(tc, test_isolate_namespace_has_only_lo_up);
-    tcase_add_test(tc, test_isolate_port_does_not_collide_with_host);
-    tcase_add_test(tc, test_isolate_result_bytes_come_back_intact);
-    tcase_add_test(tc, test_isolate_leftover_process_dies_with_namespace);
+    tcase_add_test(tc, test_isolate_result_bytes_come_back_intact_from_host);
     tcase_add_test(tc, test_isolate_host_mode_kills_leftover_group);
     tcase_add_test(tc, test_isolate_host_mode_kills_leftovers_that_left_the_group);
     tcase_add_test(tc, test_isolate_host_deadline_kills_leftovers_that_left_the_group);
-    tcase_add_test(tc, test_isolate_deadline_kills_hanging_fn_and_namespace);
     tcase_add_test(tc, test_isolate_deadline_kills_hanging_fn_on_host);
-    tcase_add_test(tc, test_isolate_interrupt_stops_a_run_in_namespaces);
     tcase_add_test(tc, test_isolate_interrupt_stops_a_run_on_host);
     tcase_add_test(tc, test_isolate_force_host_runs_in_host_namespace);
     tcase_add_test(tc, test_isolate_refused_namespaces_fall_back_to_host);
     tcase_add_test(tc, test_isolate_probe_explains_itself);
-    tcase_add_test(tc, test_isolate_fn_failure_is_reported);
-    tcase_add_test(tc, test_isolate_launch_works_inside_namespace);
+    tcase_add_test(tc, test_isolate_fn_failure_is_reported_on_host);
     tcase_add_test(tc, test_isolate_port_range_is_sane);
     tcase_add_test(tc, test_isolate_alloc_port_gives_a_bindable_port);
     suite_add_tcase(s, tc);
     return s;
 }
 
-int main(void)
+/* The part "namespaces": every test that needs them. */
+static Suite *namespaces_suite(void)
 {
-    SRunner *sr = srunner_create(isolate_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    Suite *s = suite_create("isolate");
+    TCase *tc = tcase_create("namespaces");
+    tcase_set_timeout(tc, 60 * eh_timeout_scale());
+    tcase_add_test(tc, test_isolate_namespace_has_only_lo_up);
+    tcase_add_test(tc, test_isolate_port_does_not_collide_with_host);
+    tcase_add_test(tc, test_isolate_result_bytes_come_back_intact_from_namespaces);
+    tcase_add_test(tc, test_isolate_leftover_process_dies_with_namespace);
+    tcase_add_test(tc, test_isolate_deadline_kills_hanging_fn_and_namespace);
+    tcase_add_test(tc, test_isolate_interrupt_stops_a_run_in_namespaces);
+    tcase_add_test(tc, test_isolate_namespaces_run_in_another_net_namespace);
+    tcase_add_test(tc, test_isolate_fn_failure_is_reported_in_namespaces);
+    tcase_add_test(tc, test_isolate_launch_works_inside_namespace);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    const char *part = eh_test_part(argc, argv, (const char *const[]){"namespaces", NULL});
+    if (strcmp(part, "namespaces") != 0)
+        return eh_test_run(host_suite(), CK_FORK_GETENV);
+    char why[256];
+    if (eh_isolate_probe(why, sizeof(why)) != EH_ISO_NAMESPACES)
+        return eh_test_skip("namespaces unavailable here: %s", why);
+    return eh_test_run(namespaces_suite(), CK_FORK_GETENV);
 }

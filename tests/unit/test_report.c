@@ -3,13 +3,21 @@
  * A small report document is built in code: one scenario of each verdict,
  * with output holding markup, quotes, control bytes and non-ASCII text, and
  * each writer's output is checked for the property that matters to its
- * reader: JSON round-trips, JUnit validates against the shared schema, HTML
- * and Markdown escape what came from programs under test.
+ * reader: JSON round-trips, HTML and Markdown escape what came from programs
+ * under test, and JUnit validates against the project's schema
+ * (reports/schema/junit.xsd), which rejects a wrong element or attribute.
+ * The schema tests need xmllint: they are the part "junit_schema"
+ * (`test_report junit_schema`, CTest's unit/test_report_junit_schema),
+ * skipped as a whole without it. Where EH_EXTRA_JUNIT_XSD names another
+ * schema file (such as the Jenkins xUnit plugin's junit-10.xsd), junit.xml
+ * must validate against that one too.
  */
 #include "report.h"
+#include "unit.h"
 
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -155,20 +163,21 @@ START_TEST(test_json_writes_invalid_utf8_output_as_escaped_text)
 }
 END_TEST
 
-/* Validates junit.xml written from report with xmllint. Returns NULL when
- * it validates or the schema or xmllint is unavailable (then says so), else
- * xmllint's messages. Caller frees. */
-static char *junit_invalid(const json_t *report)
+/* The project's JUnit schema, in the source tree (EH_SOURCE_DIR). */
+static const char *junit_xsd(void)
 {
+    static char path[4096];
     const char *src = getenv("EH_SOURCE_DIR");
-    char xsd[4096];
-    snprintf(xsd, sizeof(xsd), "%s/../shared/schemas/junit-10.xsd", src ? src : ".");
-    if (src == NULL || access(xsd, R_OK) != 0 || system("xmllint --version >/dev/null 2>&1")) {
-        printf("SKIP junit schema validation: %s not found (set EH_SOURCE_DIR) or no xmllint\n",
-               xsd);
-        return NULL;
-    }
-    char *xml = render(eh__write_junit, report);
+    snprintf(path, sizeof(path), "%s/reports/schema/junit.xsd", src ? src : ".");
+    return path;
+}
+
+/* Validates xml against the schema file xsd with xmllint. Returns NULL when
+ * it validates, else xmllint's messages (cut to about 1000 bytes, which
+ * libcheck can show). Caller frees. */
+static char *xsd_errors(const char *xml, const char *xsd)
+{
+    ck_assert_msg(access(xsd, R_OK) == 0, "schema %s: %s", xsd, strerror(errno));
     char *path = write_temp(xml);
     char cmd[8400];
     snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' 2>'%s.log'", xsd, path, path);
@@ -181,22 +190,36 @@ static char *junit_invalid(const json_t *report)
             messages = strdup("xmllint failed");
         if (log)
             fclose(log);
-        if (strlen(messages) > 1000) /* libcheck limits the length of a message */
+        if (strlen(messages) > 1000)
             strcpy(messages + 990, "...");
     }
     snprintf(cmd, sizeof(cmd), "%s.log", path);
     unlink(cmd);
     unlink(path);
     free(path);
-    free(xml);
     return messages;
+}
+
+/* junit.xml written from report validates against the project's schema and
+ * against EH_EXTRA_JUNIT_XSD where that is set. */
+static void assert_junit_valid(const json_t *report)
+{
+    char *xml = render(eh__write_junit, report);
+    const char *schemas[] = {junit_xsd(), getenv("EH_EXTRA_JUNIT_XSD")};
+    for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+        if (schemas[i] == NULL || schemas[i][0] == '\0')
+            continue;
+        char *messages = xsd_errors(xml, schemas[i]);
+        ck_assert_msg(messages == NULL, "junit.xml does not validate against %s: %s", schemas[i],
+                      messages);
+    }
+    free(xml);
 }
 
 START_TEST(test_junit_validates_against_schema)
 {
     json_t *report = sample_report();
-    char *messages = junit_invalid(report);
-    ck_assert_msg(messages == NULL, "junit.xml does not validate: %s", messages);
+    assert_junit_valid(report);
     json_decref(report);
 }
 END_TEST
@@ -205,8 +228,57 @@ START_TEST(test_junit_validates_with_invalid_utf8_in_output)
 {
     json_t *report = sample_report();
     set_raw_stderr(report);
-    char *messages = junit_invalid(report);
-    ck_assert_msg(messages == NULL, "junit.xml does not validate: %s", messages);
+    assert_junit_valid(report);
+    json_decref(report);
+}
+END_TEST
+
+/* junit.xml of the sample report with one thing wrong: the first `from`
+ * becomes `to`; xmllint must reject it, saying `complaint`. */
+struct bad_junit {
+    const char *name;
+    const char *from, *to;
+    const char *complaint;
+};
+
+static const struct bad_junit BAD_JUNIT[] = {
+    {"an unknown element", "<skipped message=", "<skip message=", "Element 'skip'"},
+    {"an unknown attribute", "<testcase classname=", "<testcase flaky=\"true\" classname=",
+     "attribute 'flaky': The attribute 'flaky' is not allowed"},
+    {"a testcase without a name", " name=\"half-close\"", "",
+     "The attribute 'name' is required but missing"},
+    {"a failure of another type", "<failure type=\"FAIL\"", "<failure type=\"BROKEN\"", "'BROKEN'"},
+    {"an error typed as a failure", "<error type=\"ERROR\"", "<error type=\"FAIL\"",
+     "Element 'error', attribute 'type'"},
+    {"a time that is not seconds", " time=\"1.234\"", " time=\"1,234\"", "'1,234'"},
+    {"a negative count", " tests=\"5\"", " tests=\"-5\"", "'-5'"},
+    {"an unknown property", "<property name=\"version\"", "<property name=\"hostname\"",
+     "'hostname'"},
+    {"a testcase before the properties", "  <properties>",
+     "  <testcase classname=\"echoharness\" name=\"x\" time=\"0.001\"/>\n  <properties>",
+     "Element 'testcase': This element is not expected. Expected is ( properties )"},
+};
+
+START_TEST(test_junit_schema_rejects_malformed_output)
+{
+    const struct bad_junit *k = &BAD_JUNIT[_i];
+    json_t *report = sample_report();
+    char *xml = render(eh__write_junit, report);
+    char *at = strstr(xml, k->from);
+    ck_assert_msg(at != NULL, "row %d \"%s\": no %s in junit.xml", _i, k->name, k->from);
+    size_t head = (size_t)(at - xml), from_len = strlen(k->from), to_len = strlen(k->to);
+    char *bad = malloc(strlen(xml) - from_len + to_len + 1);
+    memcpy(bad, xml, head);
+    memcpy(bad + head, k->to, to_len);
+    strcpy(bad + head + to_len, at + from_len);
+    char *messages = xsd_errors(bad, junit_xsd());
+    ck_assert_msg(messages != NULL, "row %d \"%s\": the schema accepted it", _i, k->name);
+    ck_assert_msg(strstr(messages, k->complaint) != NULL,
+                  "row %d \"%s\": expected xmllint to say \"%s\", got: %s", _i, k->name,
+                  k->complaint, messages);
+    free(messages);
+    free(bad);
+    free(xml);
     json_decref(report);
 }
 END_TEST
@@ -796,8 +868,6 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_summarize_counts_each_verdict);
     tcase_add_test(tc, test_json_round_trips);
     tcase_add_test(tc, test_json_writes_invalid_utf8_output_as_escaped_text);
-    tcase_add_test(tc, test_junit_validates_against_schema);
-    tcase_add_test(tc, test_junit_validates_with_invalid_utf8_in_output);
     tcase_add_test(tc, test_junit_counts_match_summary);
     tcase_add_test(tc, test_junit_failure_lists_each_failed_check);
     tcase_add_test(tc, test_junit_replaces_control_bytes_with_visible_text);
@@ -830,11 +900,25 @@ static Suite *report_suite(void)
     return s;
 }
 
-int main(void)
+/* The part "junit_schema": junit.xml against reports/schema/junit.xsd. */
+static Suite *junit_schema_suite(void)
 {
-    SRunner *sr = srunner_create(report_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("junit_schema");
+    tcase_add_test(tc, test_junit_validates_against_schema);
+    tcase_add_test(tc, test_junit_validates_with_invalid_utf8_in_output);
+    tcase_add_loop_test(tc, test_junit_schema_rejects_malformed_output, 0,
+                        (int)(sizeof(BAD_JUNIT) / sizeof(BAD_JUNIT[0])));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    const char *part = eh_test_part(argc, argv, (const char *const[]){"junit_schema", NULL});
+    if (strcmp(part, "junit_schema") != 0)
+        return eh_test_run(report_suite(), CK_FORK_GETENV);
+    if (system("xmllint --version >/dev/null 2>&1") != 0)
+        return eh_test_skip("xmllint not installed (Debian package libxml2-utils)");
+    return eh_test_run(junit_schema_suite(), CK_FORK_GETENV);
 }
