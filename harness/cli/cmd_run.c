@@ -250,7 +250,118 @@ static void remove_old_captures(const char *report_dir)
     closedir(d);
 }
 
-int eh_cmd_run(int argc, char **argv)
+/* Everything one run works with, filled stage by stage. */
+struct run {
+    /* parse_options() */
+    struct eh_run_config cfg; /* cfg.bin_dir points into bin_dir */
+    struct eh__selection sel;
+    char bin_dir[PATH_MAX];
+    long jobs, repeat;
+    double timeout_scale; /* --timeout-scale; 0 when not given */
+    bool quiet;
+    /* prepare() */
+    struct eh_scenario **scs;
+    size_t n; /* scenarios selected */
+    enum eh_isolation iso;
+    char why[256]; /* why namespaces are not available, when probed and not */
+    /* run_pool() */
+    char started[32]; /* UTC, when the first scenario started */
+    int64_t t0;
+    struct run_state rs;
+    int stop_signo; /* the signal that interrupted the run, or 0 */
+    /* collect_results() */
+    size_t counts[EH_VERDICT_COUNT]; /* of the merged result of each scenario */
+    json_t *report;
+};
+
+/* The stages return this to go on, or the exit status to stop with. */
+#define RUN_GO (-1)
+
+/* Parses a --port, --jobs or --repeat value in min..max into *out. */
+static int parse_count(const char *option, const char *arg, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < min || v > max) {
+        fprintf(stderr, "echoharness run: %s: expected %ld..%ld, got '%s'\n", option, min, max,
+                arg);
+        return EH_EXIT_USAGE;
+    }
+    *out = v;
+    return RUN_GO;
+}
+
+static int parse_timeout_scale(const char *arg, double *out)
+{
+    char *end;
+    double f = strtod(arg, &end);
+    if (*arg == '\0' || *end != '\0' || !(f > 0.0) || f > 1000.0) {
+        fprintf(stderr,
+                "echoharness run: --timeout-scale: expected a number in (0, 1000], got '%s'\n",
+                arg);
+        return EH_EXIT_USAGE;
+    }
+    *out = f;
+    return RUN_GO;
+}
+
+/* Applies one option (getopt_long's c and optarg) to r. */
+static int apply_option(struct run *r, int c, char *arg)
+{
+    long port;
+    switch (c) {
+    case 'S':
+        r->cfg.server_cmd = arg;
+        return RUN_GO;
+    case 'C':
+        r->cfg.client_cmd = arg;
+        return RUN_GO;
+    case 's':
+        r->cfg.server_program = arg;
+        return RUN_GO;
+    case 'c':
+        r->cfg.client_program = arg;
+        return RUN_GO;
+    case 'p':
+        if (parse_count("--port", arg, 1, 65535, &port) != RUN_GO)
+            return EH_EXIT_USAGE;
+        r->cfg.port = (int)port;
+        return RUN_GO;
+    case 'r':
+        r->cfg.report_dir = arg;
+        return RUN_GO;
+    case 'j':
+        return parse_count("--jobs", arg, 1, 64, &r->jobs);
+    case 'R':
+        return parse_count("--repeat", arg, 1, 1000, &r->repeat);
+    case 't':
+        eh__selection_add_tag(&r->sel, arg);
+        return RUN_GO;
+    case 'f':
+        r->sel.filter = arg;
+        return RUN_GO;
+    case 'T':
+        return parse_timeout_scale(arg, &r->timeout_scale);
+    case 'N':
+        r->cfg.force_host = true;
+        return RUN_GO;
+    case 'b':
+        snprintf(r->bin_dir, sizeof(r->bin_dir), "%s", arg);
+        return RUN_GO;
+    case 'q':
+        r->quiet = true;
+        return RUN_GO;
+    case 'h':
+        usage_run(stdout);
+        return EH_EXIT_PASS;
+    default:
+        fputs("Try 'echoharness run --help'.\n", stderr);
+        return EH_EXIT_USAGE;
+    }
+}
+
+/* Stage 1: the options into r; optind is left at the first scenario argument. */
+static int parse_options(struct run *r, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"server-cmd", required_argument, NULL, 'S'},
@@ -270,258 +381,233 @@ int eh_cmd_run(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct eh_run_config cfg = {.report_dir = "reports/latest"};
-    struct eh__selection sel = {0};
-    char bin_dir[PATH_MAX] = "";
-    long jobs = 1, repeat = 1;
-    bool quiet = false;
-    char *end;
-    int c;
+    int c, status = RUN_GO;
+    while (status == RUN_GO && (c = getopt_long(argc, argv, "+j:t:f:qh", opts, NULL)) != -1)
+        status = apply_option(r, c, optarg);
+    return status;
+}
 
-    while ((c = getopt_long(argc, argv, "+j:t:f:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'S':
-            cfg.server_cmd = optarg;
-            break;
-        case 'C':
-            cfg.client_cmd = optarg;
-            break;
-        case 's':
-            cfg.server_program = optarg;
-            break;
-        case 'c':
-            cfg.client_program = optarg;
-            break;
-        case 'p': {
-            long port = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || port < 1 || port > 65535) {
-                fprintf(stderr, "echoharness run: --port: expected 1..65535, got '%s'\n", optarg);
-                return EH_EXIT_USAGE;
-            }
-            cfg.port = (int)port;
-            break;
-        }
-        case 'r':
-            cfg.report_dir = optarg;
-            break;
-        case 'j':
-            jobs = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || jobs < 1 || jobs > 64) {
-                fprintf(stderr, "echoharness run: --jobs: expected 1..64, got '%s'\n", optarg);
-                return EH_EXIT_USAGE;
-            }
-            break;
-        case 'R':
-            repeat = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || repeat < 1 || repeat > 1000) {
-                fprintf(stderr, "echoharness run: --repeat: expected 1..1000, got '%s'\n", optarg);
-                return EH_EXIT_USAGE;
-            }
-            break;
-        case 't':
-            eh__selection_add_tag(&sel, optarg);
-            break;
-        case 'f':
-            sel.filter = optarg;
-            break;
-        case 'T': {
-            double f = strtod(optarg, &end);
-            if (*optarg == '\0' || *end != '\0' || !(f > 0.0) || f > 1000.0) {
-                fprintf(stderr,
-                        "echoharness run: --timeout-scale: expected a number in (0, 1000], "
-                        "got '%s'\n",
-                        optarg);
-                return EH_EXIT_USAGE;
-            }
-            eh_set_timeout_scale(f);
-            break;
-        }
-        case 'N':
-            cfg.force_host = true;
-            break;
-        case 'b':
-            snprintf(bin_dir, sizeof(bin_dir), "%s", optarg);
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        case 'h':
-            usage_run(stdout);
-            return EH_EXIT_PASS;
-        default:
-            fputs("Try 'echoharness run --help'.\n", stderr);
-            return EH_EXIT_USAGE;
-        }
-    }
-    if (!bin_dir[0] && !default_bin_dir(bin_dir, sizeof(bin_dir))) {
+/* The builds, commands and programs the options name can be started. */
+static int check_programs(struct run *r)
+{
+    if (!r->bin_dir[0] && !default_bin_dir(r->bin_dir, sizeof(r->bin_dir))) {
         fputs("echoharness run: cannot find the reference builds; use --bin-dir\n", stderr);
         return EH_EXIT_USAGE;
     }
-    cfg.bin_dir = bin_dir;
-    if ((cfg.server_cmd && !check_cmd("--server-cmd", cfg.server_cmd)) ||
-        (cfg.client_cmd && !check_cmd("--client-cmd", cfg.client_cmd)) ||
-        (cfg.server_program && !check_program("--server-program", bin_dir, cfg.server_program)) ||
-        (cfg.client_program && !check_program("--client-program", bin_dir, cfg.client_program))) {
-        free(sel.tags);
+    r->cfg.bin_dir = r->bin_dir;
+    const struct eh_run_config *cfg = &r->cfg;
+    if ((cfg->server_cmd && !check_cmd("--server-cmd", cfg->server_cmd)) ||
+        (cfg->client_cmd && !check_cmd("--client-cmd", cfg->client_cmd)) ||
+        (cfg->server_program &&
+         !check_program("--server-program", r->bin_dir, cfg->server_program)) ||
+        (cfg->client_program &&
+         !check_program("--client-program", r->bin_dir, cfg->client_program)))
         return EH_EXIT_USAGE;
-    }
+    return RUN_GO;
+}
 
-    struct eh_scenario **scs;
-    size_t n, n_files;
-    bool ok = eh__scenarios_load(argv + optind, (size_t)(argc - optind), &sel, &scs, &n, &n_files);
-    if (!ok) {
-        eh__scenarios_free(scs, n);
-        free(sel.tags);
-        return EH_EXIT_USAGE;
-    }
-    if (n == 0) {
-        fprintf(stderr,
-                "echoharness run: no scenario selected (%zu files read; tags are lower-case, "
-                "'echoharness list' shows them)\n",
-                n_files);
-        eh__scenarios_free(scs, n);
-        free(sel.tags);
-        return EH_EXIT_USAGE;
-    }
-
-    struct eh_error dir_err = {0};
-    if (eh_mkdir_p(cfg.report_dir, &dir_err) != EH_OK) {
-        fprintf(stderr, "echoharness run: --report-dir: %s\n", dir_err.msg);
-        eh__scenarios_free(scs, n);
-        free(sel.tags);
-        return EH_EXIT_USAGE;
-    }
-    remove_old_captures(cfg.report_dir);
-
-    char why[256] = "";
-    enum eh_isolation iso = cfg.force_host ? EH_ISO_HOST : eh_isolate_probe(why, sizeof(why));
-    if (iso == EH_ISO_HOST && !cfg.force_host)
+/* Namespaces, or the host loopback when they are not available or not
+ * wanted; one scenario at a time when every one would listen on the same
+ * host port. */
+static void choose_isolation(struct run *r)
+{
+    r->iso = r->cfg.force_host ? EH_ISO_HOST : eh_isolate_probe(r->why, sizeof(r->why));
+    if (r->iso == EH_ISO_HOST && !r->cfg.force_host)
         fprintf(stderr,
                 "echoharness: namespaces are not available (%s); running on the host "
                 "loopback with allocated ports\n",
-                why);
-
-    if (iso == EH_ISO_HOST && cfg.port != 0 && jobs > 1) {
+                r->why);
+    if (r->iso == EH_ISO_HOST && r->cfg.port != 0 && r->jobs > 1) {
         /* Every scenario would listen on the same host port at once. */
         fprintf(stderr,
                 "echoharness: --port %d on the host loopback: running one scenario at a time "
                 "instead of -j %ld\n",
-                cfg.port, jobs);
-        jobs = 1;
+                r->cfg.port, r->jobs);
+        r->jobs = 1;
     }
+}
 
-    char started[32];
-    eh_utc_timestamp(started, sizeof(started));
-    int64_t t0 = eh_now_us();
-    struct run_state rs = {
-        .scs = scs,
-        .n = n * (size_t)repeat,
-        .repeat = (unsigned)repeat,
-        .cfg = &cfg,
-        .results = calloc(n * (size_t)repeat, sizeof(json_t *)),
-        .progress = !quiet && isatty(STDERR_FILENO),
-        .quiet = quiet,
-    };
-    pthread_mutex_init(&rs.lock, NULL);
-    if ((size_t)jobs > rs.n)
-        jobs = (long)rs.n;
+/* Stage 2: set the timeout scale, check the programs, load and select the
+ * scenarios, make the report directory (without an earlier run's captures)
+ * and choose the isolation. args are the scenario arguments. */
+static int prepare(struct run *r, char *const *args, size_t n_args)
+{
+    size_t n_files;
+    if (r->timeout_scale > 0.0)
+        eh_set_timeout_scale(r->timeout_scale);
+    if (check_programs(r) != RUN_GO)
+        return EH_EXIT_USAGE;
+    if (!eh__scenarios_load(args, n_args, &r->sel, &r->scs, &r->n, &n_files))
+        return EH_EXIT_USAGE;
+    if (r->n == 0) {
+        fprintf(stderr,
+                "echoharness run: no scenario selected (%zu files read; tags are lower-case, "
+                "'echoharness list' shows them)\n",
+                n_files);
+        return EH_EXIT_USAGE;
+    }
+    struct eh_error err = {0};
+    if (eh_mkdir_p(r->cfg.report_dir, &err) != EH_OK) {
+        fprintf(stderr, "echoharness run: --report-dir: %s\n", err.msg);
+        return EH_EXIT_USAGE;
+    }
+    remove_old_captures(r->cfg.report_dir);
+    choose_isolation(r);
+    return RUN_GO;
+}
+
+/* Stage 3: every scenario (times --repeat) on a pool of -j workers, until
+ * all ran or a stop signal came. */
+static void run_pool(struct run *r)
+{
+    struct run_state *rs = &r->rs;
+    eh_utc_timestamp(r->started, sizeof(r->started));
+    r->t0 = eh_now_us();
+    rs->scs = r->scs;
+    rs->n = r->n * (size_t)r->repeat;
+    rs->repeat = (unsigned)r->repeat;
+    rs->cfg = &r->cfg;
+    rs->results = calloc(rs->n, sizeof(json_t *));
+    rs->progress = !r->quiet && isatty(STDERR_FILENO);
+    rs->quiet = r->quiet;
+    long jobs = (size_t)r->jobs > rs->n ? (long)rs->n : r->jobs;
     catch_stop_signals();
-    print_progress(&rs, NULL);
+    print_progress(rs, NULL);
     pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
     for (long i = 0; i < jobs; i++)
-        pthread_create(&threads[i], NULL, run_worker, &rs);
+        pthread_create(&threads[i], NULL, run_worker, rs);
     for (long i = 0; i < jobs; i++)
         pthread_join(threads[i], NULL);
     free(threads);
-    if (rs.progress)
+    if (rs->progress)
         fputc('\n', stderr);
-    int stop_signo = eh_isolate_interrupted();
-    if (stop_signo != 0) {
+    r->stop_signo = eh_isolate_interrupted();
+}
+
+/* Stage 4: a result for every job (SKIP for those an interruption kept
+ * from running), then one per scenario (repeated runs merged) in
+ * rs.results[0..n), and the counts of those. */
+static void collect_results(struct run *r)
+{
+    struct run_state *rs = &r->rs;
+    size_t repeat = (size_t)r->repeat;
+    if (r->stop_signo != 0) {
         char reason[128];
         snprintf(reason, sizeof(reason), "not run: echoharness was interrupted by %s",
-                 eh_signal_name(stop_signo));
-        for (size_t i = 0; i < rs.n; i++)
-            if (rs.results[i] == NULL)
-                rs.results[i] = eh_scenario_not_run(scs[i / rs.repeat], reason);
+                 eh_signal_name(r->stop_signo));
+        for (size_t i = 0; i < rs->n; i++)
+            if (rs->results[i] == NULL)
+                rs->results[i] = eh_scenario_not_run(r->scs[i / repeat], reason);
     }
-
-    /* One result per scenario (repeated runs merged), and the counts of those. */
-    size_t counts[EH_VERDICT_COUNT] = {0};
-    for (size_t i = 0; i < n; i++) {
-        json_t *r = repeat > 1 ? eh_repeat_merge(&rs.results[i * (size_t)repeat], (size_t)repeat)
-                               : rs.results[i];
-        rs.results[i] = r;
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *res =
+            repeat > 1 ? eh_repeat_merge(&rs->results[i * repeat], repeat) : rs->results[i];
+        rs->results[i] = res;
         enum eh_verdict v = EH_ERROR;
-        eh_verdict_parse(json_string_value(json_object_get(r, "verdict")), &v);
-        counts[v]++;
+        eh_verdict_parse(json_string_value(json_object_get(res, "verdict")), &v);
+        r->counts[v]++;
     }
+}
 
+/* Stage 5a: the report document (report.h) of the results, which it takes. */
+static void build_report(struct run *r, char **argv)
+{
     json_t *report = json_object();
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, rs.results[i]);
+    for (size_t i = 0; i < r->n; i++)
+        json_array_append_new(arr, r->rs.results[i]);
     char *joined = eh_argv_join(argv), *cmd = NULL; /* quoted: it can be pasted into a shell */
     if (joined == NULL || asprintf(&cmd, "echoharness %s", joined) < 0)
         cmd = NULL;
     free(joined);
     json_object_set_new(report, "tool", json_string("echoharness"));
     json_object_set_new(report, "version", json_string(EH_VERSION));
-    json_object_set_new(report, "started", json_string(started));
-    json_object_set_new(report, "duration_ms", json_integer((eh_now_us() - t0) / 1000));
+    json_object_set_new(report, "started", json_string(r->started));
+    json_object_set_new(report, "duration_ms", json_integer((eh_now_us() - r->t0) / 1000));
     json_object_set_new(report, "timeout_scale", json_real(eh_timeout_scale()));
-    json_object_set_new(report, "isolation", json_string(eh_isolation_name(iso)));
-    if (iso == EH_ISO_HOST)
+    json_object_set_new(report, "isolation", json_string(eh_isolation_name(r->iso)));
+    if (r->iso == EH_ISO_HOST)
         json_object_set_new(report, "isolation_note",
-                            json_string(cfg.force_host ? "--no-namespaces was given" : why));
+                            json_string(r->cfg.force_host ? "--no-namespaces was given" : r->why));
     json_object_set_new(report, "command", json_string(cmd ? cmd : "echoharness run"));
-    if (stop_signo != 0)
-        json_object_set_new(report, "interrupted", json_string(eh_signal_name(stop_signo)));
+    if (r->stop_signo != 0)
+        json_object_set_new(report, "interrupted", json_string(eh_signal_name(r->stop_signo)));
     json_object_set_new(report, "scenarios", arr);
     eh_report_summarize(report);
     free(cmd);
+    r->report = report;
+}
 
-    /* The summary: every scenario that did not pass, with its reason. */
-    for (size_t i = 0; i < n; i++) {
-        json_t *r = json_array_get(arr, i);
-        const char *v = json_string_value(json_object_get(r, "verdict"));
+/* Stage 5b: every scenario that did not pass, with its reason, on stdout;
+ * the reports into the report directory; with --repeat, each scenario's
+ * distribution. */
+static int write_reports(struct run *r)
+{
+    const json_t *arr = json_object_get(r->report, "scenarios");
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *res = json_array_get(arr, i);
+        const char *v = json_string_value(json_object_get(res, "verdict"));
         if (v && strcmp(v, "PASS") != 0) {
-            printf("%-7s %s: ", v, scs[i]->name);
-            print_safe(stdout, json_string_value(json_object_get(r, "reason")));
+            printf("%-7s %s: ", v, r->scs[i]->name);
+            print_safe(stdout, json_string_value(json_object_get(res, "reason")));
             putchar('\n');
         }
     }
     struct eh_error err = {0};
     int status = EH_EXIT_PASS;
-    if (eh_report_write_all(report, cfg.report_dir, &err) != EH_OK) {
+    if (eh_report_write_all(r->report, r->cfg.report_dir, &err) != EH_OK) {
         fprintf(stderr, "echoharness: writing reports: %s\n", err.msg);
         status = EH_EXIT_USAGE;
     }
-    if (repeat > 1) {
-        for (size_t i = 0; i < n; i++) {
+    if (r->repeat > 1) {
+        for (size_t i = 0; i < r->n; i++) {
             char line[1024];
             eh_repeat_describe(json_array_get(arr, i), line, sizeof(line));
-            printf("%s: %s\n", scs[i]->name, line);
+            printf("%s: %s\n", r->scs[i]->name, line);
         }
     }
+    return status;
+}
+
+/* Stage 6: the line of totals, and the exit status: status (from writing
+ * the reports) unless a scenario did not pass or a signal stopped the run. */
+static int print_summary(const struct run *r, int status)
+{
+    const size_t *counts = r->counts;
     size_t not_passed = counts[EH_FAIL] + counts[EH_ERROR] + counts[EH_TIMED_OUT];
     printf("%zu passed, %zu failed, %zu skipped (%zu error, %zu timeout) in %.1f s; reports in "
            "%s/\n",
            counts[EH_PASS], not_passed, counts[EH_SKIP], counts[EH_ERROR], counts[EH_TIMED_OUT],
-           (double)(eh_now_us() - t0) / 1e6, cfg.report_dir);
+           (double)(eh_now_us() - r->t0) / 1e6, r->cfg.report_dir);
     if (status == EH_EXIT_PASS && not_passed > 0)
         status = EH_EXIT_NOT_PASSED;
-    if (stop_signo != 0) {
+    if (r->stop_signo != 0) {
         fprintf(stderr,
                 "echoharness: interrupted by %s: %zu of %zu scenarios ran (any cut short is "
                 "ERROR, the rest SKIP); the reports in %s/ are partial\n",
-                eh_signal_name(stop_signo), rs.done, n, cfg.report_dir);
-        status = 128 + stop_signo; /* as a shell reports a death by that signal */
+                eh_signal_name(r->stop_signo), r->rs.done, r->n, r->cfg.report_dir);
+        status = 128 + r->stop_signo; /* as a shell reports a death by that signal */
     }
+    return status;
+}
 
-    json_decref(report);
-    free(rs.results);
-    pthread_mutex_destroy(&rs.lock);
-    eh__scenarios_free(scs, n);
-    free(sel.tags);
+int eh_cmd_run(int argc, char **argv)
+{
+    struct run r = {.cfg.report_dir = "reports/latest", .jobs = 1, .repeat = 1};
+    pthread_mutex_init(&r.rs.lock, NULL);
+    int status = parse_options(&r, argc, argv);
+    if (status == RUN_GO)
+        status = prepare(&r, argv + optind, (size_t)(argc - optind));
+    if (status == RUN_GO) {
+        run_pool(&r);
+        collect_results(&r);
+        build_report(&r, argv);
+        status = print_summary(&r, write_reports(&r));
+    }
+    json_decref(r.report); /* holds the results */
+    free(r.rs.results);
+    pthread_mutex_destroy(&r.rs.lock);
+    eh__scenarios_free(r.scs, r.n);
+    free(r.sel.tags);
     return status;
 }
