@@ -18,7 +18,9 @@
 #define EH_EXIT_NOT_PASSED 1 /* at least one did not; diff: at least one regression */
 #define EH_EXIT_USAGE 2      /* usage, configuration or scenario-file error */
 
-int eh_cmd_run(int argc, char **argv);
+/* timeout_scale is EH_TIMEOUT_SCALE, checked by main (1.0 when unset): run
+ * sets the scale from it, or from --timeout-scale, before any thread starts. */
+int eh_cmd_run(int argc, char **argv, double timeout_scale);
 int eh_cmd_list(int argc, char **argv);
 int eh_cmd_validate(int argc, char **argv);
 int eh_cmd_analyze(int argc, char **argv);

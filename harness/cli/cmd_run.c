@@ -257,7 +257,7 @@ struct run {
     struct eh__selection sel;
     char bin_dir[PATH_MAX];
     long jobs, repeat;
-    double timeout_scale; /* --timeout-scale; 0 when not given */
+    double timeout_scale; /* --timeout-scale, else EH_TIMEOUT_SCALE, else 1.0 */
     bool quiet;
     /* prepare() */
     struct eh_scenario **scs;
@@ -293,15 +293,11 @@ static int parse_count(const char *option, const char *arg, long min, long max, 
 
 static int parse_timeout_scale(const char *arg, double *out)
 {
-    char *end;
-    double f = strtod(arg, &end);
-    if (*arg == '\0' || *end != '\0' || !(f > 0.0) || f > 1000.0) {
-        fprintf(stderr,
-                "echoharness run: --timeout-scale: expected a number in (0, 1000], got '%s'\n",
-                arg);
+    struct eh_error err = {0};
+    if (eh_timeout_scale_parse("--timeout-scale", arg, out, &err) != EH_OK) {
+        fprintf(stderr, "echoharness run: %s\n", err.msg);
         return EH_EXIT_USAGE;
     }
-    *out = f;
     return RUN_GO;
 }
 
@@ -433,8 +429,7 @@ static void choose_isolation(struct run *r)
 static int prepare(struct run *r, char *const *args, size_t n_args)
 {
     size_t n_files;
-    if (r->timeout_scale > 0.0)
-        eh_set_timeout_scale(r->timeout_scale);
+    eh_set_timeout_scale(r->timeout_scale); /* the one time: no thread runs yet */
     if (check_programs(r) != RUN_GO)
         return EH_EXIT_USAGE;
     if (!eh__scenarios_load(args, n_args, &r->sel, &r->scs, &r->n, &n_files))
@@ -591,9 +586,10 @@ static int print_summary(const struct run *r, int status)
     return status;
 }
 
-int eh_cmd_run(int argc, char **argv)
+int eh_cmd_run(int argc, char **argv, double timeout_scale)
 {
-    struct run r = {.cfg.report_dir = "reports/latest", .jobs = 1, .repeat = 1};
+    struct run r = {
+        .cfg.report_dir = "reports/latest", .jobs = 1, .repeat = 1, .timeout_scale = timeout_scale};
     pthread_mutex_init(&r.rs.lock, NULL);
     int status = parse_options(&r, argc, argv);
     if (status == RUN_GO)

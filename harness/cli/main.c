@@ -1,7 +1,7 @@
 /* main.c - the echoharness command line: dispatch over the commands.
  *
  * A thin layer over the harness libraries. main() handles what comes before
- * a command (--help, --version, the EH_TIMEOUT_SCALE check) and hands the
+ * a command (--help, --version, reading EH_TIMEOUT_SCALE) and hands the
  * rest of the command line to one eh_cmd_*() per command (cli.h), whose
  * return value is the exit status: 0 every selected scenario passed (or was
  * skipped), 1 at least one did not, 2 usage, configuration or scenario-file
@@ -34,28 +34,18 @@ static void usage_main(FILE *out)
           out);
 }
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} commands[] = {
-    {"run", eh_cmd_run},         {"list", eh_cmd_list}, {"validate", eh_cmd_validate},
-    {"analyze", eh_cmd_analyze}, {"diff", eh_cmd_diff},
-};
-
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN); /* a peer's close is an event, never our death */
-    const char *scale = getenv("EH_TIMEOUT_SCALE");
-    if (scale != NULL) {
-        char *end;
-        double f = strtod(scale, &end);
-        if (*scale == '\0' || *end != '\0' || !(f > 0.0) || f > 1000.0) {
-            fprintf(stderr,
-                    "echoharness: EH_TIMEOUT_SCALE: expected a number in (0, 1000], got "
-                    "'%s'\n",
-                    scale);
-            return EH_EXIT_USAGE;
-        }
+    /* Checked for every command; run sets the scale from it, or from its
+     * --timeout-scale, before it starts any thread. */
+    const char *env_scale = getenv("EH_TIMEOUT_SCALE");
+    double scale = 1.0;
+    struct eh_error err = {0};
+    if (env_scale != NULL &&
+        eh_timeout_scale_parse("EH_TIMEOUT_SCALE", env_scale, &scale, &err) != EH_OK) {
+        fprintf(stderr, "echoharness: %s\n", err.msg);
+        return EH_EXIT_USAGE;
     }
     if (argc < 2) {
         usage_main(stderr);
@@ -70,9 +60,18 @@ int main(int argc, char **argv)
         printf("echoharness %s\n", EH_VERSION);
         return EH_EXIT_PASS;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+    argc--;
+    argv++;
+    if (strcmp(cmd, "run") == 0)
+        return eh_cmd_run(argc, argv, scale);
+    if (strcmp(cmd, "list") == 0)
+        return eh_cmd_list(argc, argv);
+    if (strcmp(cmd, "validate") == 0)
+        return eh_cmd_validate(argc, argv);
+    if (strcmp(cmd, "analyze") == 0)
+        return eh_cmd_analyze(argc, argv);
+    if (strcmp(cmd, "diff") == 0)
+        return eh_cmd_diff(argc, argv);
     fprintf(stderr, "echoharness: unknown command '%s'\n", cmd);
     usage_main(stderr);
     return EH_EXIT_USAGE;

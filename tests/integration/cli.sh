@@ -77,6 +77,12 @@ grep -q "^$WORK/bad-report.json:2:" "$WORK/err" && ok "a broken report is named 
   || bad "broken report message: $(cat "$WORK/err")"
 EH_TIMEOUT_SCALE=abc "$EH" list > /dev/null 2> "$WORK/err"; st=$?
 [ $st -eq 2 ] && grep -q EH_TIMEOUT_SCALE "$WORK/err" && ok "a bad EH_TIMEOUT_SCALE is a usage error" || bad "EH_TIMEOUT_SCALE=abc: exit $st"
+# The scale a run uses: --timeout-scale, else EH_TIMEOUT_SCALE, else 1.
+EH_TIMEOUT_SCALE=2.5 "$EH" run -q --report-dir "$WORK/scale-env" --filter basic-echo > /dev/null 2>&1
+EH_TIMEOUT_SCALE=2.5 "$EH" run -q --report-dir "$WORK/scale-opt" --filter basic-echo --timeout-scale 1.5 > /dev/null 2>&1
+e=$(json "$WORK/scale-env/report.json" "d['timeout_scale']"); o=$(json "$WORK/scale-opt/report.json" "d['timeout_scale']")
+[ "$e" = 2.5 ] && [ "$o" = 1.5 ] && ok "the run uses EH_TIMEOUT_SCALE ($e), and --timeout-scale over it ($o)" \
+  || bad "timeout_scale in the report: $e from EH_TIMEOUT_SCALE=2.5, $o with --timeout-scale 1.5"
 
 # A report directory whose parents do not exist yet (reports/ in a fresh clone).
 expect_status 0 "run into a nested new report directory" "$EH" run -q --report-dir "$WORK/new/nested/dir" --filter basic-echo

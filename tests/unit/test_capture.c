@@ -265,6 +265,11 @@ END_TEST
 
 int main(void)
 {
+    struct eh_error err = {0};
+    if (eh_timeout_scale_from_env(&err) != EH_OK) { /* before the suite reads the scale */
+        fprintf(stderr, "%s\n", err.msg);
+        return EXIT_FAILURE;
+    }
     Suite *s = suite_create("capture");
     TCase *tc = tcase_create("capture");
     tcase_set_timeout(tc, 20);
