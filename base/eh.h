@@ -42,11 +42,20 @@ int64_t eh_now_us(void);
 void eh_utc_timestamp(char *buf, size_t len);
 
 /* The one timeout factor. Every deadline in the harness is a base value
- * multiplied by this (set by --timeout-scale, or the EH_TIMEOUT_SCALE
- * environment variable; default 1.0), so sanitizer and valgrind runs need no
- * edits. */
+ * multiplied by this (--timeout-scale, or the EH_TIMEOUT_SCALE environment
+ * variable; default 1.0), so sanitizer and valgrind runs need no edits.
+ * A program sets it once, on its main thread before it starts any other;
+ * eh_timeout_scale() only returns what was set (1.0 if nothing was). */
 void eh_set_timeout_scale(double scale);
 double eh_timeout_scale(void);
+/* Parses a timeout scale, a number in (0, 1000], from text into *out.
+ * Errors read "WHAT: expected a number in (0, 1000], got 'TEXT'". */
+eh_status eh_timeout_scale_parse(const char *what, const char *text, double *out,
+                                 struct eh_error *err);
+/* Sets the scale from EH_TIMEOUT_SCALE when it is set (for programs without
+ * a --timeout-scale, such as the unit tests); EH_ERR, naming the variable,
+ * when its value is not a valid scale. */
+eh_status eh_timeout_scale_from_env(struct eh_error *err);
 /* base_ms * scale, rounded up, at least 1. */
 int64_t eh_scaled_ms(int64_t base_ms);
 

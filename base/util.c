@@ -47,7 +47,8 @@ void eh_utc_timestamp(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static double timeout_scale = 0.0; /* 0: not yet read from the environment */
+/* Set on the main thread before any other starts, then only read. */
+static double timeout_scale = 1.0;
 
 void eh_set_timeout_scale(double scale)
 {
@@ -56,12 +57,32 @@ void eh_set_timeout_scale(double scale)
 
 double eh_timeout_scale(void)
 {
-    if (timeout_scale <= 0.0) {
-        const char *env = getenv("EH_TIMEOUT_SCALE");
-        double v = env ? strtod(env, NULL) : 1.0;
-        timeout_scale = v > 0.0 ? v : 1.0;
-    }
     return timeout_scale;
+}
+
+eh_status eh_timeout_scale_parse(const char *what, const char *text, double *out,
+                                 struct eh_error *err)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (*text == '\0' || *end != '\0' || !(v > 0.0) || v > 1000.0) {
+        eh_error_set(err, "%s: expected a number in (0, 1000], got '%s'", what, text);
+        return EH_ERR;
+    }
+    *out = v;
+    return EH_OK;
+}
+
+eh_status eh_timeout_scale_from_env(struct eh_error *err)
+{
+    const char *env = getenv("EH_TIMEOUT_SCALE");
+    double v;
+    if (env == NULL)
+        return EH_OK;
+    if (eh_timeout_scale_parse("EH_TIMEOUT_SCALE", env, &v, err) != EH_OK)
+        return EH_ERR;
+    eh_set_timeout_scale(v);
+    return EH_OK;
 }
 
 int64_t eh_scaled_ms(int64_t base_ms)

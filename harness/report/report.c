@@ -5,14 +5,13 @@
  * into a directory with atomic replacement, the summary counts, read-only
  * views of scenarios, checks and roles, and the escaper that makes bytes from
  * programs under test safe for XML, HTML and Markdown. It also compares two
- * report.json documents for regressions (`echoharness diff`).
+ * report.json documents for regressions (what `echoharness diff` prints).
  */
 #include "report.h"
 
 #include "template.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,25 +417,23 @@ int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out
     return (int)n[DIFF_REGRESSION];
 }
 
-/* Loads a report.json and checks what diff relies on: an object whose
- * "scenarios" is an array of objects with a string "name" and a known
- * "verdict". */
-static json_t *load_report(const char *path, struct eh_error *err)
+eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err)
 {
     json_error_t jerr;
     json_t *report = json_load_file(path, JSON_ALLOW_NUL, &jerr);
+    *out = NULL;
     if (report == NULL) {
         if (jerr.line < 0)
             eh_error_set(err, "%s: %s", path, jerr.text);
         else
             eh_error_set(err, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-        return NULL;
+        return EH_ERR;
     }
     const json_t *scenarios = json_object_get(report, "scenarios");
     if (!json_is_array(scenarios)) {
         eh_error_set(err, "%s: $.scenarios: expected an array of scenario results", path);
         json_decref(report);
-        return NULL;
+        return EH_ERR;
     }
     size_t i;
     const json_t *sc;
@@ -455,63 +452,8 @@ static json_t *load_report(const char *path, struct eh_error *err)
             continue;
         }
         json_decref(report);
-        return NULL;
+        return EH_ERR;
     }
-    return report;
-}
-
-static void diff_usage(FILE *out)
-{
-    fputs("usage: echoharness diff OLD.json NEW.json\n"
-          "\n"
-          "Compares two report.json files by scenario name and prints, one line each:\n"
-          "  REGRESSION  in both, PASS in OLD and FAIL, ERROR or TIMEOUT in NEW\n"
-          "  fixed       in both, not PASS in OLD and PASS in NEW\n"
-          "  changed     in both, another change of verdict\n"
-          "  new         only in NEW\n"
-          "  skipped     in both, SKIP in NEW only (e.g. a behaviour scenario\n"
-          "              against a program under test)\n"
-          "  not run     only in OLD (e.g. a --tag or --filter subset run)\n"
-          "and a line of totals. Only regressions fail the diff.\n"
-          "\n"
-          "  -h, --help   show this help\n"
-          "\n"
-          "Exit status: 0 no regression, 1 at least one regression,\n"
-          "2 usage error or an unreadable or invalid report.\n",
-          out);
-}
-
-int eh_diff_main(int argc, char **argv)
-{
-    static const struct option options[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 0; /* glibc: full reset, in case getopt ran before */
-    int opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (opt == 'h') {
-            diff_usage(stdout);
-            return 0;
-        }
-        diff_usage(stderr);
-        return 2;
-    }
-    if (argc - optind != 2) {
-        fprintf(stderr, "echoharness diff: expected OLD.json and NEW.json\n");
-        diff_usage(stderr);
-        return 2;
-    }
-    struct eh_error err = {0};
-    json_t *old_report = load_report(argv[optind], &err);
-    json_t *new_report = old_report ? load_report(argv[optind + 1], &err) : NULL;
-    if (new_report == NULL) {
-        fprintf(stderr, "%s\n", err.msg);
-        json_decref(old_report);
-        return 2;
-    }
-    int regressions = eh_report_diff(old_report, new_report, stdout);
-    json_decref(old_report);
-    json_decref(new_report);
-    return regressions > 0 ? 1 : 0;
+    *out = report;
+    return EH_OK;
 }

@@ -99,12 +99,12 @@ void eh_report_summarize(json_t *report);
  * regressions. */
 int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out);
 
-/* The subcommand `echoharness diff OLD.json NEW.json [--help]`. argv[0] is
- * the subcommand's name. Prints the differences (eh_report_diff()) on stdout
- * and returns the exit status: 0 no regression, 1 at least one regression,
- * 2 usage error or an unreadable or invalid report ("FILE:LINE:COL: message"
- * or "FILE: $.json.path: message" on stderr). */
-int eh_diff_main(int argc, char **argv);
+/* Loads the report.json at path and checks what eh_report_diff() relies on:
+ * an object whose "scenarios" is an array of objects with a string "name"
+ * and a known "verdict". Errors name the file and the place:
+ * "FILE:LINE:COL: message" (JSON syntax) or "FILE: $.json.path: message".
+ * Caller frees *out (NULL on error) with json_decref(). */
+eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err);
 
 /* Internal to the report writers (report*.c): read-only views of the
  * document with defaults for missing or mistyped fields, so that every writer

@@ -1,11 +1,10 @@
-/* analyze.c - read a capture, decode, track flows; JSON, table and CLI.
+/* analyze.c - read a capture, decode, track flows; JSON and table.
  *
  * The read loop is pcap_next_ex() -> eh_decode() -> eh_flows_add(), with no
  * allocation per packet. See analyze.h for the JSON form.
  */
 #include "analyze.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
@@ -411,65 +410,4 @@ void eh_analysis_print(const struct eh_analysis *a, FILE *out)
                     a->anomalies[i]);
     if (a->read_error[0]) /* libpcap's own text: no bytes from the file */
         fprintf(out, "  read stopped: %s\n", a->read_error);
-}
-
-/* ---- the subcommand ---- */
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: echoharness analyze FILE.pcap [--json]\n"
-                 "\n"
-                 "Wire analysis of any capture (pcap or pcapng): per TCP connection the\n"
-                 "endpoints, bytes and segments each way, FIN/RST with sender and time, close\n"
-                 "classification and echo verdict with the first difference; per UDP exchange\n"
-                 "the datagrams each way and their pairing; and the anomalies found.\n"
-                 "\n"
-                 "  --json   print the analysis as JSON (the report's \"wire\" object)\n"
-                 "  --help   show this help\n"
-                 "\n"
-                 "Exit status: 0 analysed, 2 usage error or unreadable file.\n");
-}
-
-int eh_analyze_main(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    bool as_json = false;
-    int ch;
-    optind = 0; /* restart getopt: main may have used it */
-    while ((ch = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j':
-            as_json = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (argc - optind != 1) {
-        fprintf(stderr, "echoharness analyze: expected one capture file, got %d\n", argc - optind);
-        usage(stderr);
-        return 2;
-    }
-    struct eh_error err = {0};
-    struct eh_analysis *a;
-    if (eh_analyze_file(argv[optind], &a, &err) != EH_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 2;
-    }
-    if (as_json) {
-        eh_analysis_write_json(a, stdout);
-        fputc('\n', stdout);
-    } else {
-        eh_analysis_print(a, stdout);
-    }
-    eh_analysis_free(a);
-    return 0;
 }

@@ -1,4 +1,4 @@
-/* analyze.h - wire analysis of one capture file, and `echoharness analyze`.
+/* analyze.h - wire analysis of one capture file, as JSON or a table.
  *
  * eh_analyze_file() reads a pcap or pcapng file with pcap_next_ex(), decodes
  * each frame (decode.h) and tracks its TCP connections and UDP exchanges
@@ -95,10 +95,5 @@ void eh_analysis_print(const struct eh_analysis *a, FILE *out);
 
 /* Accepts NULL. */
 void eh_analysis_free(struct eh_analysis *a);
-
-/* `echoharness analyze FILE.pcap [--json] [--help]`; argv[0] is "analyze".
- * Returns the exit status: 0 on success, 2 on a usage error or a file that
- * cannot be read ("FILE: <libpcap message>" on stderr). */
-int eh_analyze_main(int argc, char **argv);
 
 #endif

@@ -63,8 +63,27 @@ c=$(json "$WORK/cmd/report.json" "d['command']")
 # A report directory is not a mix of two runs' captures.
 n=$("$EH" run -q --report-dir "$WORK/rep" --filter basic-echo > /dev/null 2>&1; ls "$WORK/rep/pcap" | tr '\n' ' ')
 [ "$n" = "basic-echo.pcap " ] && ok "a new run removes the captures of the last one" || bad "pcap/ after a second run: $n"
+# diff: 1 on a regression, 0 without, 2 for a usage error or a broken report.
+printf '{"scenarios": [{"name": "a", "verdict": "PASS"}, {"name": "b", "verdict": "PASS"}]}\n' > "$WORK/old.json"
+printf '{"scenarios": [{"name": "a", "verdict": "FAIL", "reason": "r"}]}\n' > "$WORK/new.json"
+printf '{"scenarios": [\n  {"name": "a",, }\n]}\n' > "$WORK/bad-report.json"
+expect_status 1 "diff with a regression" "$EH" diff "$WORK/old.json" "$WORK/new.json"
+grep -qx 'REGRESSION a: PASS -> FAIL (r)' "$WORK/out" && grep -qx 'not run b (was PASS)' "$WORK/out" \
+  && ok "diff names the regression and the scenario not run" || bad "diff output: $(cat "$WORK/out")"
+expect_status 0 "diff of a report with itself" "$EH" diff "$WORK/old.json" "$WORK/old.json"
+expect_status 2 "diff with one report" "$EH" diff "$WORK/old.json"
+grep -q '^usage: echoharness diff' "$WORK/err" && ok "diff with one report shows the usage" || bad "diff usage: $(cat "$WORK/err")"
+expect_status 2 "diff with a broken report" "$EH" diff "$WORK/old.json" "$WORK/bad-report.json"
+grep -q "^$WORK/bad-report.json:2:" "$WORK/err" && ok "a broken report is named with its line: $(cat "$WORK/err")" \
+  || bad "broken report message: $(cat "$WORK/err")"
 EH_TIMEOUT_SCALE=abc "$EH" list > /dev/null 2> "$WORK/err"; st=$?
 [ $st -eq 2 ] && grep -q EH_TIMEOUT_SCALE "$WORK/err" && ok "a bad EH_TIMEOUT_SCALE is a usage error" || bad "EH_TIMEOUT_SCALE=abc: exit $st"
+# The scale a run uses: --timeout-scale, else EH_TIMEOUT_SCALE, else 1.
+EH_TIMEOUT_SCALE=2.5 "$EH" run -q --report-dir "$WORK/scale-env" --filter basic-echo > /dev/null 2>&1
+EH_TIMEOUT_SCALE=2.5 "$EH" run -q --report-dir "$WORK/scale-opt" --filter basic-echo --timeout-scale 1.5 > /dev/null 2>&1
+e=$(json "$WORK/scale-env/report.json" "d['timeout_scale']"); o=$(json "$WORK/scale-opt/report.json" "d['timeout_scale']")
+[ "$e" = 2.5 ] && [ "$o" = 1.5 ] && ok "the run uses EH_TIMEOUT_SCALE ($e), and --timeout-scale over it ($o)" \
+  || bad "timeout_scale in the report: $e from EH_TIMEOUT_SCALE=2.5, $o with --timeout-scale 1.5"
 
 # A report directory whose parents do not exist yet (reports/ in a fresh clone).
 expect_status 0 "run into a nested new report directory" "$EH" run -q --report-dir "$WORK/new/nested/dir" --filter basic-echo

@@ -269,6 +269,11 @@ END_TEST
 
 int main(void)
 {
+    struct eh_error err = {0};
+    if (eh_timeout_scale_from_env(&err) != EH_OK) { /* before the suite reads the scale */
+        fprintf(stderr, "%s\n", err.msg);
+        return EXIT_FAILURE;
+    }
     char why[256];
     if (eh_isolate_probe(why, sizeof(why)) != EH_ISO_NAMESPACES)
         return eh_test_skip("namespaces unavailable here: %s", why);

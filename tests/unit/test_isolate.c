@@ -666,6 +666,11 @@ static Suite *namespaces_suite(void)
 
 int main(int argc, char **argv)
 {
+    struct eh_error err = {0};
+    if (eh_timeout_scale_from_env(&err) != EH_OK) { /* before the suite reads the scale */
+        fprintf(stderr, "%s\n", err.msg);
+        return EXIT_FAILURE;
+    }
     const char *part = eh_test_part(argc, argv, (const char *const[]){"namespaces", NULL});
     if (strcmp(part, "namespaces") != 0)
         return eh_test_run(host_suite(), CK_FORK_GETENV);

@@ -488,6 +488,11 @@ static bool have_ipv6_loopback(char *why, size_t len)
 
 int main(int argc, char **argv)
 {
+    struct eh_error err = {0};
+    if (eh_timeout_scale_from_env(&err) != EH_OK) { /* before the suite reads the scale */
+        fprintf(stderr, "%s\n", err.msg);
+        return EXIT_FAILURE;
+    }
     const char *part = eh_test_part(argc, argv, (const char *const[]){"ipv6", NULL});
     if (strcmp(part, "ipv6") != 0)
         return eh_test_run(launch_suite(), CK_FORK_GETENV);

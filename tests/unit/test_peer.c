@@ -546,6 +546,11 @@ static Suite *peer_suite(void)
 
 int main(void)
 {
+    struct eh_error err = {0};
+    if (eh_timeout_scale_from_env(&err) != EH_OK) { /* before the suite reads the scale */
+        fprintf(stderr, "%s\n", err.msg);
+        return EXIT_FAILURE;
+    }
     SRunner *sr = srunner_create(peer_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -745,78 +745,55 @@ START_TEST(test_diff_of_identical_reports_finds_nothing)
 }
 END_TEST
 
-/* Runs eh_diff_main with stdout and stderr sent to a file whose text is
- * returned in *output (caller frees). */
-static int diff_main(char **output, const char *a, const char *b)
+/* eh_report_load() of a file holding text: its status, and the message in
+ * msg (at most len bytes) when it fails. */
+static eh_status load_text(const char *text, char **path, char *msg, size_t len)
 {
-    char *argv[] = {"diff", (char *)a, (char *)b, NULL};
-    char *path = write_temp("");
-    fflush(stdout);
-    fflush(stderr);
-    int saved_out = dup(1), saved_err = dup(2);
-    FILE *f = fopen(path, "w");
-    dup2(fileno(f), 1);
-    dup2(fileno(f), 2);
-    int status = eh_diff_main(b ? 3 : 2, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(saved_out, 1);
-    dup2(saved_err, 2);
-    close(saved_out);
-    close(saved_err);
-    fclose(f);
-    f = fopen(path, "r");
-    size_t cap = 0;
-    *output = NULL;
-    ck_assert_int_ge(getdelim(output, &cap, '\0', f), 0);
-    fclose(f);
+    struct eh_error err = {0};
+    json_t *report = (json_t *)&err;
+    *path = write_temp(text);
+    eh_status st = eh_report_load(*path, &report, &err);
+    ck_assert(st == EH_OK ? report != NULL : report == NULL);
+    snprintf(msg, len, "%s", err.msg);
+    json_decref(report);
+    return st;
+}
+
+START_TEST(test_report_load_names_the_file_and_the_place)
+{
+    static const struct {
+        const char *text;
+        const char *where; /* after "PATH" */
+    } cases[] = {
+        {"{\"scenarios\": [\n  {\"name\": \"a\",, }\n]}\n", ":2:"},
+        {"{\"scenarios\": {}}", ": $.scenarios: expected an array of scenario results"},
+        {"{\"scenarios\": [{\"verdict\": \"PASS\"}]}", ": $.scenarios[0].name: expected a string"},
+        {"{\"scenarios\": [{\"name\": \"a\", \"verdict\": \"PASS\"}, {\"name\": \"b\", "
+         "\"verdict\": \"GOOD\"}]}",
+         ": $.scenarios[1].verdict: expected PASS, FAIL, ERROR, TIMEOUT or SKIP"},
+    };
+    char msg[1024], want[1024], *path;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_int_eq(load_text(cases[i].text, &path, msg, sizeof(msg)), EH_ERR);
+        snprintf(want, sizeof(want), "%s%s", path, cases[i].where);
+        ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "expected '%s...', got '%s'", want,
+                      msg);
+        unlink(path);
+        free(path);
+    }
+    ck_assert_int_eq(load_text("{\"scenarios\": [{\"name\": \"a\", \"verdict\": \"SKIP\"}]}", &path,
+                               msg, sizeof(msg)),
+                     EH_OK);
     unlink(path);
     free(path);
-    return status;
-}
-
-static char *dump_temp(const json_t *report)
-{
-    char *text = json_dumps(report, JSON_INDENT(2));
-    char *path = write_temp(text);
-    free(text);
-    return path;
-}
-
-START_TEST(test_diff_main_exit_status)
-{
-    json_t *old_report = verdicts(old_pairs), *new_report = verdicts(new_pairs);
-    char *old_path = dump_temp(old_report), *new_path = dump_temp(new_report);
-    char *bad_path = write_temp("{\"scenarios\": [\n  {\"name\": \"a\",, }\n]}\n");
-    char *out;
-    ck_assert_int_eq(diff_main(&out, old_path, new_path), 1);
-    ck_assert_ptr_nonnull(strstr(out, "REGRESSION a: PASS -> FAIL"));
-    free(out);
-    ck_assert_int_eq(diff_main(&out, new_path, new_path), 0);
-    free(out);
-    json_t *subset = verdicts((const char *const[]){"a", "PASS", NULL}); /* a --filter run */
-    char *subset_path = dump_temp(subset);
-    json_decref(subset);
-    ck_assert_int_eq(diff_main(&out, old_path, subset_path), 0);
-    ck_assert_ptr_nonnull(strstr(out, "not run c (was PASS)\n"));
-    ck_assert_ptr_nonnull(strstr(out, ", 4 not run\n"));
-    free(out);
-    unlink(subset_path);
-    free(subset_path);
-    ck_assert_int_eq(diff_main(&out, old_path, NULL), 2);
-    ck_assert_ptr_nonnull(strstr(out, "usage: echoharness diff"));
-    free(out);
-    ck_assert_int_eq(diff_main(&out, old_path, bad_path), 2);
-    char where[128];
-    snprintf(where, sizeof(where), "%s:2:", bad_path);
-    ck_assert_msg(strstr(out, where) != NULL, "no FILE:LINE:COL in: %s", out);
-    free(out);
-    for (char **p = (char *[]){old_path, new_path, bad_path, NULL}; *p; p++) {
-        unlink(*p);
-        free(*p);
-    }
-    json_decref(old_report);
-    json_decref(new_report);
+    ck_assert_int_eq(load_text("{}", &path, msg, sizeof(msg)), EH_ERR);
+    unlink(path);
+    struct eh_error err = {0};
+    json_t *report;
+    ck_assert_int_eq(eh_report_load(path, &report, &err), EH_ERR); /* no longer there */
+    ck_assert_ptr_null(report);
+    ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0, "no file name in: %s", err.msg);
+    free(path);
 }
 END_TEST
 
@@ -892,7 +869,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_diff_skip_and_subset_are_not_regressions);
     tcase_add_test(tc, test_diff_fail_error_and_timeout_after_pass_are_regressions);
     tcase_add_test(tc, test_diff_of_identical_reports_finds_nothing);
-    tcase_add_test(tc, test_diff_main_exit_status);
+    tcase_add_test(tc, test_report_load_names_the_file_and_the_place);
     tcase_add_test(tc, test_escape_replaces_invalid_utf8_and_controls);
     tcase_add_test(tc, test_command_line_can_be_pasted_into_a_shell);
     tcase_add_test(tc, test_escape_ascii_keeps_no_byte_a_terminal_interprets);

@@ -1,0 +1,602 @@
+/* cmd_run.c - `echoharness run`: run scenarios and write the reports.
+ *
+ * Parses run's options, loads and selects the scenarios, checks the
+ * commands and programs it is given before anything runs, runs the
+ * scenarios on a pool of -j worker threads (each scenario in its own
+ * network and PID namespace, see runner.h), prints progress and a summary,
+ * writes the reports and turns the outcome into the exit status: 0 every
+ * selected scenario passed (or was skipped), 1 at least one did not, 2
+ * usage or configuration error, 128+N when stopped by signal N.
+ */
+#include "cli.h"
+
+#include "escape.h"
+#include "paths.h"
+#include "isolate.h"
+#include "repeat.h"
+#include "report.h"
+#include "runner.h"
+#include "template.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage_run(FILE *out)
+{
+    fputs("Usage: echoharness run [OPTION]... [SCENARIO.json|DIR]...\n"
+          "Run scenarios, each in its own network and PID namespace, and write report.json,\n"
+          "junit.xml, report.html, summary.md and pcap/<scenario>.pcap into the report\n"
+          "directory. Without SCENARIO.json or DIR: every *.json below the first folder of\n"
+          "./scenarios, ../share/echoharness/scenarios beside the echoharness executable\n"
+          "(an install) and the source tree's scenarios/ (a build tree).\n"
+          "\n"
+          "  --server-cmd CMD      run CMD as the server in scenarios whose server is under test;\n"
+          "                        {host}, {port}, {transport} (tcp, udp) and {family} (ipv4,\n"
+          "                        ipv6) are replaced; split into words like a shell would,\n"
+          "                        but run without one (no pipes, no expansion)\n"
+          "  --client-cmd CMD      the same for the client role\n"
+          "  --port N              the port for every role (for programs with a hard-coded port,\n"
+          "                        such as the tutorial's 65432); default: the scenario's\n"
+          "  --server-program NAME\n"
+          "                        run NAME from the --bin-dir instead of the reference server\n"
+          "                        build, with the same options (used to prove scenarios catch\n"
+          "                        faulty builds)\n"
+          "  --client-program NAME the same for the reference client build\n"
+          "  --report-dir DIR      where reports go (default: reports/latest)\n"
+          "  -j, --jobs N          run N scenarios in parallel (default 1)\n"
+          "      --repeat N        run each scenario N times (1..1000) and report the\n"
+          "                        distribution of its timing-dependent outcomes; the\n"
+          "                        verdict is the worst run's\n"
+          "  -t, --tag TAG         only scenarios carrying TAG; repeat to narrow further\n"
+          "                        (--tag tcp --tag ipv4: scenarios carrying both)\n"
+          "  -f, --filter GLOB     only scenarios whose name matches GLOB (e.g. 'recv1-*')\n"
+          "      --timeout-scale F multiply every deadline by F (for valgrind, sanitizers, slow\n"
+          "                        machines; also EH_TIMEOUT_SCALE)\n"
+          "      --no-namespaces   run on the host loopback with allocated ports instead of\n"
+          "                        private namespaces\n"
+          "      --bin-dir DIR     where the reference and faulty builds are (default:\n"
+          "                        ../libexec/echoharness beside the echoharness executable\n"
+          "                        when it holds them (an install), else its own folder)\n"
+          "  -q, --quiet           no progress line, only the summary\n"
+          "  -h, --help            show this help\n",
+          out);
+}
+
+struct run_state {
+    struct eh_scenario **scs;
+    size_t n;        /* jobs: scenarios times repeat */
+    unsigned repeat; /* runs of each scenario (--repeat) */
+    const struct eh_run_config *cfg;
+    json_t **results; /* per job: scenario i's run k is job i * repeat + k */
+    size_t next;      /* next job to start */
+    size_t done;      /* jobs finished */
+    size_t counts[EH_VERDICT_COUNT];
+    bool progress; /* a live progress line on a terminal */
+    bool quiet;
+    pthread_mutex_t lock;
+};
+
+static void print_progress(struct run_state *rs, const char *last)
+{
+    if (!rs->progress)
+        return;
+    fprintf(
+        stderr, "\r\033[K[%zu/%zu] %zu passed, %zu failed, %zu error, %zu timeout, %zu skip%s%s",
+        rs->done, rs->n, rs->counts[EH_PASS], rs->counts[EH_FAIL], rs->counts[EH_ERROR],
+        rs->counts[EH_TIMED_OUT], rs->counts[EH_SKIP], last ? "  last: " : "", last ? last : "");
+    fflush(stderr);
+}
+
+/* Ctrl-C (SIGINT), SIGTERM, SIGHUP: the first one stops the run
+ * (eh_isolate_interrupt() kills the running scenarios, no new one starts)
+ * and the reports of what ran are still written; a second one of the same
+ * kind kills the harness at once (its children die with it). */
+static void on_stop_signal(int signo)
+{
+    eh_isolate_interrupt(signo);
+    signal(signo, SIG_DFL);
+}
+
+static void catch_stop_signals(void)
+{
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        /* A signal ignored at start stays ignored (nohup, a shell's background job). */
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN &&
+            signals[i] != SIGTERM)
+            continue;
+        sigaction(signals[i], &sa, NULL);
+    }
+}
+
+static void *run_worker(void *arg)
+{
+    struct run_state *rs = arg;
+    for (;;) {
+        pthread_mutex_lock(&rs->lock);
+        size_t i = rs->next++;
+        pthread_mutex_unlock(&rs->lock);
+        if (i >= rs->n || eh_isolate_interrupted())
+            return NULL;
+
+        const struct eh_scenario *sc = rs->scs[i / rs->repeat];
+        json_t *r =
+            eh_run_scenario(sc, rs->cfg, rs->repeat > 1 ? (unsigned)(i % rs->repeat) + 1 : 0);
+        enum eh_verdict v = EH_ERROR;
+        eh_verdict_parse(json_string_value(json_object_get(r, "verdict")), &v);
+
+        pthread_mutex_lock(&rs->lock);
+        rs->results[i] = r;
+        rs->done++;
+        rs->counts[v]++;
+        if (rs->progress) {
+            print_progress(rs, sc->name);
+        } else if (!rs->quiet) {
+            fprintf(stderr, "%-7s %s (%lld ms)\n", eh_verdict_name(v), sc->name,
+                    (long long)json_integer_value(json_object_get(r, "duration_ms")));
+        }
+        pthread_mutex_unlock(&rs->lock);
+    }
+}
+
+/* Prints a string from a program under test on a terminal line: control
+ * bytes are shown as escapes, never sent to the terminal. */
+static void print_safe(FILE *out, const char *s)
+{
+    if (s != NULL)
+        eh_escape(out, s, strlen(s), EH_ESC_ASCII);
+}
+
+/* True if execvp() could start prog: a path with '/' is checked as it is,
+ * a bare name is looked up in PATH. Otherwise why says what is wrong. */
+static bool runnable(const char *prog, char *why, size_t len)
+{
+    if (strchr(prog, '/') != NULL) {
+        struct stat st;
+        if (stat(prog, &st) != 0 || access(prog, X_OK) != 0) {
+            snprintf(why, len, "%s: %s", prog, strerror(errno));
+            return false;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(why, len, "%s: %s", prog, strerror(EISDIR));
+            return false;
+        }
+        return true;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;; p++) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        char full[PATH_MAX];
+        struct stat st;
+        snprintf(full, sizeof(full), "%.*s%s%s", (int)n, p, n ? "/" : "", prog);
+        if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
+            return true;
+        if (colon == NULL)
+            break;
+        p = colon;
+    }
+    snprintf(why, len, "%s: not found in PATH", prog);
+    return false;
+}
+
+/* Checks a --server-cmd/--client-cmd before anything runs: the template
+ * splits and its program can be started. */
+static bool check_cmd(const char *option, const char *cmd)
+{
+    static const struct eh_template_var vars[] = {
+        {"host", "127.0.0.1"}, {"port", "65432"}, {"transport", "tcp"}, {"family", "ipv4"}};
+    struct eh_error err = {0};
+    char **av = NULL, why[PATH_MAX + 64];
+    bool ok = eh_template_split(cmd, vars, sizeof(vars) / sizeof(vars[0]), &av, &err) == EH_OK;
+    if (!ok)
+        fprintf(stderr, "echoharness run: %s: %s\n", option, err.msg);
+    else if (!(ok = runnable(av[0], why, sizeof(why))))
+        fprintf(stderr, "echoharness run: %s: cannot run %s\n", option, why);
+    eh_argv_free(av);
+    return ok;
+}
+
+/* Checks a --server-program/--client-program: bin_dir/NAME can be started. */
+static bool check_program(const char *option, const char *bin_dir, const char *name)
+{
+    char path[PATH_MAX], why[PATH_MAX + 64];
+    snprintf(path, sizeof(path), "%s/%s", bin_dir, name);
+    if (runnable(path, why, sizeof(why)))
+        return true;
+    fprintf(stderr, "echoharness run: %s: cannot run %s\n", option, why);
+    return false;
+}
+
+/* Removes the captures an earlier run left in DIR/pcap, so that a report
+ * directory never mixes two runs' captures. Only *.pcap files there. */
+static void remove_old_captures(const char *report_dir)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s/pcap", report_dir);
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".pcap") == 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* Everything one run works with, filled stage by stage. */
+struct run {
+    /* parse_options() */
+    struct eh_run_config cfg; /* cfg.bin_dir points into bin_dir */
+    struct eh__selection sel;
+    char bin_dir[PATH_MAX];
+    long jobs, repeat;
+    double timeout_scale; /* --timeout-scale, else EH_TIMEOUT_SCALE, else 1.0 */
+    bool quiet;
+    /* prepare() */
+    struct eh_scenario **scs;
+    size_t n; /* scenarios selected */
+    enum eh_isolation iso;
+    char why[256]; /* why namespaces are not available, when probed and not */
+    /* run_pool() */
+    char started[32]; /* UTC, when the first scenario started */
+    int64_t t0;
+    struct run_state rs;
+    int stop_signo; /* the signal that interrupted the run, or 0 */
+    /* collect_results() */
+    size_t counts[EH_VERDICT_COUNT]; /* of the merged result of each scenario */
+    json_t *report;
+};
+
+/* The stages return this to go on, or the exit status to stop with. */
+#define RUN_GO (-1)
+
+/* Parses a --port, --jobs or --repeat value in min..max into *out. */
+static int parse_count(const char *option, const char *arg, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < min || v > max) {
+        fprintf(stderr, "echoharness run: %s: expected %ld..%ld, got '%s'\n", option, min, max,
+                arg);
+        return EH_EXIT_USAGE;
+    }
+    *out = v;
+    return RUN_GO;
+}
+
+static int parse_timeout_scale(const char *arg, double *out)
+{
+    struct eh_error err = {0};
+    if (eh_timeout_scale_parse("--timeout-scale", arg, out, &err) != EH_OK) {
+        fprintf(stderr, "echoharness run: %s\n", err.msg);
+        return EH_EXIT_USAGE;
+    }
+    return RUN_GO;
+}
+
+/* Applies one option (getopt_long's c and optarg) to r. */
+static int apply_option(struct run *r, int c, char *arg)
+{
+    long port;
+    switch (c) {
+    case 'S':
+        r->cfg.server_cmd = arg;
+        return RUN_GO;
+    case 'C':
+        r->cfg.client_cmd = arg;
+        return RUN_GO;
+    case 's':
+        r->cfg.server_program = arg;
+        return RUN_GO;
+    case 'c':
+        r->cfg.client_program = arg;
+        return RUN_GO;
+    case 'p':
+        if (parse_count("--port", arg, 1, 65535, &port) != RUN_GO)
+            return EH_EXIT_USAGE;
+        r->cfg.port = (int)port;
+        return RUN_GO;
+    case 'r':
+        r->cfg.report_dir = arg;
+        return RUN_GO;
+    case 'j':
+        return parse_count("--jobs", arg, 1, 64, &r->jobs);
+    case 'R':
+        return parse_count("--repeat", arg, 1, 1000, &r->repeat);
+    case 't':
+        eh__selection_add_tag(&r->sel, arg);
+        return RUN_GO;
+    case 'f':
+        r->sel.filter = arg;
+        return RUN_GO;
+    case 'T':
+        return parse_timeout_scale(arg, &r->timeout_scale);
+    case 'N':
+        r->cfg.force_host = true;
+        return RUN_GO;
+    case 'b':
+        snprintf(r->bin_dir, sizeof(r->bin_dir), "%s", arg);
+        return RUN_GO;
+    case 'q':
+        r->quiet = true;
+        return RUN_GO;
+    case 'h':
+        usage_run(stdout);
+        return EH_EXIT_PASS;
+    default:
+        fputs("Try 'echoharness run --help'.\n", stderr);
+        return EH_EXIT_USAGE;
+    }
+}
+
+/* Stage 1: the options into r; optind is left at the first scenario argument. */
+static int parse_options(struct run *r, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"server-cmd", required_argument, NULL, 'S'},
+        {"client-cmd", required_argument, NULL, 'C'},
+        {"server-program", required_argument, NULL, 's'},
+        {"client-program", required_argument, NULL, 'c'},
+        {"port", required_argument, NULL, 'p'},
+        {"report-dir", required_argument, NULL, 'r'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"repeat", required_argument, NULL, 'R'},
+        {"tag", required_argument, NULL, 't'},
+        {"filter", required_argument, NULL, 'f'},
+        {"timeout-scale", required_argument, NULL, 'T'},
+        {"no-namespaces", no_argument, NULL, 'N'},
+        {"bin-dir", required_argument, NULL, 'b'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c, status = RUN_GO;
+    while (status == RUN_GO && (c = getopt_long(argc, argv, "+j:t:f:qh", opts, NULL)) != -1)
+        status = apply_option(r, c, optarg);
+    return status;
+}
+
+/* The builds, commands and programs the options name can be started. */
+static int check_programs(struct run *r)
+{
+    if (!r->bin_dir[0] && !eh_paths_programs(NULL, r->bin_dir, sizeof(r->bin_dir))) {
+        fputs("echoharness run: cannot find the reference builds; use --bin-dir\n", stderr);
+        return EH_EXIT_USAGE;
+    }
+    r->cfg.bin_dir = r->bin_dir;
+    const struct eh_run_config *cfg = &r->cfg;
+    if ((cfg->server_cmd && !check_cmd("--server-cmd", cfg->server_cmd)) ||
+        (cfg->client_cmd && !check_cmd("--client-cmd", cfg->client_cmd)) ||
+        (cfg->server_program &&
+         !check_program("--server-program", r->bin_dir, cfg->server_program)) ||
+        (cfg->client_program &&
+         !check_program("--client-program", r->bin_dir, cfg->client_program)))
+        return EH_EXIT_USAGE;
+    return RUN_GO;
+}
+
+/* Namespaces, or the host loopback when they are not available or not
+ * wanted; one scenario at a time when every one would listen on the same
+ * host port. */
+static void choose_isolation(struct run *r)
+{
+    r->iso = r->cfg.force_host ? EH_ISO_HOST : eh_isolate_probe(r->why, sizeof(r->why));
+    if (r->iso == EH_ISO_HOST && !r->cfg.force_host)
+        fprintf(stderr,
+                "echoharness: namespaces are not available (%s); running on the host "
+                "loopback with allocated ports\n",
+                r->why);
+    if (r->iso == EH_ISO_HOST && r->cfg.port != 0 && r->jobs > 1) {
+        /* Every scenario would listen on the same host port at once. */
+        fprintf(stderr,
+                "echoharness: --port %d on the host loopback: running one scenario at a time "
+                "instead of -j %ld\n",
+                r->cfg.port, r->jobs);
+        r->jobs = 1;
+    }
+}
+
+/* Stage 2: set the timeout scale, check the programs, load and select the
+ * scenarios, make the report directory (without an earlier run's captures)
+ * and choose the isolation. args are the scenario arguments. */
+static int prepare(struct run *r, char *const *args, size_t n_args)
+{
+    size_t n_files;
+    eh_set_timeout_scale(r->timeout_scale); /* the one time: no thread runs yet */
+    if (check_programs(r) != RUN_GO)
+        return EH_EXIT_USAGE;
+    if (!eh__scenarios_load(args, n_args, &r->sel, &r->scs, &r->n, &n_files))
+        return EH_EXIT_USAGE;
+    if (r->n == 0) {
+        fprintf(stderr,
+                "echoharness run: no scenario selected (%zu files read; tags are lower-case, "
+                "'echoharness list' shows them)\n",
+                n_files);
+        return EH_EXIT_USAGE;
+    }
+    struct eh_error err = {0};
+    if (eh_mkdir_p(r->cfg.report_dir, &err) != EH_OK) {
+        fprintf(stderr, "echoharness run: --report-dir: %s\n", err.msg);
+        return EH_EXIT_USAGE;
+    }
+    remove_old_captures(r->cfg.report_dir);
+    choose_isolation(r);
+    return RUN_GO;
+}
+
+/* Stage 3: every scenario (times --repeat) on a pool of -j workers, until
+ * all ran or a stop signal came. */
+static void run_pool(struct run *r)
+{
+    struct run_state *rs = &r->rs;
+    eh_utc_timestamp(r->started, sizeof(r->started));
+    r->t0 = eh_now_us();
+    rs->scs = r->scs;
+    rs->n = r->n * (size_t)r->repeat;
+    rs->repeat = (unsigned)r->repeat;
+    rs->cfg = &r->cfg;
+    rs->results = calloc(rs->n, sizeof(json_t *));
+    rs->progress = !r->quiet && isatty(STDERR_FILENO);
+    rs->quiet = r->quiet;
+    long jobs = (size_t)r->jobs > rs->n ? (long)rs->n : r->jobs;
+    catch_stop_signals();
+    print_progress(rs, NULL);
+    pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
+    for (long i = 0; i < jobs; i++)
+        pthread_create(&threads[i], NULL, run_worker, rs);
+    for (long i = 0; i < jobs; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    if (rs->progress)
+        fputc('\n', stderr);
+    r->stop_signo = eh_isolate_interrupted();
+}
+
+/* Stage 4: a result for every job (SKIP for those an interruption kept
+ * from running), then one per scenario (repeated runs merged) in
+ * rs.results[0..n), and the counts of those. */
+static void collect_results(struct run *r)
+{
+    struct run_state *rs = &r->rs;
+    size_t repeat = (size_t)r->repeat;
+    if (r->stop_signo != 0) {
+        char reason[128];
+        snprintf(reason, sizeof(reason), "not run: echoharness was interrupted by %s",
+                 eh_signal_name(r->stop_signo));
+        for (size_t i = 0; i < rs->n; i++)
+            if (rs->results[i] == NULL)
+                rs->results[i] = eh_scenario_not_run(r->scs[i / repeat], reason);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *res =
+            repeat > 1 ? eh_repeat_merge(&rs->results[i * repeat], repeat) : rs->results[i];
+        rs->results[i] = res;
+        enum eh_verdict v = EH_ERROR;
+        eh_verdict_parse(json_string_value(json_object_get(res, "verdict")), &v);
+        r->counts[v]++;
+    }
+}
+
+/* Stage 5a: the report document (report.h) of the results, which it takes. */
+static void build_report(struct run *r, char **argv)
+{
+    json_t *report = json_object();
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->n; i++)
+        json_array_append_new(arr, r->rs.results[i]);
+    char *joined = eh_argv_join(argv), *cmd = NULL; /* quoted: it can be pasted into a shell */
+    if (joined == NULL || asprintf(&cmd, "echoharness %s", joined) < 0)
+        cmd = NULL;
+    free(joined);
+    json_object_set_new(report, "tool", json_string("echoharness"));
+    json_object_set_new(report, "schema_version", json_integer(EH_REPORT_SCHEMA_VERSION));
+    json_object_set_new(report, "version", json_string(EH_VERSION));
+    json_object_set_new(report, "started", json_string(r->started));
+    json_object_set_new(report, "duration_ms", json_integer((eh_now_us() - r->t0) / 1000));
+    json_object_set_new(report, "timeout_scale", json_real(eh_timeout_scale()));
+    json_object_set_new(report, "isolation", json_string(eh_isolation_name(r->iso)));
+    if (r->iso == EH_ISO_HOST)
+        json_object_set_new(report, "isolation_note",
+                            json_string(r->cfg.force_host ? "--no-namespaces was given" : r->why));
+    json_object_set_new(report, "command", json_string(cmd ? cmd : "echoharness run"));
+    if (r->stop_signo != 0)
+        json_object_set_new(report, "interrupted", json_string(eh_signal_name(r->stop_signo)));
+    json_object_set_new(report, "scenarios", arr);
+    eh_report_summarize(report);
+    free(cmd);
+    r->report = report;
+}
+
+/* Stage 5b: every scenario that did not pass, with its reason, on stdout;
+ * the reports into the report directory; with --repeat, each scenario's
+ * distribution. */
+static int write_reports(struct run *r)
+{
+    const json_t *arr = json_object_get(r->report, "scenarios");
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *res = json_array_get(arr, i);
+        const char *v = json_string_value(json_object_get(res, "verdict"));
+        if (v && strcmp(v, "PASS") != 0) {
+            printf("%-7s %s: ", v, r->scs[i]->name);
+            print_safe(stdout, json_string_value(json_object_get(res, "reason")));
+            putchar('\n');
+        }
+    }
+    struct eh_error err = {0};
+    int status = EH_EXIT_PASS;
+    if (eh_report_write_all(r->report, r->cfg.report_dir, &err) != EH_OK) {
+        fprintf(stderr, "echoharness: writing reports: %s\n", err.msg);
+        status = EH_EXIT_USAGE;
+    }
+    if (r->repeat > 1) {
+        for (size_t i = 0; i < r->n; i++) {
+            char line[1024];
+            eh_repeat_describe(json_array_get(arr, i), line, sizeof(line));
+            printf("%s: %s\n", r->scs[i]->name, line);
+        }
+    }
+    return status;
+}
+
+/* Stage 6: the line of totals, and the exit status: status (from writing
+ * the reports) unless a scenario did not pass or a signal stopped the run. */
+static int print_summary(const struct run *r, int status)
+{
+    const size_t *counts = r->counts;
+    size_t not_passed = counts[EH_FAIL] + counts[EH_ERROR] + counts[EH_TIMED_OUT];
+    printf("%zu passed, %zu failed, %zu skipped (%zu error, %zu timeout) in %.1f s; reports in "
+           "%s/\n",
+           counts[EH_PASS], not_passed, counts[EH_SKIP], counts[EH_ERROR], counts[EH_TIMED_OUT],
+           (double)(eh_now_us() - r->t0) / 1e6, r->cfg.report_dir);
+    if (status == EH_EXIT_PASS && not_passed > 0)
+        status = EH_EXIT_NOT_PASSED;
+    if (r->stop_signo != 0) {
+        fprintf(stderr,
+                "echoharness: interrupted by %s: %zu of %zu scenarios ran (any cut short is "
+                "ERROR, the rest SKIP); the reports in %s/ are partial\n",
+                eh_signal_name(r->stop_signo), r->rs.done, r->n, r->cfg.report_dir);
+        status = 128 + r->stop_signo; /* as a shell reports a death by that signal */
+    }
+    return status;
+}
+
+int eh_cmd_run(int argc, char **argv, double timeout_scale)
+{
+    struct run r = {
+        .cfg.report_dir = "reports/latest", .jobs = 1, .repeat = 1, .timeout_scale = timeout_scale};
+    pthread_mutex_init(&r.rs.lock, NULL);
+    int status = parse_options(&r, argc, argv);
+    if (status == RUN_GO)
+        status = prepare(&r, argv + optind, (size_t)(argc - optind));
+    if (status == RUN_GO) {
+        run_pool(&r);
+        collect_results(&r);
+        build_report(&r, argv);
+        status = print_summary(&r, write_reports(&r));
+    }
+    json_decref(r.report); /* holds the results */
+    free(r.rs.results);
+    pthread_mutex_destroy(&r.rs.lock);
+    eh__scenarios_free(r.scs, r.n);
+    free(r.sel.tags);
+    return status;
+}
