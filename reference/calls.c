@@ -9,9 +9,11 @@
 #include "evlog.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -34,11 +36,8 @@ static void flag_names(int flags, const struct name *table, char *buf, size_t le
 }
 
 static const struct name msg_flags[] = {
-    {MSG_NOSIGNAL, "MSG_NOSIGNAL"},
-    {MSG_DONTWAIT, "MSG_DONTWAIT"},
-    {MSG_PEEK, "MSG_PEEK"},
-    {MSG_WAITALL, "MSG_WAITALL"},
-    {0, NULL},
+    {MSG_NOSIGNAL, "MSG_NOSIGNAL"}, {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_PEEK, "MSG_PEEK"},
+    {MSG_WAITALL, "MSG_WAITALL"},   {MSG_TRUNC, "MSG_TRUNC"},       {0, NULL},
 };
 static const struct name sock_flags[] = {
     {SOCK_NONBLOCK, "SOCK_NONBLOCK"},
@@ -69,15 +68,32 @@ static const char *family_name(int family)
     return family == AF_INET6 ? "AF_INET6" : family == AF_INET ? "AF_INET" : "AF_UNSPEC";
 }
 
+static const char *level_name(int level)
+{
+    switch (level) {
+    case SOL_SOCKET:
+        return "SOL_SOCKET";
+    case IPPROTO_TCP:
+        return "IPPROTO_TCP";
+    case IPPROTO_IPV6:
+        return "IPPROTO_IPV6";
+    }
+    return "?";
+}
+
 static const char *sockopt_name(int level, int name)
 {
     if (level == IPPROTO_TCP && name == TCP_NODELAY)
         return "TCP_NODELAY";
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+        return "IPV6_V6ONLY";
     if (level != SOL_SOCKET)
         return "?";
     switch (name) {
     case SO_REUSEADDR:
         return "SO_REUSEADDR";
+    case SO_SNDBUF:
+        return "SO_SNDBUF";
     case SO_REUSEPORT:
         return "SO_REUSEPORT";
     case SO_RCVTIMEO:
@@ -122,7 +138,7 @@ static int setsockopt_logged(int fd, int level, int name, const void *val, sockl
     struct eh_ev ev;
     ev_call(&ev, "setsockopt", fd);
     eh_ev_result(&ev, ret, err);
-    eh_ev_str(&ev, "level", level == SOL_SOCKET ? "SOL_SOCKET" : "?");
+    eh_ev_str(&ev, "level", level_name(level));
     eh_ev_str(&ev, "name", sockopt_name(level, name));
     eh_ev_int(&ev, value_key, value);
     eh_ev_end(&ev);
@@ -159,6 +175,22 @@ int eh_getsockopt_error(int fd, int *err_out)
     eh_ev_str(&ev, "name", "SO_ERROR");
     if (ret == 0)
         eh_ev_str(&ev, "value", *err_out == 0 ? "0" : eh_errno_name(*err_out));
+    eh_ev_end(&ev);
+    errno = err;
+    return ret;
+}
+
+int eh_drop_capabilities(void)
+{
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    memset(data, 0, sizeof(data));
+    int ret = (int)syscall(SYS_capset, &hdr, data);
+    int err = errno;
+    struct eh_ev ev;
+    eh_ev_begin(&ev, "capset");
+    eh_ev_str(&ev, "caps", "none");
+    eh_ev_result(&ev, ret, err);
     eh_ev_end(&ev);
     errno = err;
     return ret;
@@ -263,7 +295,9 @@ static void ev_transfer(const char *call, int fd, const void *buf, size_t size, 
     eh_ev_int(&ev, "size", (int64_t)size);
     ev_flags(&ev, "flags", flags, msg_flags);
     eh_ev_result(&ev, ret, err);
-    eh_ev_data(&ev, buf, ret);
+    /* With MSG_TRUNC a datagram's recvfrom() returns its real length, which
+     * may exceed the size of the buffer: only size bytes are in it. */
+    eh_ev_data(&ev, buf, ret > (ssize_t)size ? (ssize_t)size : ret);
     if (peer != NULL)
         eh_ev_addr(&ev, "raddr", peer);
     eh_ev_int(&ev, "elapsed_us", elapsed_us);

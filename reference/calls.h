@@ -28,6 +28,12 @@ int eh_setsockopt_linger0(int fd);
  * into *err (0: connected). */
 int eh_getsockopt_error(int fd, int *err);
 
+/* capset() emptying every capability set of the process: from then on the
+ * kernel judges it as an ordinary user's (bind() to a port below
+ * net.ipv4.ip_unprivileged_port_start gives EACCES), even as root or as the
+ * root of a user namespace. Logged as {"call":"capset","caps":"none","ret":0}. */
+int eh_drop_capabilities(void);
+
 /* bind(); the event carries the requested address as "laddr". */
 int eh_bind(int fd, const struct sockaddr_storage *addr);
 int eh_listen(int fd, int backlog);

@@ -47,12 +47,15 @@ struct client {
     bool shutdown_write;                  /* shutdown(SHUT_WR) after sending */
     bool abort_close;                     /* SO_LINGER {1,0} before close: RST */
     bool no_read;                         /* close without reading */
+    bool send_once;                       /* one send(), whatever count it returns */
+    long sndbuf;                          /* SO_SNDBUF before connect; 0: the kernel's */
     long bind_port;                       /* explicit local port; -1: let connect() choose */
     long close_delay_ms;                  /* sleep before close */
     long connections;                     /* sequential connections */
     unsigned char *rbuf;                  /* recv_bytes bytes */
     unsigned char shown[PRINT_MAX_BYTES]; /* the first bytes received, for stdout */
     size_t got_bytes;                     /* bytes received on this connection */
+    size_t sent_bytes;                    /* bytes sent on this connection */
 };
 
 /* Where the payload comes from (the last --payload-* option wins). */
@@ -84,6 +87,13 @@ static void usage(FILE *out, const char *prog)
           "  --bind-port P      bind this local port before connect\n"
           "  --abort            close with SO_LINGER {1,0}: the kernel sends RST, not FIN\n"
           "  --no-read          close without reading\n"
+          "  --send-once        send with one send() and go on with the count it returned,\n"
+          "                     as a program that calls send() where sendall() belongs: the\n"
+          "                     rest is never sent (with --read-all, read the echo of what\n"
+          "                     went); in nonblocking mode a full send buffer makes the\n"
+          "                     count short\n"
+          "  --sndbuf N         set SO_SNDBUF to N bytes before connect (the kernel doubles\n"
+          "                     it), so that a single send() can queue only so much\n"
           "  --close-delay-ms N sleep N ms before close\n"
           "  --connections N    N connections, one after the other (default 1)\n"
           "  --help             this text\n"
@@ -187,6 +197,8 @@ enum client_opt {
     OPT_BIND_PORT,
     OPT_ABORT,
     OPT_NO_READ,
+    OPT_SEND_ONCE,
+    OPT_SNDBUF,
     OPT_CLOSE_DELAY_MS,
     OPT_CONNECTIONS,
     OPT_HELP,
@@ -246,6 +258,12 @@ static int client_option(struct client *c, struct client_args *a, enum client_op
     case OPT_NO_READ:
         c->no_read = true;
         break;
+    case OPT_SEND_ONCE:
+        c->send_once = true;
+        break;
+    case OPT_SNDBUF:
+        ok = eh_cli_long(c->prog, "sndbuf", arg, 1, INT_MAX / 2, &c->sndbuf);
+        break;
     case OPT_CLOSE_DELAY_MS:
         ok = eh_cli_long(c->prog, "close-delay-ms", arg, 0, 3600000, &c->close_delay_ms);
         break;
@@ -272,6 +290,8 @@ static int parse_options(struct client *c, int argc, char **argv)
         {"bind-port", required_argument, NULL, OPT_BIND_PORT},
         {"abort", no_argument, NULL, OPT_ABORT},
         {"no-read", no_argument, NULL, OPT_NO_READ},
+        {"send-once", no_argument, NULL, OPT_SEND_ONCE},
+        {"sndbuf", required_argument, NULL, OPT_SNDBUF},
         {"close-delay-ms", required_argument, NULL, OPT_CLOSE_DELAY_MS},
         {"connections", required_argument, NULL, OPT_CONNECTIONS},
         {"help", no_argument, NULL, OPT_HELP},
@@ -303,6 +323,8 @@ static int parse_options(struct client *c, int argc, char **argv)
         c->read_all = false;
     if (c->f->fixed_port)
         c->bind_port = EH_FAULTY_CLIENT_PORT;
+    if (c->f->sends_once)
+        c->send_once = true; /* the bug: send() where sendall() belongs */
     if (c->ep.sock_type == SOCK_DGRAM && c->ep.io.timeout_ms < 0)
         c->ep.io.timeout_ms = UDP_DEFAULT_WAIT_MS;
     c->recv_bytes = a.recv_bytes > 0                ? (size_t)a.recv_bytes
@@ -364,11 +386,27 @@ static void wait_until_killed(void)
         pause();
 }
 
+/* --send-once: one send() that transfers something (in nonblocking mode an
+ * EAGAIN first waits with poll(), as the mode's loops do), and its count.
+ * Returns the count, -1 or EH_IO_TIMEDOUT. */
+static ssize_t send_once(struct client *c, int fd)
+{
+    for (;;) {
+        ssize_t n = eh_send(fd, c->payload, c->payload_bytes, c->ep.io.send_flags);
+        if (n >= 0 || c->ep.io.mode != EH_IO_NONBLOCKING || errno != EAGAIN)
+            return n < 0 && c->ep.io.mode == EH_IO_TIMEOUT && errno == EAGAIN ? EH_IO_TIMEDOUT : n;
+        int revents = eh_poll(fd, POLLOUT, c->ep.io.timeout_ms);
+        if (revents <= 0)
+            return revents == 0 ? EH_IO_TIMEDOUT : -1;
+    }
+}
+
 /* The tutorial's exchange: sendall, [shutdown], one recv (unless --no-read).
  * Returns 0 or an io.h failure result; *reason is set for conn_end. */
 static ssize_t exchange_once(struct client *c, int fd, const char **reason)
 {
-    ssize_t r = eh_io_sendall(&c->ep.io, fd, c->payload, c->payload_bytes);
+    ssize_t r = c->send_once ? send_once(c, fd)
+                             : eh_io_sendall(&c->ep.io, fd, c->payload, c->payload_bytes);
     if (r < 0)
         return r;
     if (c->shutdown_write && eh_shutdown(fd, SHUT_WR) < 0)
@@ -388,34 +426,40 @@ static ssize_t exchange_once(struct client *c, int fd, const char **reason)
 
 /* --read-all: send and receive at once, driven by poll(), until the whole
  * echo came back (or, with --shutdown-write, until EOF). Sends use
- * MSG_DONTWAIT so that a full send buffer never stops the reading. Returns
- * 0 or an io.h failure result; *reason is set for conn_end. */
+ * MSG_DONTWAIT so that a full send buffer never stops the reading; with
+ * --send-once the first send() that transfers anything is the only one, and
+ * the echo awaited is that many bytes. Returns 0 or an io.h failure result;
+ * *reason is set for conn_end. */
 static ssize_t exchange_all(struct client *c, int fd, const char **reason)
 {
     int wait_ms = c->ep.io.mode == EH_IO_BLOCKING ? -1 : c->ep.io.timeout_ms;
-    size_t sent = 0;
+    size_t want = c->payload_bytes; /* bytes to send, and to get back */
     bool shut = false;
+    c->sent_bytes = 0;
     for (;;) {
-        if (sent == c->payload_bytes && c->shutdown_write && !shut) {
+        if (c->sent_bytes == want && c->shutdown_write && !shut) {
             if (eh_shutdown(fd, SHUT_WR) < 0)
                 return -1;
             shut = true;
         }
-        if (!c->shutdown_write && sent == c->payload_bytes && c->got_bytes >= c->payload_bytes)
+        if (!c->shutdown_write && c->sent_bytes == want && c->got_bytes >= want &&
+            !c->f->waits_for_eof) /* the bug: "the server will say when it is done" */
             return 0;
-        int revents = eh_poll(fd, POLLIN | (sent < c->payload_bytes ? POLLOUT : 0), wait_ms);
+        int revents = eh_poll(fd, POLLIN | (c->sent_bytes < want ? POLLOUT : 0), wait_ms);
         if (revents <= 0)
             return revents == 0 ? EH_IO_TIMEDOUT : -1;
         if (revents & POLLOUT) {
-            ssize_t n = eh_send(fd, c->payload + sent, c->payload_bytes - sent,
+            ssize_t n = eh_send(fd, c->payload + c->sent_bytes, want - c->sent_bytes,
                                 MSG_DONTWAIT | c->ep.io.send_flags);
             if (n < 0 && errno != EAGAIN)
                 return -1;
-            sent += n > 0 ? (size_t)n : 0;
+            c->sent_bytes += n > 0 ? (size_t)n : 0;
+            if (c->send_once && n > 0)
+                want = c->sent_bytes;
         }
         if (revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = eh_recv(fd, c->rbuf, c->recv_bytes, MSG_DONTWAIT);
-            if (n == 0 && c->f->no_exit_on_server_close && c->got_bytes < c->payload_bytes)
+            if (n == 0 && c->f->no_exit_on_server_close && c->got_bytes < want)
                 wait_until_killed(); /* the bug: "the rest of the echo is still coming" */
             if (n == 0) {
                 *reason = "eof";
@@ -480,7 +524,8 @@ static int connect_tcp(const struct client *c, const char **step, ssize_t *r)
     if (fd < 0)
         return fd;
     *step = "setsockopt";
-    if (eh_io_setup(&c->ep.io, fd, true) < 0)
+    if (eh_io_setup(&c->ep.io, fd, true) < 0 ||
+        (c->sndbuf > 0 && eh_setsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, (int)c->sndbuf) < 0))
         return fd;
     *step = "bind";
     if (bind_local(c, fd) < 0)

@@ -19,6 +19,8 @@ struct eh_client_faults {
     bool reads_once;              /* ignore --read-all: one recv, then close */
     bool hangs_on_refused;        /* TCP: connect() again every 100 ms while refused */
     bool no_exit_on_server_close; /* recv() 0 before the whole echo: wait until killed */
+    bool waits_for_eof;           /* --read-all: after the whole echo, read on until EOF */
+    bool sends_once;              /* always as --send-once: one send(), the rest never sent */
 };
 
 #define EH_FAULTY_CLIENT_PORT 1234 /* outside ip_local_port_range on purpose */

@@ -85,7 +85,8 @@ static int after_failure(const struct eh_io *io, int fd, short events)
 int eh_io_accept(const struct eh_io *io, int fd, struct sockaddr_storage *peer, bool swap_addrs)
 {
     for (;;) {
-        int cfd = eh_accept(fd, eh_io_socket_flags(io), peer, swap_addrs);
+        int cfd =
+            eh_accept(fd, io->accepted_blocking ? 0 : eh_io_socket_flags(io), peer, swap_addrs);
         if (cfd >= 0) {
             if (eh_io_setup(io, cfd, false) < 0) {
                 int err = errno;
@@ -128,7 +129,8 @@ ssize_t eh_io_recv(const struct eh_io *io, int fd, void *buf, size_t size,
                    struct sockaddr_storage *from)
 {
     for (;;) {
-        ssize_t n = from != NULL ? eh_recvfrom(fd, buf, size, 0, from) : eh_recv(fd, buf, size, 0);
+        ssize_t n = from != NULL ? eh_recvfrom(fd, buf, size, io->recv_flags, from)
+                                 : eh_recv(fd, buf, size, io->recv_flags);
         if (n >= 0)
             return n;
         int r = after_failure(io, fd, POLLIN);

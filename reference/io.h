@@ -28,8 +28,11 @@ enum eh_io_mode {
 
 struct eh_io {
     enum eh_io_mode mode;
-    int timeout_ms; /* limit per wait in ms; < 0: none (blocking and non-blocking only) */
-    int send_flags; /* added to every send(): MSG_NOSIGNAL, or 0 to let SIGPIPE kill */
+    int timeout_ms;         /* limit per wait in ms; < 0: none (blocking and non-blocking only) */
+    int send_flags;         /* added to every send(): MSG_NOSIGNAL, or 0 to let SIGPIPE kill */
+    int recv_flags;         /* added to every recv()/recvfrom(): 0, or MSG_TRUNC (UDP) */
+    bool accepted_blocking; /* faulty-server-blocking-accepted: accept() without
+                               SOCK_NONBLOCK, so accepted sockets block in any mode */
 };
 
 /* "blocking", "nonblocking", "timeout" (never NULL). */
@@ -44,8 +47,9 @@ int eh_io_socket_flags(const struct eh_io *io);
  * if send_too, SO_SNDTIMEO (connect() obeys SO_SNDTIMEO). Returns 0 or -1. */
 int eh_io_setup(const struct eh_io *io, int fd, bool send_too);
 
-/* accept() in the mode; the new socket gets the same mode. Returns the new
- * fd, -1 or EH_IO_TIMEDOUT. swap_addrs: see eh_accept(). */
+/* accept() in the mode; the new socket gets the same mode (unless
+ * accepted_blocking). Returns the new fd, -1 or EH_IO_TIMEDOUT. swap_addrs:
+ * see eh_accept(). */
 int eh_io_accept(const struct eh_io *io, int fd, struct sockaddr_storage *peer, bool swap_addrs);
 
 /* connect() in the mode: a non-blocking connect gives EINPROGRESS, is
@@ -53,8 +57,9 @@ int eh_io_accept(const struct eh_io *io, int fd, struct sockaddr_storage *peer, 
  * Returns 0, -1 or EH_IO_TIMEDOUT. */
 int eh_io_connect(const struct eh_io *io, int fd, const struct sockaddr_storage *addr);
 
-/* One recv(size) (recvfrom() when from is not NULL) in the mode. Returns
- * the byte count (0: end of stream), -1 or EH_IO_TIMEDOUT. */
+/* One recv(size) (recvfrom() when from is not NULL) in the mode, with
+ * recv_flags. Returns the byte count (0: end of stream; with MSG_TRUNC a
+ * datagram's real length, which may exceed size), -1 or EH_IO_TIMEDOUT. */
 ssize_t eh_io_recv(const struct eh_io *io, int fd, void *buf, size_t size,
                    struct sockaddr_storage *from);
 

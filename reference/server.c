@@ -60,6 +60,11 @@ struct server {
     size_t chunk_sizes[MAX_CHUNK_SIZES]; /* --chunk-sizes: piece sizes in bytes, cycled */
     size_t n_chunk_sizes;                /* 0: pieces of one byte */
     bool close_first;                    /* close after echoing the first recv() */
+    bool rebind;                         /* after serving, bind the address again */
+    bool unprivileged;                   /* drop every capability before socket() */
+    bool v6only;                         /* IPV6_V6ONLY 1 before bind */
+    bool msg_trunc;                      /* UDP: recvfrom() with MSG_TRUNC */
+    long accept_delay_ms;                /* sleep before the first accept() */
     int ready_fd;                        /* closed once listening; -1: none */
     unsigned char *buf;                  /* recv_bytes bytes */
 };
@@ -148,6 +153,20 @@ static void usage(FILE *out, const char *prog)
           "  --close-first      TCP: shutdown(SHUT_WR) right after echoing a connection's\n"
           "                     first recv(), so the server closes first (FIN); then read\n"
           "                     without echoing until the client's EOF, and close\n"
+          "  --accept-delay-ms N  TCP: wait N ms after listening before the first accept();\n"
+          "                     meanwhile the kernel queues a connecting client and keeps\n"
+          "                     what it sends (a slow reader)\n"
+          "  --rebind           after serving, close the listener and bind the same address\n"
+          "                     with a new socket, as a restarted server does (with\n"
+          "                     --reuseaddr, SO_REUSEADDR on it too); exit 1 if bind fails\n"
+          "  --unprivileged     drop every capability before socket(), so that bind() is\n"
+          "                     judged as for an ordinary user, even as root: a port below\n"
+          "                     net.ipv4.ip_unprivileged_port_start (1024) gives EACCES\n"
+          "  --v6only           IPv6: set IPV6_V6ONLY before bind, so that a listener on ::\n"
+          "                     takes IPv6 clients only\n"
+          "  --msg-trunc        UDP: recvfrom() with MSG_TRUNC, which returns a datagram's\n"
+          "                     real length even when --recv-size cut it; the echo holds the\n"
+          "                     bytes that fitted\n"
           "  --help             this text\n"
           "Exit status: 0 normal end or SIGTERM, 1 set-up error, 2 usage error.\n",
           out);
@@ -169,6 +188,11 @@ enum server_opt {
     OPT_TRICKLE_MS,
     OPT_CHUNK_SIZES,
     OPT_CLOSE_FIRST,
+    OPT_ACCEPT_DELAY_MS,
+    OPT_REBIND,
+    OPT_UNPRIVILEGED,
+    OPT_V6ONLY,
+    OPT_MSG_TRUNC,
     OPT_HELP,
 };
 
@@ -254,6 +278,21 @@ static int server_option(struct server *s, enum server_opt opt, const char *arg)
     case OPT_CLOSE_FIRST:
         s->close_first = true;
         break;
+    case OPT_ACCEPT_DELAY_MS:
+        ok = eh_cli_long(s->prog, "accept-delay-ms", arg, 0, 3600000, &s->accept_delay_ms);
+        break;
+    case OPT_REBIND:
+        s->rebind = true;
+        break;
+    case OPT_UNPRIVILEGED:
+        s->unprivileged = true;
+        break;
+    case OPT_V6ONLY:
+        s->v6only = true;
+        break;
+    case OPT_MSG_TRUNC:
+        s->msg_trunc = true;
+        break;
     }
     return ok ? -1 : 2;
 }
@@ -268,15 +307,28 @@ static bool settle_options(struct server *s)
         fprintf(stderr, "%s: --concurrent works in blocking mode only\n", s->prog);
         return false;
     }
-    if (udp && (s->paced || s->close_first)) {
+    if (udp && (s->paced || s->close_first || s->accept_delay_ms > 0)) {
         fprintf(stderr, "%s: --%s works with --transport tcp only\n", s->prog,
-                s->close_first         ? "close-first"
-                : s->n_chunk_sizes > 0 ? "chunk-sizes"
-                                       : "trickle-ms");
+                s->close_first           ? "close-first"
+                : s->accept_delay_ms > 0 ? "accept-delay-ms"
+                : s->n_chunk_sizes > 0   ? "chunk-sizes"
+                                         : "trickle-ms");
+        return false;
+    }
+    if (!udp && s->msg_trunc) {
+        fprintf(stderr, "%s: --msg-trunc works with --transport udp only\n", s->prog);
         return false;
     }
     if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
         return false;
+    if (s->v6only && s->ep.family != AF_INET6) {
+        fprintf(stderr, "%s: --v6only works with --family ipv6 only\n", s->prog);
+        return false;
+    }
+    if (s->msg_trunc)
+        s->ep.io.recv_flags = MSG_TRUNC;
+    if (s->f->blocking_accepted)
+        s->ep.io.accepted_blocking = true;
     if (s->paced)
         s->nodelay = true; /* each piece its own segment, not held back by Nagle */
     if (s->f->never_dies_of_sigpipe)
@@ -315,6 +367,11 @@ static int parse_options(struct server *s, int argc, char **argv)
         {"trickle-ms", required_argument, NULL, OPT_TRICKLE_MS},
         {"chunk-sizes", required_argument, NULL, OPT_CHUNK_SIZES},
         {"close-first", no_argument, NULL, OPT_CLOSE_FIRST},
+        {"accept-delay-ms", required_argument, NULL, OPT_ACCEPT_DELAY_MS},
+        {"rebind", no_argument, NULL, OPT_REBIND},
+        {"unprivileged", no_argument, NULL, OPT_UNPRIVILEGED},
+        {"v6only", no_argument, NULL, OPT_V6ONLY},
+        {"msg-trunc", no_argument, NULL, OPT_MSG_TRUNC},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -344,26 +401,65 @@ usage_error:
     return 2;
 }
 
+/* The options that bind() obeys (SO_REUSEADDR, IPV6_V6ONLY), then bind().
+ * The faulty-server-sockopts-after-bind build sets them after bind() and
+ * ignores what setsockopt() says: SO_REUSEADDR then does nothing for this
+ * bind, and IPV6_V6ONLY fails with EINVAL on a bound socket. Returns 0, or
+ * -1 with errno set. */
+static int bind_with_options(const struct server *s, int fd)
+{
+    bool after = s->f->sockopts_after_bind;
+    if (after && eh_bind(fd, &s->addr) < 0)
+        return -1;
+    if (s->reuseaddr && eh_setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0 && !after)
+        return -1;
+    if (s->v6only && eh_setsockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0 && !after)
+        return -1;
+    return after ? 0 : eh_bind(fd, &s->addr);
+}
+
+/* --rebind: a new socket bound to the address the listener had (which is
+ * closed by now), and listening (TCP), as a server restarted at once does.
+ * TIME_WAIT connections of the old one still hold the port: without
+ * SO_REUSEADDR on both, bind() fails with EADDRINUSE. Returns 0 or 1. */
+static int rebind(const struct server *s)
+{
+    int fd = eh_socket(s->ep.family, s->ep.sock_type);
+    if (fd < 0 || bind_with_options(s, fd) < 0 ||
+        (s->ep.sock_type == SOCK_STREAM && eh_listen(fd, s->backlog) < 0)) {
+        char text[EH_ADDR_STRLEN];
+        eh_addr_format(&s->addr, text, sizeof(text));
+        fprintf(stderr, "%s: --rebind %s: %s\n", s->prog, text, strerror(errno));
+        if (fd >= 0)
+            eh_close(fd);
+        return 1;
+    }
+    eh_close(fd);
+    return 0;
+}
+
 /* socket, bind, listen (TCP), then "ready": the log event, the line on
  * stdout and the closed ready fd. Returns the socket, or -1. */
 static int open_socket(struct server *s)
 {
-    const char *step = "socket";
-    int fd = eh_socket(s->ep.family, s->ep.sock_type | eh_io_socket_flags(&s->ep.io) |
-                                         (s->concurrent ? SOCK_NONBLOCK : 0));
+    const char *step = "capset";
+    int fd = -1;
+    if (s->unprivileged && eh_drop_capabilities() < 0)
+        goto fail;
+    step = "socket";
+    fd = eh_socket(s->ep.family, s->ep.sock_type | eh_io_socket_flags(&s->ep.io) |
+                                     (s->concurrent ? SOCK_NONBLOCK : 0));
     if (fd < 0)
         goto fail;
     step = "setsockopt";
     if (eh_io_setup(&s->ep.io, fd, false) < 0)
-        goto fail;
-    if (s->reuseaddr && eh_setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
         goto fail;
     /* Linux copies TCP_NODELAY from the listener to every accepted socket. */
     if (s->nodelay && s->ep.sock_type == SOCK_STREAM &&
         eh_setsockopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
         goto fail;
     step = "bind";
-    if (eh_bind(fd, &s->addr) < 0)
+    if (bind_with_options(s, fd) < 0)
         goto fail;
     step = "listen";
     if (s->ep.sock_type == SOCK_STREAM && eh_listen(fd, s->backlog) < 0)
@@ -523,6 +619,7 @@ static int serve_conn(const struct server *s, int fd)
 static int serve_tcp(const struct server *s, int lfd)
 {
     long served = 0;
+    pause_ms(s->accept_delay_ms);
     while (!stop_requested) {
         struct sockaddr_storage peer;
         int fd = eh_io_accept(&s->ep.io, lfd, &peer, s->f->swap_accept_addrs);
@@ -671,6 +768,8 @@ static int serve_udp(const struct server *s, int fd)
             wait_for_stop();
             return 0;
         }
+        if (r > (ssize_t)s->recv_bytes)
+            r = (ssize_t)s->recv_bytes; /* --msg-trunc: the real length; the rest is gone */
         if (s->f->udp_merges)
             r = (ssize_t)gather_datagrams(s, fd, (size_t)r);
         echo_transform(s, s->buf, (size_t)r);
@@ -767,6 +866,8 @@ int eh_server_main(int argc, char **argv, const struct eh_server_faults *faults)
             status = serve_tcp(&s, fd);
         }
         eh_close(fd);
+        if (status == 0 && s.rebind)
+            status = rebind(&s);
     }
     free(s.buf);
     eh_evlog_exit(status);

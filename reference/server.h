@@ -36,6 +36,8 @@ struct eh_server_faults {
     bool ignore_sigterm;        /* hostile: SIGTERM ignored; always --forever */
     bool flood_output;          /* hostile: a thread writes to stdout and stderr without end */
     bool fork_child;            /* hostile: after ready, fork a child that keeps the port open */
+    bool sockopts_after_bind;   /* SO_REUSEADDR, IPV6_V6ONLY set after bind(), errors ignored */
+    bool blocking_accepted;     /* nonblocking mode: accepted sockets left blocking */
 };
 
 /* Runs the server with argv's options. Returns the exit status: 0 after a
