@@ -23,7 +23,10 @@ struct eh_client_faults {
     bool sends_once;              /* always as --send-once: one send(), the rest never sent */
 };
 
-#define EH_FAULTY_CLIENT_PORT 1234 /* outside ip_local_port_range on purpose */
+/* The port of the Python documentation's echo example: inside the default
+ * ip_local_port_range (32768..60999), so only a narrowed range shows that it
+ * is fixed (a scenario's "client_port_window"). */
+#define EH_FAULTY_CLIENT_PORT 50007
 
 /* Runs the client with argv's options. Returns the exit status: 0 when
  * every socket call went as planned, 1 on an error it did not plan for

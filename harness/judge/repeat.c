@@ -53,57 +53,130 @@ static const json_t *role_events(const json_t *r, const char *role)
     return json_object_get(json_object_get(json_object_get(r, "roles"), role), "events");
 }
 
-/* Adds one run's timing-dependent facts to dist. */
-static void add_facts(json_t *dist, const json_t *r)
-{
-    size_t i;
-    const json_t *ev;
+/* The facts, in the order they are described: key in "distribution", the
+ * label eh_repeat_describe() gives it, and the unit after each value. */
+static const struct fact {
+    const char *key, *label, *unit;
+} facts[] = {
+    {"client_received_bytes", "client received", " B"},
+    {"client_exit", "client", ""},
+    {"client_conn_end", "client conn_end", ""},
+    {"server_exit", "server", ""},
+    {"server_conn_end", "server conn_end", ""},
+    {"wire_connections", "connections", ""},
+    {"wire_close", "close", ""},
+    {"wire_first_close_by", "first FIN/RST from", ""},
+    {"wire_data_after_close", "data after close", ""},
+    {"wire_echo", "wire echo", ""},
+};
 
-    const json_t *client = role_events(r, "client");
-    if (json_is_array(client)) {
-        json_int_t received = 0;
-        json_array_foreach(client, i, ev)
-        {
-            const char *call = json_string_value(json_object_get(ev, "call"));
-            json_int_t ret = json_integer_value(json_object_get(ev, "ret"));
-            if (call && (strcmp(call, "recv") == 0 || strcmp(call, "recvfrom") == 0) && ret > 0)
-                received += ret;
-        }
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%lld", (long long)received);
-        count(dist, "client_received_bytes", buf);
+/* client_received_bytes: the client's successful recv/recvfrom results, summed. */
+static void add_received(json_t *dist, const json_t *r)
+{
+    const json_t *client = role_events(r, "client"), *ev;
+    size_t i;
+    if (!json_is_array(client))
+        return;
+    json_int_t received = 0;
+    json_array_foreach(client, i, ev)
+    {
+        const char *call = json_string_value(json_object_get(ev, "call"));
+        json_int_t ret = json_integer_value(json_object_get(ev, "ret"));
+        if (call && (strcmp(call, "recv") == 0 || strcmp(call, "recvfrom") == 0) && ret > 0)
+            received += ret;
     }
-    const json_t *sexit =
-        json_object_get(json_object_get(json_object_get(r, "roles"), "server"), "exit");
-    if (json_is_object(sexit)) {
-        char buf[48];
-        const char *sig = json_string_value(json_object_get(sexit, "signal"));
-        if (sig)
-            snprintf(buf, sizeof(buf), "killed by %s", sig);
-        else if (json_object_get(sexit, "code"))
-            snprintf(buf, sizeof(buf), "exit %lld",
-                     (long long)json_integer_value(json_object_get(sexit, "code")));
-        else if (json_object_get(sexit, "stopped_by_harness"))
-            snprintf(buf, sizeof(buf), "stopped by the harness");
-        else
-            snprintf(buf, sizeof(buf), "not started");
-        count(dist, "server_exit", buf);
-    }
-    const json_t *server = role_events(r, "server");
-    json_array_foreach(server, i, ev)
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%lld", (long long)received);
+    count(dist, "client_received_bytes", buf);
+}
+
+/* <role>_exit: "exit 0", "killed by SIGPIPE", "stopped by the harness". */
+static void add_exit(json_t *dist, const json_t *r, const char *role, const char *fact)
+{
+    const json_t *x = json_object_get(json_object_get(json_object_get(r, "roles"), role), "exit");
+    if (!json_is_object(x))
+        return;
+    char buf[48];
+    const char *sig = json_string_value(json_object_get(x, "signal"));
+    if (sig)
+        snprintf(buf, sizeof(buf), "killed by %s", sig);
+    else if (json_object_get(x, "code"))
+        snprintf(buf, sizeof(buf), "exit %lld",
+                 (long long)json_integer_value(json_object_get(x, "code")));
+    else if (json_object_get(x, "stopped_by_harness"))
+        snprintf(buf, sizeof(buf), "stopped by the harness");
+    else
+        snprintf(buf, sizeof(buf), "not started");
+    count(dist, fact, buf);
+}
+
+/* <role>_conn_end: the reasons of the role's conn_end events. */
+static void add_conn_ends(json_t *dist, const json_t *r, const char *role, const char *fact)
+{
+    const json_t *events = role_events(r, role), *ev;
+    size_t i;
+    json_array_foreach(events, i, ev)
     {
         const char *call = json_string_value(json_object_get(ev, "call"));
         const char *reason = json_string_value(json_object_get(ev, "reason"));
         if (call && reason && strcmp(call, "conn_end") == 0)
-            count(dist, "server_conn_end", reason);
+            count(dist, fact, reason);
     }
-    const json_t *conns = json_object_get(json_object_get(r, "wire"), "tcp");
-    json_array_foreach(conns, i, ev)
+}
+
+/* The wire facts: connections per run; per TCP connection its close class,
+ * who sent the first FIN or RST, data after close; per connection or UDP
+ * exchange the echo verdict. */
+static void add_wire(json_t *dist, const json_t *r)
+{
+    const json_t *wire = json_object_get(r, "wire"), *c;
+    const json_t *tcp = json_object_get(wire, "tcp"), *udp = json_object_get(wire, "udp");
+    size_t i;
+    if (!json_is_object(wire))
+        return;
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%zu", json_array_size(tcp) + json_array_size(udp));
+    count(dist, "wire_connections", buf);
+    json_array_foreach(tcp, i, c)
     {
-        const char *close = json_string_value(json_object_get(ev, "close"));
+        const char *close = json_string_value(json_object_get(c, "close"));
+        const char *first = json_string_value(json_object_get(c, "first_close_by"));
         if (close)
             count(dist, "wire_close", close);
+        count(dist, "wire_first_close_by", first ? first : "nobody");
+        count(dist, "wire_data_after_close",
+              json_is_true(json_object_get(c, "data_after_close")) ? "yes" : "no");
     }
+    for (int k = 0; k < 2; k++) {
+        json_array_foreach(k ? udp : tcp, i, c)
+        {
+            const char *v =
+                json_string_value(json_object_get(json_object_get(c, "echo"), "verdict"));
+            if (v)
+                count(dist, "wire_echo", v);
+        }
+    }
+}
+
+/* Adds one run's timing-dependent facts to dist. */
+static void add_facts(json_t *dist, const json_t *r)
+{
+    add_received(dist, r);
+    add_exit(dist, r, "client", "client_exit");
+    add_conn_ends(dist, r, "client", "client_conn_end");
+    add_exit(dist, r, "server", "server_exit");
+    add_conn_ends(dist, r, "server", "server_conn_end");
+    add_wire(dist, r);
+}
+
+/* The facts that took more than one value, in the order of facts[]. */
+static json_t *varied(const json_t *dist)
+{
+    json_t *v = json_array();
+    for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+        if (json_object_size(json_object_get(dist, facts[i].key)) > 1)
+            json_array_append_new(v, json_string(facts[i].key));
+    return v;
 }
 
 json_t *eh_repeat_merge(json_t **runs, size_t n)
@@ -147,6 +220,7 @@ json_t *eh_repeat_merge(json_t **runs, size_t n)
     json_t *rep = json_object();
     json_object_set_new(rep, "runs", json_integer((json_int_t)n));
     json_object_set_new(rep, "verdicts", verdicts);
+    json_object_set_new(rep, "varied", varied(dist));
     json_object_set_new(rep, "distribution", dist);
     json_object_set_new(rep, "runs_detail", detail);
     json_object_set_new(merged, "repeat", rep);
@@ -155,22 +229,30 @@ json_t *eh_repeat_merge(json_t **runs, size_t n)
     return merged;
 }
 
-static void put_dist(char *buf, size_t len, size_t *off, const json_t *dist, const char *fact,
-                     const char *label, const char *unit)
+/* "; label v1 unit xN, v2 unit xM" for a fact that varied, or ", label v"
+ * for one that did not (after "same in every run:"). */
+static void put_fact(char *buf, size_t len, size_t *off, const json_t *d, const struct fact *f,
+                     bool counts, bool first_of_group)
 {
-    const json_t *d = json_object_get(dist, fact);
     const char *key;
     const json_t *val;
     bool first = true;
-    if (d == NULL || *off >= len)
+    if (*off >= len)
         return;
-    *off += (size_t)snprintf(buf + *off, len - *off, "; %s", label);
+    *off += (size_t)snprintf(buf + *off, len - *off, "%s%s",
+                             first_of_group ? " "
+                             : counts       ? "; "
+                                            : ", ",
+                             f->label);
     json_object_foreach((json_t *)d, key, val)
     {
         if (*off >= len)
             return;
-        *off += (size_t)snprintf(buf + *off, len - *off, "%s %s%s x%lld", first ? "" : ",", key,
-                                 unit, (long long)json_integer_value(val));
+        if (counts)
+            *off += (size_t)snprintf(buf + *off, len - *off, "%s %s%s x%lld", first ? "" : ",", key,
+                                     f->unit, (long long)json_integer_value(val));
+        else
+            *off += (size_t)snprintf(buf + *off, len - *off, " %s%s", key, f->unit);
         first = false;
     }
 }
@@ -189,8 +271,17 @@ void eh_repeat_describe(const json_t *merged, char *buf, size_t len)
             off += (size_t)snprintf(buf + off, len - off, " %s %lld", key,
                                     (long long)json_integer_value(val));
     }
-    put_dist(buf, len, &off, dist, "client_received_bytes", "client received", " B");
-    put_dist(buf, len, &off, dist, "wire_close", "close", "");
-    put_dist(buf, len, &off, dist, "server_conn_end", "server conn_end", "");
-    put_dist(buf, len, &off, dist, "server_exit", "server", "");
+    for (int pass = 0; pass < 2; pass++) { /* what varied, then what did not */
+        bool first = true;
+        for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+            const json_t *d = json_object_get(dist, facts[i].key);
+            if (d == NULL || (json_object_size(d) > 1) != (pass == 0))
+                continue;
+            if (first && off < len)
+                off += (size_t)snprintf(buf + off, len - off,
+                                        "; %s:", pass == 0 ? "varied" : "same in every run");
+            put_fact(buf, len, &off, d, &facts[i], pass == 0, first);
+            first = false;
+        }
+    }
 }

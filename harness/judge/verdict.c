@@ -86,6 +86,32 @@ static bool name_in(const char *name, char *const *names, size_t n)
     return false;
 }
 
+static bool same_addr(const char *a, const char *b);
+
+/* True if the logged address addr matches pattern ("127.0.0.1:65432",
+ * "[::ffff:127.0.0.1]:*"): the same endpoint (an IPv4-mapped address equals
+ * its IPv4 form), any port for a pattern port of "*". */
+static bool addr_matches(const char *pattern, const char *addr)
+{
+    const char *pc = strrchr(pattern, ':'), *ac = addr ? strrchr(addr, ':') : NULL;
+    if (pc == NULL || ac == NULL)
+        return false;
+    if (strcmp(pc + 1, "*") != 0)
+        return same_addr(pattern, addr);
+    char p[96], a[96];
+    snprintf(p, sizeof(p), "%.*s:0", (int)(pc - pattern), pattern);
+    snprintf(a, sizeof(a), "%.*s:0", (int)(ac - addr), addr);
+    return same_addr(p, a);
+}
+
+/* The bounds of elapsed_ms in microseconds: near -+ tolerance (scaled). */
+static void elapsed_bounds(const struct eh_match *m, int64_t *lo_us, int64_t *hi_us)
+{
+    int64_t tol = eh_scaled_ms(m->elapsed_tolerance_ms);
+    *lo_us = (m->elapsed_near_ms - tol) * 1000;
+    *hi_us = (m->elapsed_near_ms + tol) * 1000;
+}
+
 static bool int_in(int v, const int *set, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -112,6 +138,15 @@ bool eh_event_matches(const struct eh_match *m, const json_t *event)
         return false;
     if (m->n_reasons > 0 && !name_in(str_of(event, "reason"), m->reasons, m->n_reasons))
         return false;
+    if ((m->laddr && !addr_matches(m->laddr, str_of(event, "laddr"))) ||
+        (m->raddr && !addr_matches(m->raddr, str_of(event, "raddr"))))
+        return false;
+    if (m->has_elapsed) {
+        int64_t us, lo, hi;
+        elapsed_bounds(m, &lo, &hi);
+        if (!int_of(event, "elapsed_us", &us) || us < lo || us > hi)
+            return false;
+    }
     return true;
 }
 
@@ -156,6 +191,20 @@ static void put_match(struct text *t, const struct eh_match *m)
         put_names(t, m->reasons, m->n_reasons);
         sep = ", ";
     }
+    if (m->laddr) {
+        put(t, "%sladdr=%s", sep, m->laddr);
+        sep = ", ";
+    }
+    if (m->raddr) {
+        put(t, "%sraddr=%s", sep, m->raddr);
+        sep = ", ";
+    }
+    if (m->has_elapsed) {
+        int64_t lo, hi;
+        elapsed_bounds(m, &lo, &hi);
+        put(t, "%selapsed %" PRId64 "..%" PRId64 " ms", sep, lo / 1000, hi / 1000);
+        sep = ", ";
+    }
     put(t, "%s}", *sep ? "" : "any");
 }
 
@@ -180,6 +229,10 @@ static void put_event(struct text *t, const json_t *ev, bool with_call)
     }
     if ((s = str_of(ev, "reason")) != NULL) {
         put(t, "%s%s", sep, s);
+        sep = " ";
+    }
+    if (int_of(ev, "elapsed_us", &v) && v >= 1000) {
+        put(t, "%safter %" PRId64 " ms", sep, v / 1000);
         sep = " ";
     }
     if (json_object_get(ev, "skipped") != NULL)
@@ -535,6 +588,13 @@ static long addr_port(const char *addr)
     return *end == '\0' && port >= 0 && port <= 65535 ? port : -1;
 }
 
+/* ", a window set for this run" after ip_local_port_range, when the harness
+ * narrowed it (client_port_window). */
+static const char *window_note(const struct eh_observation *obs)
+{
+    return obs->port_window ? ", a window set for this run" : "";
+}
+
 /* False (with out filled) if ip_local_port_range was not read. */
 static bool range_ready(const struct eh_observation *obs, struct text *r, struct eh_check *out)
 {
@@ -551,8 +611,8 @@ static void judge_client_port(const struct eh_observation *obs, const json_t *ev
 {
     if (!range_ready(obs, r, out))
         return;
-    put(r, "expected client port in %d..%d (ip_local_port_range), got ", obs->port_lo,
-        obs->port_hi);
+    put(r, "expected client port in %d..%d (ip_local_port_range%s), got ", obs->port_lo,
+        obs->port_hi, window_note(obs));
     json_t *ports = json_array();
     size_t n = 0, i, bad = 0;
     long bad_port = 0;
@@ -688,6 +748,19 @@ static void put_wire_echo(struct text *t, const struct eh_echo *x, bool udp)
     }
 }
 
+/* The bytes the client sent on one connection (UDP: in every datagram). */
+static uint64_t client_bytes(const struct wire_conn *w)
+{
+    return w->udp ? w->udp->c2s.bytes : w->tcp->c2s.bytes;
+}
+
+/* wire_echo "bytes": connection i carried exactly that many client bytes. */
+static bool client_bytes_ok(const struct eh_expect *e, const struct eh_flows *f, size_t i)
+{
+    struct wire_conn w = wire_conn(f, e->transport, i);
+    return !e->has_echo_bytes || client_bytes(&w) == (uint64_t)e->echo_bytes;
+}
+
 static void judge_wire_echo(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
                             struct eh_check *out)
 {
@@ -698,14 +771,19 @@ static void judge_wire_echo(const struct eh_expect *e, const struct eh_flows *f,
         const char *name = eh_wire_echo_name(x->verdict);
         json_object_set_new(verdicts, name,
                             json_integer(json_integer_value(json_object_get(verdicts, name)) + 1));
-        if (!echo_allowed(e->relation, x) && bad++ == 0)
+        if ((!echo_allowed(e->relation, x) || !client_bytes_ok(e, f, i)) && bad++ == 0)
             shown = i;
     }
     struct wire_conn w = wire_conn(f, e->transport, shown);
-    put(r, "expected wire echo %s on ", eh_echo_relation_name(e->relation));
+    put(r, "expected wire echo %s", eh_echo_relation_name(e->relation));
+    if (e->has_echo_bytes)
+        put(r, " of %" PRId64 " client bytes", e->echo_bytes);
+    put(r, " on ");
     if (bad) {
         put_conn(r, &w);
         put(r, ", got ");
+        if (!client_bytes_ok(e, f, shown))
+            put(r, "%" PRIu64 " bytes from the client, echo ", client_bytes(&w));
         put_wire_echo(r, w.echo, w.udp != NULL);
     } else if (n == 1) {
         put(r, "every connection, got ");
@@ -786,8 +864,8 @@ static void judge_wire_client_port(const struct eh_expect *e, const struct eh_ob
         if (i < EVIDENCE_PORTS)
             json_array_append_new(ports, json_integer(w.client->port));
         if (w.client->port < obs->port_lo || w.client->port > obs->port_hi) {
-            put(r, "expected wire client port in %d..%d (ip_local_port_range), got %u on ",
-                obs->port_lo, obs->port_hi, w.client->port);
+            put(r, "expected wire client port in %d..%d (ip_local_port_range%s), got %u on ",
+                obs->port_lo, obs->port_hi, window_note(obs), w.client->port);
             put_conn(r, &w);
         } else if (clog && !c_same) {
             put(r,
@@ -803,8 +881,8 @@ static void judge_wire_client_port(const struct eh_expect *e, const struct eh_ob
         out->verdict = EH_FAIL;
     }
     if (out->verdict == EH_PASS) {
-        put(r, "expected wire client port in %d..%d (ip_local_port_range)", obs->port_lo,
-            obs->port_hi);
+        put(r, "expected wire client port in %d..%d (ip_local_port_range%s)", obs->port_lo,
+            obs->port_hi, window_note(obs));
         if (clog)
             put(r, ", equal to the client's getsockname()");
         if (slog)
@@ -1124,6 +1202,227 @@ static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, s
                               "pairs", pairs);
 }
 
+/* ---- how the roles start and end ---- */
+
+/* Whether the wire shows what client_ends says the client met. */
+static bool client_premise(const struct eh_expect *e, const struct eh_flows *f)
+{
+    size_t n = wire_count(f, e->transport);
+    for (size_t i = 0; i < n; i++) {
+        struct wire_conn w = wire_conn(f, e->transport, i);
+        switch (e->after) {
+        case EH_AFTER_ECHO:
+            if (w.echo->verdict == EH_WIRE_EXACT)
+                return true;
+            break;
+        case EH_AFTER_SERVER_CLOSE:
+            if (w.tcp->closed && w.tcp->first_close_by == EH_SIDE_SERVER)
+                return true;
+            break;
+        case EH_AFTER_REFUSED:
+            if (w.tcp->close == EH_CLOSE_REFUSED)
+                return true;
+            break;
+        }
+    }
+    return false;
+}
+
+static const char *const premise_text[] = {
+    [EH_AFTER_ECHO] = "the whole echo back on the wire",
+    [EH_AFTER_SERVER_CLOSE] = "the server closing first (its FIN before the client's)",
+    [EH_AFTER_REFUSED] = "a refused connection attempt (SYN answered by RST)",
+};
+
+static bool status_ok(enum eh_exit_status st, int code)
+{
+    switch (st) {
+    case EH_STATUS_ZERO:
+        return code == 0;
+    case EH_STATUS_NONZERO:
+        return code != 0;
+    case EH_STATUS_ANY:
+        return true;
+    }
+    return false;
+}
+
+/* The failure of a client that was still running when the harness stopped it. */
+static void put_still_running(struct text *r, enum eh_client_after after, double s)
+{
+    switch (after) {
+    case EH_AFTER_REFUSED:
+        put(r,
+            "the client was still trying after %.1f s on a refused connection; a client should "
+            "report ECONNREFUSED and exit non-zero",
+            s);
+        break;
+    case EH_AFTER_SERVER_CLOSE:
+        put(r,
+            "the client was still running %.1f s after it started, though the server had closed "
+            "the connection (FIN); recv() returning 0 is the end of the stream (recv(2)): a "
+            "client should stop reading and exit",
+            s);
+        break;
+    case EH_AFTER_ECHO:
+        put(r,
+            "the client was still running %.1f s after it started, though the whole echo had "
+            "come back; a client should close and exit once it has its echo (the server waits "
+            "for the client to close first)",
+            s);
+        break;
+    }
+}
+
+/* The failure of a client that exited with a status it should not have. */
+static void put_wrong_status(struct text *r, const struct eh_expect *e, int code)
+{
+    if (e->after == EH_AFTER_REFUSED && code == 0)
+        put(r, "the client exited 0 on a refused connection; a client should report "
+               "ECONNREFUSED and exit non-zero");
+    else if (e->after == EH_AFTER_ECHO && e->status == EH_STATUS_ZERO)
+        put(r,
+            "the client exited with status %d after a complete echo; a client should exit 0 "
+            "when the exchange went as planned",
+            code);
+    else
+        put(r, "expected the client to exit with %s status after %s, got exit code %d",
+            eh_exit_status_name(e->status), premise_text[e->after], code);
+}
+
+static void judge_client_ends(const struct eh_expect *e, const struct eh_observation *obs,
+                              const struct eh_flows *f, struct text *r, struct eh_check *out)
+{
+    const struct eh_proc_obs *p = &obs->roles[EH_CLIENT];
+    int64_t within_ms = eh_scaled_ms(e->within_ms);
+    double s = (double)p->runtime_us / 1e6;
+    if (!client_premise(e, f)) {
+        put(r,
+            "expected %s (the premise of client_ends), got none: cannot judge how the client "
+            "ends",
+            premise_text[e->after]);
+        out->verdict = EH_ERROR;
+        return;
+    }
+    out->verdict = EH_FAIL;
+    if (p->stopped_by_harness)
+        put_still_running(r, e->after, s);
+    else if (p->term_signal > 0)
+        put(r, "expected the client to end on its own after %s, got killed by %s (signal %d)",
+            premise_text[e->after], eh_signal_name(p->term_signal), p->term_signal);
+    else if (!status_ok(e->status, p->exit_code))
+        put_wrong_status(r, e, p->exit_code);
+    else if (p->runtime_us > within_ms * 1000)
+        put(r,
+            "expected the client to end within %" PRId64 " ms after %s, got it exiting after "
+            "%.1f s",
+            within_ms, premise_text[e->after], s);
+    else {
+        put(r,
+            "expected the client to end within %" PRId64 " ms after %s with %s exit status, got "
+            "exit code %d after %" PRId64 " ms",
+            within_ms, premise_text[e->after], eh_exit_status_name(e->status), p->exit_code,
+            p->runtime_us / 1000);
+        out->verdict = EH_PASS;
+    }
+    out->evidence = proc_evidence("client", p);
+    json_object_set_new(out->evidence, "runtime_ms", json_integer(p->runtime_us / 1000));
+    json_object_set_new(out->evidence, "within_ms", json_integer(within_ms));
+    json_object_set_new(out->evidence, "after", json_string(eh_client_after_name(e->after)));
+}
+
+/* The port of the server's last "ready" event (getsockname() after bind); -1 if none. */
+static long ready_port(const json_t *events)
+{
+    long port = -1;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
+        const char *laddr = str_of(ev, "laddr");
+        if (call_is(ev, "ready") && laddr != NULL)
+            port = addr_port(laddr);
+    }
+    return port;
+}
+
+static void judge_server_port(const struct eh_observation *obs, const json_t *events,
+                              struct text *r, struct eh_check *out)
+{
+    long port = ready_port(events);
+    size_t n = obs->wire ? wire_count(obs->wire, EH_TCP) + wire_count(obs->wire, EH_UDP) : 0;
+    size_t other = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool udp = i >= wire_count(obs->wire, EH_TCP);
+        size_t k = udp ? i - wire_count(obs->wire, EH_TCP) : i;
+        struct wire_conn w = wire_conn(obs->wire, udp ? EH_UDP : EH_TCP, k);
+        other += w.server->port != port;
+    }
+    put(r,
+        "expected the port the server reported (its ready event, from getsockname()) in "
+        "%d..%d (ip_local_port_range%s) and every connection to it, got ",
+        obs->port_lo, obs->port_hi, window_note(obs));
+    if (port < 0)
+        put(r, "no ready event with an address in the server's event log");
+    else if (other > 0)
+        put(r, "port %ld, and %zu of %zu connections to another port", port, other, n);
+    else
+        put(r, "port %ld, %zu connection%s to it", port, n, n == 1 ? "" : "s");
+    bool ok = port > 0 && port >= obs->port_lo && port <= obs->port_hi && other == 0;
+    out->verdict = ok ? EH_PASS : EH_FAIL;
+    out->evidence = json_pack("{s:[i, i], s:I, s:I, s:I}", "range", obs->port_lo, obs->port_hi,
+                              "port", (json_int_t)port, "connections", (json_int_t)n,
+                              "to_another_port", (json_int_t)other);
+}
+
+/* The client reset the connection: a FIN then RST at late data, or RST alone. */
+static bool client_reset(const struct eh_tcp_conn *c)
+{
+    return c->close == EH_CLOSE_CLIENT_RESET || c->close == EH_CLOSE_CLIENT_ABORT;
+}
+
+static void judge_wire_client_reads_echo(const struct eh_flows *f, struct text *r,
+                                         struct eh_check *out)
+{
+    size_t n = eh_flows_tcp_count(f), bad = 0, shown = 0;
+    for (size_t i = 0; i < n; i++)
+        if (client_reset(eh_flows_tcp(f, i)) && bad++ == 0)
+            shown = i;
+    const struct eh_tcp_conn *c = eh_flows_tcp(f, shown);
+    struct wire_conn w = wire_conn(f, EH_TCP, shown);
+    uint64_t got = c->s2c.bytes - c->s2c.after_peer_fin_bytes, sent = c->c2s.bytes;
+    if (bad == 0) {
+        put(r, "expected the client to read the whole echo before it closed (no RST from it), "
+               "got ");
+        if (n == 1) {
+            put(r, "%s on ", eh_close_name(c->close));
+            put_conn(r, &w);
+        } else {
+            put(r, "%zu connections, none reset by the client", n);
+        }
+    } else if (c->close == EH_CLOSE_CLIENT_RESET) {
+        put(r,
+            "the client got %" PRIu64 " of %" PRIu64 " bytes and closed; on the wire its kernel "
+            "answered the late bytes with RST (recv returns what has arrived, not the whole "
+            "message: recv(2))",
+            got, sent);
+    } else {
+        put(r,
+            "the client closed with bytes unread after %" PRIu64 " of %" PRIu64 " had come; "
+            "its kernel reset the connection (RST) instead of closing it (recv returns what has "
+            "arrived, not the whole message: recv(2))",
+            got, sent);
+    }
+    if (bad > 0 && n > 1)
+        put(r, "; connection %zu of %zu", shown + 1, n);
+    json_t *conn = close_json(f, shown);
+    json_object_set_new(conn, "echo_bytes_before_close", json_integer((json_int_t)got));
+    json_object_set_new(conn, "client_bytes", json_integer((json_int_t)sent));
+    out->verdict = bad ? EH_FAIL : EH_PASS;
+    out->evidence = json_pack("{s:I, s:I, s:o}", "connections", (json_int_t)n, "reset_by_client",
+                              (json_int_t)bad, "connection", conn);
+}
+
 void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struct eh_check *out)
 {
     struct text r = {out->reason, sizeof(out->reason), 0};
@@ -1187,6 +1486,19 @@ void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struc
     case EH_EXPECT_WIRE_UDP:
         if (wire_of(obs, EH_UDP, true, &r, out, &f))
             judge_wire_udp(f, &r, out);
+        break;
+    case EH_EXPECT_CLIENT_ENDS:
+        if (proc_ready(&obs->roles[EH_CLIENT], "client", &r, out) &&
+            wire_of(obs, e->transport, false, &r, out, &f))
+            judge_client_ends(e, obs, f, &r, out);
+        break;
+    case EH_EXPECT_SERVER_PORT:
+        if (range_ready(obs, &r, out) && log_of(obs, EH_SERVER, &r, out, &sev))
+            judge_server_port(obs, sev, &r, out);
+        break;
+    case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
+        if (wire_of(obs, EH_TCP, true, &r, out, &f))
+            judge_wire_client_reads_echo(f, &r, out);
         break;
     }
 }

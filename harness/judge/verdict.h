@@ -25,12 +25,14 @@ struct eh_proc_obs {
     int exit_code;           /* when exited normally; -1 otherwise */
     int term_signal;         /* signal that killed it before teardown; 0 if none */
     bool stopped_by_harness; /* still running at teardown; then stopped by SIGTERM/SIGKILL */
+    int64_t runtime_us;      /* from its start to its end (or to when it was stopped) */
     json_t *events;          /* array of event objects (scenarios/README.md "Event log"); owned */
 };
 
 struct eh_observation {
     struct eh_proc_obs roles[EH_ROLE_COUNT];
     int port_lo, port_hi;        /* ip_local_port_range read in the scenario's namespace */
+    bool port_window;            /* the harness narrowed it for this run (client_port_window) */
     const struct eh_flows *wire; /* the capture's connections (lent); NULL: no capture */
 };
 
@@ -51,7 +53,9 @@ void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struc
 
 /* True if one event object matches m. Entries with a "skipped" key (steps
  * the scripted peer did not run) match nothing; errno names compare by value
- * (EWOULDBLOCK matches EAGAIN). */
+ * (EWOULDBLOCK matches EAGAIN); an IPv4-mapped address matches its IPv4 form
+ * and a pattern port "*" any port; elapsed_ms's tolerance is multiplied by
+ * the timeout scale. */
 bool eh_event_matches(const struct eh_match *m, const json_t *event);
 
 /* Collects the bytes a role sent ("send"/"sendto" events, ret bytes of

@@ -5,7 +5,7 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "schema_version": 1, "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 2, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
@@ -39,6 +39,8 @@
  *      "evidence": {...}}
  *   ],
  *   "pcap": "pcap/basic-echo.pcap"  (relative to the report directory; absent without capture),
+ *   "client_port_window": [14528, 14559]  (scenarios with client_port_window: the
+ *                         ip_local_port_range set for the run, or a string saying why not),
  *   "wire": { analysis of the capture, see analyze.h }  (absent without capture),
  *   "wire_text": "the same analysis as the table `echoharness analyze` prints",
  *   "repeat": { runs, verdict counts and distributions, see repeat.h }  (--repeat only)
@@ -64,7 +66,7 @@
 #include <stdio.h>
 
 /* The report's "schema_version". */
-#define EH_REPORT_SCHEMA_VERSION 1
+#define EH_REPORT_SCHEMA_VERSION 2
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */

@@ -15,12 +15,16 @@
  * closed (the first error of a send or recv on it, "eof", "timeout", or
  * "done"). An abortive close is logged as {"call":"setsockopt",
  * "option":"SO_LINGER","l_onoff":1,"l_linger":0} followed by the close.
- * sleep steps are not socket calls and are not logged.
+ * sleep steps are not socket calls and are not logged; an await_server step
+ * is logged as {"call":"await","who":"server","matched":...,"elapsed_us":...}
+ * so that the log shows where the client waited for the server.
  */
 #include "peer.h"
 
 #include "addr.h"
 #include "evlog.h"
+#include "evlog_read.h"
+#include "verdict.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,7 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECV_CHUNK_BYTES 65536 /* buffer of "exactly" and "until_eof" reads */
+#define RECV_CHUNK_BYTES 65536         /* buffer of "exactly" and "until_eof" reads */
+#define AWAIT_POLL_MS 2                /* await_server: how often the server's log is read */
+#define AWAIT_LOG_MAX_BYTES (8u << 20) /* await_server: how much of it */
 
 struct peer {
     struct eh_evlog *log;         /* the event log; its t_us counts from the run's start */
@@ -45,6 +51,7 @@ struct peer {
     char end_reason[24];          /* conn_end reason of fd, "" while it has not ended */
     struct sockaddr_storage addr; /* the server */
     socklen_t addr_len;
+    const char *server_log; /* the server's event log (await_server), or NULL */
 };
 
 /* Starts an event of the run's log: {"t_us":..,"call":call[,"fd":fd]}. The
@@ -280,6 +287,46 @@ static eh_status step_sleep(struct peer *p, const struct eh_step *st, struct eh_
     return EH_TIMEOUT;
 }
 
+/* True if the server's log holds an entry that m matches. */
+static bool server_logged(const struct peer *p, const struct eh_match *m)
+{
+    json_t *events = eh_evlog_read(p->server_log, AWAIT_LOG_MAX_BYTES);
+    size_t i;
+    json_t *ev;
+    bool found = false;
+    json_array_foreach(events, i, ev) found = found || eh_event_matches(m, ev);
+    json_decref(events);
+    return found;
+}
+
+/* await_server: see eh_peer_run_awaiting(). */
+static eh_status step_await(struct peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    struct eh_ev ev;
+    event(p, &ev, "await", -1);
+    eh_ev_str(&ev, "who", "server");
+    if (p->server_log == NULL) {
+        eh_ev_str(&ev, "skipped", "the server keeps no event log");
+        eh_ev_end(&ev);
+        return EH_OK;
+    }
+    int64_t start = eh_now_us(), until = start + eh_scaled_ms(st->sleep_ms) * 1000;
+    bool cut = until > p->deadline_us, matched;
+    if (cut)
+        until = p->deadline_us;
+    while (!(matched = server_logged(p, st->await)) && eh_now_us() < until) {
+        struct timespec ts = {0, AWAIT_POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    eh_ev_bool(&ev, "matched", matched);
+    eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
+    eh_ev_end(&ev);
+    if (matched || !cut)
+        return EH_OK;
+    eh_error_set(err, "%s: the deadline passed during await_server", st->path);
+    return EH_TIMEOUT;
+}
+
 static eh_status resolve(struct peer *p, enum eh_family family, const char *host, int port,
                          struct eh_error *err)
 {
@@ -300,10 +347,18 @@ static eh_status resolve(struct peer *p, enum eh_family family, const char *host
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
                       const char *log_path, struct eh_error *err)
 {
+    return eh_peer_run_awaiting(sc, host, port, deadline_us, log_path, NULL, err);
+}
+
+eh_status eh_peer_run_awaiting(const struct eh_scenario *sc, const char *host, int port,
+                               int64_t deadline_us, const char *log_path, const char *server_log,
+                               struct eh_error *err)
+{
     struct peer p = {
         .deadline_us = deadline_us,
         .fd = -1,
         .type = sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM,
+        .server_log = server_log,
     };
     if (resolve(&p, sc->family, host, port, err) != EH_OK)
         return EH_ERR;
@@ -316,7 +371,8 @@ eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, 
     eh_status status = EH_OK;
     for (size_t i = 0; i < role->n_steps && status == EH_OK; i++) {
         const struct eh_step *st = &role->steps[i];
-        if (p.fd < 0 && st->kind != EH_STEP_CONNECT && st->kind != EH_STEP_SLEEP) {
+        if (p.fd < 0 && st->kind != EH_STEP_CONNECT && st->kind != EH_STEP_SLEEP &&
+            st->kind != EH_STEP_AWAIT_SERVER) {
             struct eh_ev ev;
             event(&p, &ev, eh_step_name(st->kind), -1);
             eh_ev_str(&ev, "skipped", "not connected");
@@ -344,6 +400,9 @@ eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, 
             break;
         case EH_STEP_SLEEP:
             status = step_sleep(&p, st, err);
+            break;
+        case EH_STEP_AWAIT_SERVER:
+            status = step_await(&p, st, err);
             break;
         }
     }

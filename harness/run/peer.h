@@ -1,7 +1,7 @@
 /* peer.h - the harness's own scripted client.
  *
  * Runs a scenario's client steps (connect, send, recv, shutdown, close,
- * abortive close, sleep) in the calling process, inside the scenario's
+ * abortive close, sleep, await a server event) in the calling process, inside the scenario's
  * namespace, and records every socket call as an event in the same format as
  * the reference builds' event log (scenarios/README.md "Event log"), so the
  * same expectations judge either.
@@ -25,5 +25,17 @@
  * memory). The socket is closed before return. */
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
                       const char *log_path, struct eh_error *err);
+
+/* The same, where server_log names the server's event log (NULL: it keeps
+ * none): an await_server step reads it again every 2 ms until it holds an
+ * entry the step's MATCH matches (eh_event_matches()), for at most the step's
+ * ms (scaled) and never past deadline_us. The step is logged as
+ * {"call":"await","who":"server","matched":true,"elapsed_us":N}; it does not
+ * stop the run when nothing matched (then "matched":false), unless the
+ * deadline passed (EH_TIMEOUT). Without a server log it is logged with
+ * "skipped" and the run goes on. */
+eh_status eh_peer_run_awaiting(const struct eh_scenario *sc, const char *host, int port,
+                               int64_t deadline_us, const char *log_path, const char *server_log,
+                               struct eh_error *err);
 
 #endif

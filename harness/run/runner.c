@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -178,7 +179,10 @@ static bool expect_names_role(enum eh_expect_kind k)
     case EH_EXPECT_EVENT:
     case EH_EXPECT_SEQUENCE:
     case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_CLIENT_ENDS:
+    case EH_EXPECT_SERVER_PORT:
         return true;
+    case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
     case EH_EXPECT_ECHO:
     case EH_EXPECT_CLIENT_PORT:
     case EH_EXPECT_MIRROR:
@@ -201,6 +205,7 @@ static void observe_proc(struct role_run *rr, struct eh_proc_obs *o)
     if (!rr->proc)
         return;
     o->stopped_by_harness = eh_proc_stopped_by_harness(rr->proc);
+    o->runtime_us = eh_proc_runtime_us(rr->proc);
     o->term_signal = o->stopped_by_harness ? 0 : eh_proc_term_signal(rr->proc);
     o->exit_code = eh_proc_exit_code(rr->proc);
     o->exited = !o->stopped_by_harness && eh_proc_exited(rr->proc);
@@ -293,6 +298,70 @@ static void other_listener_hint(const struct eh_scenario *sc, int port, char *hi
     }
 }
 
+/* "client_port_window": narrows net.ipv4.ip_local_port_range in the
+ * scenario's own namespace to PORT_WINDOW ports drawn at random from
+ * PORT_WINDOW_LO..PORT_WINDOW_HI (below the kernel's default range, above the
+ * ports programs like to pick), never holding the server's port, so that a
+ * client that binds a fixed port is caught even when that port lies in the
+ * default range. Records the window in the result. On the host loopback the
+ * range is the host's and is left alone. Returns false with why filled when
+ * the write failed. */
+#define PORT_WINDOW 32
+#define PORT_WINDOW_LO 10000
+#define PORT_WINDOW_HI 32767
+static bool set_port_window(const struct eh_scenario *sc, enum eh_isolation mode, int port,
+                            struct eh_observation *obs, json_t *result, char *why, size_t len)
+{
+    if (!sc->client_port_window)
+        return true;
+    if (mode == EH_ISO_HOST) {
+        json_object_set_new(result, "client_port_window",
+                            json_string("not set: on the host loopback the range is the host's"));
+        return true;
+    }
+    uint32_t r = 0;
+    if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+        r = (uint32_t)eh_now_us();
+    int slots = (PORT_WINDOW_HI - PORT_WINDOW_LO + 1) / PORT_WINDOW;
+    int lo = PORT_WINDOW_LO + (int)(r % (uint32_t)slots) * PORT_WINDOW;
+    if (port >= lo && port < lo + PORT_WINDOW)
+        lo = lo + PORT_WINDOW <= PORT_WINDOW_HI - PORT_WINDOW + 1 ? lo + PORT_WINDOW
+                                                                  : PORT_WINDOW_LO;
+    const char *path = "/proc/sys/net/ipv4/ip_local_port_range";
+    FILE *f = fopen(path, "we");
+    bool ok = f != NULL && fprintf(f, "%d %d\n", lo, lo + PORT_WINDOW - 1) > 0;
+    ok = (f != NULL && fclose(f) == 0) && ok;
+    if (!ok) {
+        snprintf(why, len, "client_port_window: cannot write %s in the scenario's namespace: %s",
+                 path, strerror(errno));
+        return false;
+    }
+    obs->port_window = true;
+    json_object_set_new(result, "client_port_window",
+                        json_pack("[i, i]", lo, lo + PORT_WINDOW - 1));
+    return true;
+}
+
+/* "ready": false: the server is expected to end without becoming ready
+ * (bind() refused, ...); waits until it has, at most until the deadline,
+ * and lets the expectations judge how it ended. */
+static void wait_server_end(struct role_run *srv, int64_t deadline)
+{
+    if (srv->proc != NULL)
+        eh_proc_wait(srv->proc, deadline);
+}
+
+/* True if the check that gives the scenario its verdict v is a client_ends,
+ * whose reason already says that the client was still running. */
+static bool reason_says_still_running(const struct eh_scenario *sc, const struct eh_check *cks,
+                                      enum eh_verdict v)
+{
+    for (size_t i = 0; i < sc->n_expects; i++)
+        if (cks[i].verdict == v)
+            return sc->expects[i].kind == EH_EXPECT_CLIENT_ENDS;
+    return false;
+}
+
 /* Runs inside the scenario's namespaces (PID 1 there). */
 static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
 {
@@ -325,6 +394,9 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
                     "host loopback: no free %s port to allocate: %s",
                     eh_transport_name(sc->transport), strerror(errno));
     }
+    char why[256];
+    if (run_verdict == EH_PASS && !set_port_window(sc, mode, port, &obs, result, why, sizeof(why)))
+        set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "%s", why);
     if (run_verdict == EH_PASS && eh_read_port_range(&obs.port_lo, &obs.port_hi, &err) != EH_OK)
         set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "%s", err.msg);
 
@@ -338,13 +410,14 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
     }
 
-    /* Server: start it and wait until it listens. */
+    /* Server: start it and wait until it listens ("absent": none at all). */
     struct role_run *srv = &rr[EH_SERVER];
+    bool serve = sc->roles[EH_SERVER].present;
     eh_error_clear(&err);
-    if (run_verdict == EH_PASS && prepare_role(ctx, srv, host, port, &err) != EH_OK)
+    if (run_verdict == EH_PASS && serve && prepare_role(ctx, srv, host, port, &err) != EH_OK)
         set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "--server-cmd: %s",
                 err.msg);
-    if (run_verdict == EH_PASS) {
+    if (run_verdict == EH_PASS && serve) {
         struct eh_spawn sp = {.argv = srv->argv,
                               .ready_fd = srv->log_path[0] != '\0',
                               .output_cap = OUTPUT_CAP_BYTES};
@@ -354,7 +427,9 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "server: %s", err.msg);
         }
     }
-    if (run_verdict == EH_PASS) {
+    if (run_verdict == EH_PASS && serve && sc->roles[EH_SERVER].no_ready) {
+        wait_server_end(srv, deadline);
+    } else if (run_verdict == EH_PASS && serve) {
         int64_t ready_deadline = eh_now_us() + eh_scaled_ms(READY_TIMEOUT_MS) * 1000;
         if (ready_deadline > deadline)
             ready_deadline = deadline;
@@ -395,7 +470,10 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         } else if (sc->roles[EH_CLIENT].n_steps > 0) {
             struct eh_proc_obs *o = &obs.roles[EH_CLIENT];
             o->present = o->started = o->instrumented = true;
-            eh_status st = eh_peer_run(sc, host, port, deadline, cli->log_path, &err);
+            int64_t peer_start = eh_now_us();
+            eh_status st = eh_peer_run_awaiting(sc, host, port, deadline, cli->log_path,
+                                                srv->log_path[0] ? srv->log_path : NULL, &err);
+            o->runtime_us = eh_now_us() - peer_start;
             o->events = eh_evlog_read(cli->log_path, EVLOG_MAX_BYTES);
             o->exited = true;
             o->exit_code = st == EH_OK ? 0 : 1;
@@ -513,7 +591,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
             reason = v == EH_PASS ? "all expectations met" : cks[0].reason;
         }
     }
-    if ((v == EH_FAIL || v == EH_ERROR) && client_timed_out && reason != run_reason) {
+    if ((v == EH_FAIL || v == EH_ERROR) && client_timed_out && reason != run_reason &&
+        !reason_says_still_running(sc, cks, v)) {
         snprintf(run_reason, sizeof(run_reason),
                  "%s (the client side was still running at the "
                  "%lld ms deadline)",

@@ -34,10 +34,15 @@
 #define NAME_OF(tab, v) ((size_t)(v) < sizeof(tab) / sizeof(tab[0]) - 1 ? tab[v] : "?")
 
 static const char *const step_names[] = {
-    [EH_STEP_CONNECT] = "connect", [EH_STEP_SEND] = "send",
-    [EH_STEP_RECV] = "recv",       [EH_STEP_SHUTDOWN_WRITE] = "shutdown_write",
-    [EH_STEP_CLOSE] = "close",     [EH_STEP_ABORT] = "abort",
-    [EH_STEP_SLEEP] = "sleep",     NULL,
+    [EH_STEP_CONNECT] = "connect",
+    [EH_STEP_SEND] = "send",
+    [EH_STEP_RECV] = "recv",
+    [EH_STEP_SHUTDOWN_WRITE] = "shutdown_write",
+    [EH_STEP_CLOSE] = "close",
+    [EH_STEP_ABORT] = "abort",
+    [EH_STEP_SLEEP] = "sleep",
+    [EH_STEP_AWAIT_SERVER] = "await_server",
+    NULL,
 };
 static const char *const expect_names[] = {
     [EH_EXPECT_EXIT] = "exit",
@@ -54,6 +59,21 @@ static const char *const expect_names[] = {
     [EH_EXPECT_WIRE_CONNECTIONS] = "wire_connections",
     [EH_EXPECT_WIRE_SYN] = "wire_syn",
     [EH_EXPECT_WIRE_UDP] = "wire_udp",
+    [EH_EXPECT_CLIENT_ENDS] = "client_ends",
+    [EH_EXPECT_SERVER_PORT] = "server_port",
+    [EH_EXPECT_WIRE_CLIENT_READS_ECHO] = "wire_client_reads_echo",
+    NULL,
+};
+static const char *const after_names[] = {
+    [EH_AFTER_ECHO] = "echo",
+    [EH_AFTER_SERVER_CLOSE] = "server_close",
+    [EH_AFTER_REFUSED] = "refused",
+    NULL,
+};
+static const char *const status_names[] = {
+    [EH_STATUS_ZERO] = "zero",
+    [EH_STATUS_NONZERO] = "nonzero",
+    [EH_STATUS_ANY] = "any",
     NULL,
 };
 static const char *const relation_names[] = {
@@ -77,6 +97,16 @@ const char *eh_expect_name(enum eh_expect_kind k)
 const char *eh_echo_relation_name(enum eh_echo_relation r)
 {
     return NAME_OF(relation_names, r);
+}
+
+const char *eh_client_after_name(enum eh_client_after a)
+{
+    return NAME_OF(after_names, a);
+}
+
+const char *eh_exit_status_name(enum eh_exit_status st)
+{
+    return NAME_OF(status_names, st);
 }
 
 /* ---- the position index: JSON path -> line:col in the raw text ---- */
@@ -611,6 +641,8 @@ static void free_strs(char **v, size_t n)
 
 /* ---- steps ---- */
 
+static bool parse_match(struct ctx *c, json_t *obj, const char *path, struct eh_match *m);
+
 static bool parse_send(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
 {
     static const char *const keys[] = {"text", "hex", "random", "seed", NULL};
@@ -682,6 +714,19 @@ static bool parse_recv(struct ctx *c, json_t *body, const char *p, struct eh_ste
     return true;
 }
 
+/* {"await_server": {"match": MATCH, "ms": 2000}} */
+static bool parse_await(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"match", "ms", NULL};
+    json_t *m;
+    char mp[PATH_LEN];
+    bool has;
+    st->sleep_ms = EH_DEFAULT_AWAIT_MS;
+    return check_keys(c, body, p, keys, "key") && member(c, body, p, "match", NULL, &m, mp) &&
+           (st->await = alloc(c, sizeof(*st->await))) != NULL && parse_match(c, m, mp, st->await) &&
+           get_int(c, body, p, "ms", 1, 60000, &st->sleep_ms, &has);
+}
+
 static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_step *st)
 {
     static const char *const none[] = {NULL};
@@ -710,16 +755,45 @@ static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_ste
     case EH_STEP_SLEEP:
         return check_keys(c, body, p, sleep_keys, "key") &&
                get_int(c, body, p, "ms", 0, 60000, &st->sleep_ms, NULL);
+    case EH_STEP_AWAIT_SERVER:
+        return parse_await(c, body, p, st);
     }
     return false;
 }
 
 /* ---- roles ---- */
 
+/* The server's "absent": true (no server at all: nothing listens) or
+ * "ready": false (it is expected to end without becoming ready). Sets
+ * *absent; fails on absent with any other key. */
+static bool parse_server_presence(struct ctx *c, json_t *obj, const char *path, struct eh_role *r,
+                                  bool *absent)
+{
+    static const char *const others[] = {"under_test", "program", "args", "ready", NULL};
+    bool has, ready = true;
+    char p[PATH_LEN];
+    *absent = false;
+    child(p, path, "absent");
+    if (!get_bool(c, obj, path, "absent", absent, &has) ||
+        (has && !*absent && !fail(c, p, false, "expected true (or no \"absent\"), got false")))
+        return false;
+    for (int i = 0; *absent && others[i]; i++) {
+        child(p, path, others[i]);
+        if (json_object_get(obj, others[i]) != NULL)
+            return fail(c, p, true, "not allowed together with \"absent\"");
+    }
+    if (!get_bool(c, obj, path, "ready", &ready, &has))
+        return false;
+    r->no_ready = !ready;
+    r->present = !*absent;
+    return true;
+}
+
 static bool parse_role(struct ctx *c, json_t *obj, const char *path, enum eh_role_id id,
                        struct eh_role *r)
 {
-    static const char *const server_keys[] = {"under_test", "program", "args", NULL};
+    static const char *const server_keys[] = {"under_test", "program", "args",
+                                              "absent",     "ready",   NULL};
     static const char *const client_keys[] = {"under_test", "program", "args", "steps", NULL};
     static const char *const excluded[] = {"under_test", "program", "args", NULL};
     json_t *steps = NULL;
@@ -729,9 +803,13 @@ static bool parse_role(struct ctx *c, json_t *obj, const char *path, enum eh_rol
         return false;
     if (obj == NULL)
         return true;
+    bool absent = false;
     if (!is_object(c, obj, path) ||
-        !check_keys(c, obj, path, id == EH_SERVER ? server_keys : client_keys, "key"))
+        !check_keys(c, obj, path, id == EH_SERVER ? server_keys : client_keys, "key") ||
+        (id == EH_SERVER && !parse_server_presence(c, obj, path, r, &absent)))
         return false;
+    if (absent)
+        return true;
     if (json_object_get(obj, "steps") != NULL) {
         for (int i = 0; excluded[i]; i++) {
             char p[PATH_LEN];
@@ -760,13 +838,63 @@ static bool parse_role(struct ctx *c, json_t *obj, const char *path, enum eh_rol
 
 /* ---- expectations ---- */
 
+/* An address pattern at obj.key: "127.0.0.1:65432", "[::1]:65432", or
+ * with "*" for any port. */
+static bool get_addr_pattern(struct ctx *c, json_t *obj, const char *path, const char *key,
+                             char **out)
+{
+    bool has;
+    char p[PATH_LEN], got[64], host[INET6_ADDRSTRLEN + 2];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (!get_str(c, obj, path, key, out, &has))
+        return false;
+    if (!has)
+        return true;
+    const char *a = *out, *colon = strrchr(a, ':');
+    size_t hlen = colon ? (size_t)(colon - a) : 0;
+    bool v6 = a[0] == '[';
+    bool ok = colon != NULL && hlen > 0 && hlen < sizeof(host) &&
+              (!v6 || (hlen > 2 && a[hlen - 1] == ']'));
+    if (ok) {
+        memcpy(host, a + v6, hlen - 2 * v6);
+        host[hlen - 2 * v6] = '\0';
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        ok = inet_pton(v6 ? AF_INET6 : AF_INET, host, bin) == 1 &&
+             (strcmp(colon + 1, "*") == 0 ||
+              (isdigit((unsigned char)colon[1]) && *end == '\0' && port <= 65535));
+    }
+    child(p, path, key);
+    return ok || fail(c, p, false,
+                      "expected an address as the event log writes it (\"127.0.0.1:65432\", "
+                      "\"[::1]:65432\", a port of * for any), got %s",
+                      quote(a, got, sizeof(got)));
+}
+
+/* "elapsed_ms": {"near": N, "tolerance": T} */
+static bool get_elapsed(struct ctx *c, json_t *obj, const char *path, struct eh_match *m)
+{
+    static const char *const keys[] = {"near", "tolerance", NULL};
+    json_t *v;
+    char p[PATH_LEN];
+    if (!member(c, obj, path, "elapsed_ms", &m->has_elapsed, &v, p))
+        return false;
+    if (v == NULL)
+        return true;
+    return is_object(c, v, p) && check_keys(c, v, p, keys, "key") &&
+           get_int(c, v, p, "near", 0, 3600000, &m->elapsed_near_ms, NULL) &&
+           get_int(c, v, p, "tolerance", 0, 3600000, &m->elapsed_tolerance_ms, NULL);
+}
+
 static bool parse_match(struct ctx *c, json_t *obj, const char *path, struct eh_match *m)
 {
-    static const char *const keys[] = {"call",  "ret",    "ret_min", "ret_max",
-                                       "errno", "reason", NULL};
+    static const char *const keys[] = {"call",   "ret",   "ret_min", "ret_max",    "errno",
+                                       "reason", "laddr", "raddr",   "elapsed_ms", NULL};
     char p[PATH_LEN];
     bool has_call;
     if (!is_object(c, obj, path) || !check_keys(c, obj, path, keys, "key") ||
+        !get_addr_pattern(c, obj, path, "laddr", &m->laddr) ||
+        !get_addr_pattern(c, obj, path, "raddr", &m->raddr) || !get_elapsed(c, obj, path, m) ||
         !get_str(c, obj, path, "call", &m->call, &has_call) ||
         !get_int(c, obj, path, "ret", INT64_MIN, INT64_MAX, &m->ret, &m->has_ret) ||
         !get_int(c, obj, path, "ret_min", INT64_MIN, INT64_MAX, &m->ret_min, &m->has_ret_min) ||
@@ -922,9 +1050,12 @@ static bool parse_wire(struct ctx *c, json_t *body, const char *p, enum eh_trans
     e->transport = transport;
     switch (e->kind) {
     case EH_EXPECT_WIRE_ECHO:
-        return get_relation(c, body, p, e);
+        return get_relation(c, body, p, e) &&
+               get_int(c, body, p, "bytes", 0, INT64_MAX, &e->echo_bytes, &e->has_echo_bytes);
     case EH_EXPECT_WIRE_CLIENT_PORT:
         return get_true(c, body, p, "ephemeral");
+    case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
+        return true;
     case EH_EXPECT_WIRE_UDP:
         return get_true(c, body, p, "boundaries");
     case EH_EXPECT_WIRE_SEGMENTS:
@@ -966,9 +1097,32 @@ static bool parse_wire(struct ctx *c, json_t *body, const char *p, enum eh_trans
     case EH_EXPECT_ECHO:
     case EH_EXPECT_CLIENT_PORT:
     case EH_EXPECT_MIRROR:
+    case EH_EXPECT_CLIENT_ENDS:
+    case EH_EXPECT_SERVER_PORT:
         break;
     }
     return false;
+}
+
+/* {"client_ends": {"after": "refused", "status": "nonzero", "within_ms": 1000}};
+ * "server_close" and "refused" are TCP events. */
+static bool parse_client_ends(struct ctx *c, json_t *body, const char *p,
+                              enum eh_transport transport, struct eh_expect *e)
+{
+    int after = 0, status = 0;
+    char ap[PATH_LEN];
+    if (!get_enum(c, body, p, "after", after_names, &after, NULL) ||
+        !get_enum(c, body, p, "status", status_names, &status, NULL) ||
+        !get_int(c, body, p, "within_ms", 1, 600000, &e->within_ms, NULL))
+        return false;
+    e->after = (enum eh_client_after)after;
+    e->status = (enum eh_exit_status)status;
+    e->who = EH_CLIENT; /* the role it judges, for the report */
+    child(ap, p, "after");
+    if (transport != EH_TCP && e->after != EH_AFTER_ECHO)
+        return fail(c, ap, false, "\"%s\" is only allowed in tcp scenarios",
+                    eh_client_after_name(e->after));
+    return true;
 }
 
 static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_transport transport,
@@ -983,13 +1137,16 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
         [EH_EXPECT_ECHO] = {"relation"},
         [EH_EXPECT_CLIENT_PORT] = {"ephemeral"},
         [EH_EXPECT_MIRROR] = {NULL},
-        [EH_EXPECT_WIRE_ECHO] = {"relation"},
+        [EH_EXPECT_WIRE_ECHO] = {"relation", "bytes"},
         [EH_EXPECT_WIRE_CLIENT_PORT] = {"ephemeral"},
         [EH_EXPECT_WIRE_SEGMENTS] = {"from", "max_payload"},
         [EH_EXPECT_WIRE_CLOSE] = {"class", "first_close_by", "data_after_close"},
         [EH_EXPECT_WIRE_CONNECTIONS] = {"min", "max"},
         [EH_EXPECT_WIRE_SYN] = {"unanswered_min", "refused_min"},
         [EH_EXPECT_WIRE_UDP] = {"boundaries"},
+        [EH_EXPECT_CLIENT_ENDS] = {"after", "status", "within_ms"},
+        [EH_EXPECT_SERVER_PORT] = {"ephemeral"},
+        [EH_EXPECT_WIRE_CLIENT_READS_ECHO] = {NULL},
     };
     int which = 0, who = 0;
     char p[PATH_LEN];
@@ -1000,7 +1157,8 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     e->kind = (enum eh_expect_kind)which;
     json_t *body = json_object_get(v, expect_names[which]);
     child(p, path, expect_names[which]);
-    bool tcp_only = e->kind == EH_EXPECT_WIRE_CLOSE || e->kind == EH_EXPECT_WIRE_SYN;
+    bool tcp_only = e->kind == EH_EXPECT_WIRE_CLOSE || e->kind == EH_EXPECT_WIRE_SYN ||
+                    e->kind == EH_EXPECT_WIRE_CLIENT_READS_ECHO;
     if ((tcp_only && transport != EH_TCP) || (e->kind == EH_EXPECT_WIRE_UDP && transport != EH_UDP))
         return fail(c, p, true, "only allowed in %s scenarios", tcp_only ? "tcp" : "udp");
     if (!is_object(c, body, p) || !check_keys(c, body, p, keys[which], "key"))
@@ -1024,6 +1182,12 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     case EH_EXPECT_SURVIVED:
     case EH_EXPECT_MIRROR:
         return true;
+    case EH_EXPECT_CLIENT_ENDS:
+        return parse_client_ends(c, body, p, transport, e);
+    case EH_EXPECT_SERVER_PORT:
+        e->who = EH_SERVER;
+        return get_true(c, body, p, "ephemeral");
+    case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
     case EH_EXPECT_WIRE_ECHO:
     case EH_EXPECT_WIRE_CLIENT_PORT:
     case EH_EXPECT_WIRE_SEGMENTS:
@@ -1038,11 +1202,57 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
 
 /* ---- the scenario ---- */
 
+/* True if the expectation needs a server (its log or its process). */
+static bool needs_server(const struct eh_expect *e)
+{
+    switch (e->kind) {
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+        return e->who == EH_SERVER;
+    case EH_EXPECT_MIRROR:
+    case EH_EXPECT_SERVER_PORT:
+        return true;
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_WIRE_UDP:
+    case EH_EXPECT_CLIENT_ENDS:
+    case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
+        return false;
+    }
+    return false;
+}
+
+/* With "server": {"absent": true} nothing may wait for or judge a server. */
+static bool check_absent_server(struct ctx *c, const struct eh_scenario *sc)
+{
+    const struct eh_role *cl = &sc->roles[EH_CLIENT];
+    if (sc->roles[EH_SERVER].present)
+        return true;
+    for (size_t i = 0; i < cl->n_steps; i++)
+        if (cl->steps[i].kind == EH_STEP_AWAIT_SERVER)
+            return fail(c, cl->steps[i].path, true,
+                        "no server to await: the server is absent ($.server.absent)");
+    for (size_t i = 0; i < sc->n_expects; i++)
+        if (needs_server(&sc->expects[i]))
+            return fail(c, sc->expects[i].path, false,
+                        "judges the server, but the server is absent ($.server.absent)");
+    return true;
+}
+
 static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
 {
-    static const char *const keys[] = {"description", "kind",   "tags",   "transport",
-                                       "family",      "host",   "port",   "timeout_ms",
-                                       "server",      "client", "expect", NULL};
+    static const char *const keys[] = {
+        "description", "kind",   "tags",       "transport",          "family",
+        "host",        "port",   "timeout_ms", "client_port_window", "server",
+        "client",      "expect", NULL};
     int kind = 0, transport = EH_TCP, family = EH_IPV4;
     bool has;
     int64_t port = EH_DEFAULT_PORT;
@@ -1070,6 +1280,7 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
     sc->timeout_ms = EH_DEFAULT_TIMEOUT_MS;
     if (!get_int(c, root, "$", "port", 0, 65535, &port, &has) ||
         !get_int(c, root, "$", "timeout_ms", 100, 600000, &sc->timeout_ms, &has) ||
+        !get_bool(c, root, "$", "client_port_window", &sc->client_port_window, &has) ||
         !member(c, root, "$", "server", &has, &server, p) ||
         !parse_role(c, server, p, EH_SERVER, &sc->roles[EH_SERVER]) ||
         !member(c, root, "$", "client", NULL, &client, p) ||
@@ -1084,7 +1295,7 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
         if (!parse_expect(c, json_array_get(expects, i), ip, sc->transport, &sc->expects[i]))
             return false;
     }
-    return true;
+    return check_absent_server(c, sc);
 }
 
 static eh_status read_file(const char *path, char **text, size_t *len, struct eh_error *err)
@@ -1162,6 +1373,10 @@ eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh
 
 static void free_match(struct eh_match *m)
 {
+    if (m == NULL)
+        return;
+    free(m->laddr);
+    free(m->raddr);
     free(m->call);
     free_strs(m->errnos, m->n_errnos);
     free_strs(m->reasons, m->n_reasons);
@@ -1180,8 +1395,11 @@ void eh_scenario_free(struct eh_scenario *sc)
     for (int r = 0; r < EH_ROLE_COUNT; r++) {
         free(sc->roles[r].program);
         free_strs(sc->roles[r].args, sc->roles[r].n_args);
-        for (size_t i = 0; i < sc->roles[r].n_steps; i++)
+        for (size_t i = 0; i < sc->roles[r].n_steps; i++) {
             free(sc->roles[r].steps[i].data);
+            free_match(sc->roles[r].steps[i].await);
+            free(sc->roles[r].steps[i].await);
+        }
         free(sc->roles[r].steps);
     }
     for (size_t i = 0; i < sc->n_expects; i++) {

@@ -16,6 +16,7 @@
 
 #define EH_DEFAULT_PORT 65432       /* the tutorial's port */
 #define EH_DEFAULT_TIMEOUT_MS 10000 /* per scenario, before the timeout scale */
+#define EH_DEFAULT_AWAIT_MS 2000    /* await_server's limit, before the timeout scale */
 
 /* Scripted client steps (run by peer.c). */
 enum eh_step_kind {
@@ -26,6 +27,7 @@ enum eh_step_kind {
     EH_STEP_CLOSE,
     EH_STEP_ABORT, /* SO_LINGER {1,0} then close: sends RST */
     EH_STEP_SLEEP,
+    EH_STEP_AWAIT_SERVER, /* wait until the server's event log holds a matching entry */
 };
 const char *eh_step_name(enum eh_step_kind k); /* the JSON key: "connect", "send", ... */
 
@@ -35,19 +37,23 @@ enum eh_recv_mode {
     EH_RECV_UNTIL_EOF, /* recv until 0 or error */
 };
 
+struct eh_match;
+
 struct eh_step {
     enum eh_step_kind kind;
     char path[64];       /* "$.client.steps[2]", for messages */
     unsigned char *data; /* send: the bytes (text, hex or seeded random, expanded) */
     size_t data_len;     /* send: bytes */
     enum eh_recv_mode recv_mode;
-    size_t recv_bytes; /* recv: N for up_to / exactly; 0 for until_eof */
-    int64_t sleep_ms;  /* sleep: milliseconds, before the timeout scale */
+    size_t recv_bytes;      /* recv: N for up_to / exactly; 0 for until_eof */
+    int64_t sleep_ms;       /* sleep, await_server: milliseconds, before the timeout scale */
+    struct eh_match *await; /* await_server: the entry to wait for; owned */
 };
 
 struct eh_role {
-    bool present;    /* the server always is; the client is when "client" is given */
+    bool present;    /* the client always is; the server unless "absent" */
     bool under_test; /* --server-cmd / --client-cmd replaces this role */
+    bool no_ready;   /* server: expected to end without becoming ready ("ready": false) */
     char *program;   /* reference build in build/bin ("echo-server", "echo-client") */
     char **args;     /* extra arguments for the reference build */
     size_t n_args;
@@ -68,6 +74,11 @@ struct eh_match {
     size_t n_errnos;
     char **reasons; /* conn_end reason is one of these ("eof", "EPIPE"); 0: not checked */
     size_t n_reasons;
+    char *laddr;      /* "127.0.0.1:65432", "[::ffff:127.0.0.1]:*" (any port); NULL: not checked */
+    char *raddr;      /* the same for raddr */
+    bool has_elapsed; /* elapsed_us within near_ms +- tolerance_ms (scaled) */
+    int64_t elapsed_near_ms;
+    int64_t elapsed_tolerance_ms; /* before the timeout scale */
 };
 
 enum eh_expect_kind {
@@ -86,6 +97,10 @@ enum eh_expect_kind {
     EH_EXPECT_WIRE_CONNECTIONS, /* number of TCP connections (udp: exchanges) */
     EH_EXPECT_WIRE_SYN,         /* connections left unanswered or refused */
     EH_EXPECT_WIRE_UDP,         /* every reply paired with a request of its size */
+    /* How the roles start and end (verdict_roles.c): */
+    EH_EXPECT_CLIENT_ENDS,            /* the client ends on its own, in time, with this status */
+    EH_EXPECT_SERVER_PORT,            /* the port the server reported lies in ip_local_port_range */
+    EH_EXPECT_WIRE_CLIENT_READS_ECHO, /* the client's kernel never reset: it read the echo */
 };
 const char *eh_expect_name(enum eh_expect_kind k); /* the JSON key: "exit", "survived", ... */
 
@@ -96,6 +111,22 @@ enum eh_echo_relation {
 };
 const char *
 eh_echo_relation_name(enum eh_echo_relation r); /* "exact", "prefix", "nonempty_prefix" */
+
+/* client_ends: what the client met before it should end. */
+enum eh_client_after {
+    EH_AFTER_ECHO,         /* the whole echo came back */
+    EH_AFTER_SERVER_CLOSE, /* the server closed first (FIN) */
+    EH_AFTER_REFUSED,      /* its connection was refused (RST to its SYN) */
+};
+const char *eh_client_after_name(enum eh_client_after a); /* "echo", "server_close", "refused" */
+
+/* client_ends: the exit status it should end with. */
+enum eh_exit_status {
+    EH_STATUS_ZERO,
+    EH_STATUS_NONZERO,
+    EH_STATUS_ANY,
+};
+const char *eh_exit_status_name(enum eh_exit_status s); /* "zero", "nonzero", "any" */
 
 #define EH_MAX_OUTCOMES 16
 
@@ -122,6 +153,11 @@ struct eh_expect {
     bool data_after_close;          /* wire_close */
     int64_t unanswered_min;         /* wire_syn: -1 when not given */
     int64_t refused_min;            /* wire_syn: -1 when not given */
+    bool has_echo_bytes;            /* wire_echo: "bytes" given */
+    int64_t echo_bytes;             /* wire_echo: bytes the client sent on each connection */
+    enum eh_client_after after;     /* client_ends */
+    enum eh_exit_status status;     /* client_ends */
+    int64_t within_ms;              /* client_ends: before the timeout scale */
 };
 
 struct eh_scenario {
@@ -133,9 +169,10 @@ struct eh_scenario {
     size_t n_tags;
     enum eh_transport transport;
     enum eh_family family;
-    char *host;         /* address the server binds and the client connects to */
-    int port;           /* 0..65535; the server's port */
-    int64_t timeout_ms; /* whole-scenario deadline before the timeout scale */
+    char *host;              /* address the server binds and the client connects to */
+    int port;                /* 0..65535; the server's port */
+    int64_t timeout_ms;      /* whole-scenario deadline before the timeout scale */
+    bool client_port_window; /* narrow ip_local_port_range to a random window first */
     struct eh_role roles[EH_ROLE_COUNT];
     struct eh_expect *expects;
     size_t n_expects;

@@ -152,6 +152,34 @@ static eh_status run(enum eh_transport t, enum eh_family f, struct eh_step *step
     return st;
 }
 
+/* Runs an await_server for `match` against a server log holding log_text
+ * (NULL: no server log), then a connect to port. */
+static eh_status run_await(const char *log_text, struct eh_match *match, int64_t ms, int port,
+                           json_t *events)
+{
+    struct eh_step steps[] = {step(EH_STEP_AWAIT_SERVER), step(EH_STEP_CONNECT)};
+    steps[0].await = match;
+    steps[0].sleep_ms = ms;
+    struct eh_scenario sc = {.transport = EH_TCP, .family = EH_IPV4};
+    sc.roles[EH_CLIENT] = (struct eh_role){.present = true, .steps = steps, .n_steps = 2};
+    char log_path[] = "/tmp/eh-test-peer.XXXXXX", server_log[] = "/tmp/eh-test-server.XXXXXX";
+    int fd = mkstemp(log_path), sfd = mkstemp(server_log);
+    ck_assert(fd >= 0 && sfd >= 0);
+    close(fd);
+    if (log_text != NULL)
+        ck_assert_int_eq(write(sfd, log_text, strlen(log_text)), (ssize_t)strlen(log_text));
+    close(sfd);
+    struct eh_error err = {0};
+    eh_status st = eh_peer_run_awaiting(&sc, "127.0.0.1", port, eh_now_us() + 5000000, log_path,
+                                        log_text ? server_log : NULL, &err);
+    json_t *logged = eh_evlog_read(log_path, 1u << 20);
+    json_array_extend(events, logged);
+    json_decref(logged);
+    unlink(log_path);
+    unlink(server_log);
+    return st;
+}
+
 static int64_t in_ms(int64_t base_ms)
 {
     return eh_now_us() + eh_scaled_ms(base_ms) * 1000;
@@ -189,6 +217,63 @@ static const char *str_field(const json_t *ev, const char *key)
     ck_assert_msg(s != NULL, "event has no string %s", key);
     return s;
 }
+
+START_TEST(test_peer_await_server_waits_for_a_matching_entry_then_goes_on)
+{
+    static char *eagain[] = {"EAGAIN"};
+    struct eh_match m = {.call = "accept", .errnos = eagain, .n_errnos = 1};
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    json_t *evs = json_array();
+    ck_assert_int_eq(run_await("{\"call\":\"accept\",\"fd\":3,\"ret\":-1,\"errno\":\"EAGAIN\"}\n",
+                               &m, 2000, s.port, evs),
+                     EH_OK);
+    size_t at = 0;
+    json_t *aw = find(evs, "await", &at);
+    ck_assert_str_eq(str_field(aw, "who"), "server");
+    ck_assert(json_is_true(json_object_get(aw, "matched")));
+    ck_assert_int_lt(int_field(aw, "elapsed_us"), 1000000);
+    ck_assert_int_eq(int_field(find(evs, "connect", &at), "ret"), 0);
+    server_stop(&s, true);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_await_server_that_never_matches_gives_up_and_goes_on)
+{
+    struct eh_match m = {.call = "recv"};
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    json_t *evs = json_array();
+    int64_t t0 = eh_now_us();
+    ck_assert_int_eq(run_await("{\"call\":\"accept\",\"fd\":3,\"ret\":4}\n", &m, 100, s.port, evs),
+                     EH_OK);
+    ck_assert_int_ge(eh_now_us() - t0, 100000);
+    size_t at = 0;
+    json_t *aw = find(evs, "await", &at);
+    ck_assert(json_is_false(json_object_get(aw, "matched")));
+    ck_assert_int_ge(int_field(aw, "elapsed_us"), 100000);
+    ck_assert_int_eq(int_field(find(evs, "connect", &at), "ret"), 0);
+    server_stop(&s, true);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_await_without_a_server_log_is_skipped)
+{
+    struct eh_match m = {.call = "accept"};
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    json_t *evs = json_array();
+    ck_assert_int_eq(run_await(NULL, &m, 2000, s.port, evs), EH_OK);
+    size_t at = 0;
+    json_t *aw = find(evs, "await", &at);
+    ck_assert_str_eq(str_field(aw, "skipped"), "the server keeps no event log");
+    ck_assert_int_eq(int_field(find(evs, "connect", &at), "ret"), 0);
+    server_stop(&s, true);
+    json_decref(evs);
+}
+END_TEST
 
 START_TEST(test_peer_echo_round_trip_logs_every_call)
 {
@@ -540,6 +625,9 @@ static Suite *peer_suite(void)
     tcase_add_test(tc, test_peer_large_send_loops_and_caps_logged_data);
     tcase_add_test(tc, test_peer_closes_a_socket_left_open);
     tcase_add_test(tc, test_peer_rejects_a_host_of_the_wrong_family);
+    tcase_add_test(tc, test_peer_await_server_waits_for_a_matching_entry_then_goes_on);
+    tcase_add_test(tc, test_peer_await_server_that_never_matches_gives_up_and_goes_on);
+    tcase_add_test(tc, test_peer_await_without_a_server_log_is_skipped);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,16 +6,18 @@
 #include <string.h>
 
 /* A run result with a verdict, the client's recv results, the server's
- * conn_end reason and one wire close class. */
+ * conn_end reason and one wire connection: its close class, closed first by
+ * the client, with data after close when it is client-reset. */
 static json_t *run(const char *verdict, const char *reason, int recv_bytes, const char *conn_end,
                    const char *close)
 {
     return json_pack("{s:s, s:s, s:i, s:{s:{s:[{s:s, s:i}, {s:s, s:i}]}, s:{s:[{s:s, s:s}]}},"
-                     " s:{s:[{s:s}]}}",
+                     " s:{s:[{s:s, s:s, s:b}]}}",
                      "verdict", verdict, "reason", reason, "duration_ms", 70, "roles", "client",
                      "events", "call", "recv", "ret", recv_bytes, "call", "recv", "ret", 0,
                      "server", "events", "call", "conn_end", "reason", conn_end, "wire", "tcp",
-                     "close", close);
+                     "close", close, "first_close_by", "client", "data_after_close",
+                     strcmp(close, "client-reset") == 0);
 }
 
 static json_int_t at(const json_t *merged, const char *fact, const char *value)
@@ -83,8 +85,34 @@ START_TEST(test_repeat_describe_gives_one_line_with_counts)
     json_t *m = eh_repeat_merge(runs, 2);
     char line[512];
     eh_repeat_describe(m, line, sizeof(line));
-    ck_assert_str_eq(line, "2 runs: PASS 2; client received 1 B x2; close client-reset x2; "
-                           "server conn_end EPIPE x2");
+    ck_assert_str_eq(line, "2 runs: PASS 2; same in every run: client received 1 B, server "
+                           "conn_end EPIPE, connections 1, close client-reset, first FIN/RST "
+                           "from client, data after close yes");
+    json_decref(m);
+}
+END_TEST
+
+START_TEST(test_repeat_names_every_fact_that_varied_and_who_closed_first)
+{
+    json_t *runs[3] = {run("PASS", "ok", 1, "EPIPE", "client-reset"),
+                       run("PASS", "ok", 12, "eof", "graceful"),
+                       run("PASS", "ok", 12, "eof", "graceful")};
+    json_object_set_new(json_array_get(json_object_get(json_object_get(runs[2], "wire"), "tcp"), 0),
+                        "first_close_by", json_string("server"));
+    json_t *m = eh_repeat_merge(runs, 3);
+    json_t *v = json_object_get(json_object_get(m, "repeat"), "varied");
+    char *text = json_dumps(v, JSON_COMPACT);
+    ck_assert_str_eq(text, "[\"client_received_bytes\",\"server_conn_end\",\"wire_close\","
+                           "\"wire_first_close_by\",\"wire_data_after_close\"]");
+    free(text);
+    ck_assert_int_eq(at(m, "wire_first_close_by", "server"), 1);
+    ck_assert_int_eq(at(m, "wire_first_close_by", "client"), 2);
+    char line[512];
+    eh_repeat_describe(m, line, sizeof(line));
+    ck_assert_str_eq(line, "3 runs: PASS 3; varied: client received 1 B x1, 12 B x2; server "
+                           "conn_end EPIPE x1, eof x2; close client-reset x1, graceful x2; first "
+                           "FIN/RST from client x2, server x1; data after close yes x1, no x2; "
+                           "same in every run: connections 1");
     json_decref(m);
 }
 END_TEST
@@ -111,6 +139,7 @@ int main(void)
     tcase_add_test(tc, test_repeat_is_skip_only_when_every_run_was_skipped);
     tcase_add_test(tc, test_repeat_describe_gives_one_line_with_counts);
     tcase_add_test(tc, test_repeat_counts_how_the_server_ended);
+    tcase_add_test(tc, test_repeat_names_every_fact_that_varied_and_who_closed_first);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,7 +1,7 @@
 /* test_scenario.c - unit tests of scenario.c: loading, validation, error positions.
  *
- * Valid fixtures sit in tests/data/scenarios-valid/. Every tests/invalid/NAME.json
- * must fail with exactly the message in NAME.err (tests/invalid/regen.sh
+ * Valid fixtures sit in tests/data/scenarios-valid/ and tests/data/scenarios-roles/. Every
+ * tests/invalid/NAME.json must fail with exactly the message in NAME.err (tests/invalid/regen.sh
  * rewrites those on purpose). Paths are relative to the source tree: CTest sets
  * EH_SOURCE_DIR and main() changes into it.
  */
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define VALID "tests/data/scenarios-valid/"
+#define ROLES "tests/data/scenarios-roles/" /* the keys of the client and behaviour scenarios */
 
 static struct eh_scenario *load_ok(const char *path)
 {
@@ -380,6 +381,54 @@ START_TEST(test_wire_kinds_of_a_udp_scenario_judge_udp_exchanges)
 }
 END_TEST
 
+START_TEST(test_role_keys_await_matchers_and_ending_kinds_are_loaded)
+{
+    struct eh_scenario *sc = load_ok(ROLES "roles.json");
+    const struct eh_role *srv = &sc->roles[EH_SERVER], *cl = &sc->roles[EH_CLIENT];
+    const struct eh_expect *e = sc->expects;
+    ck_assert(sc->client_port_window);
+    ck_assert(srv->present && srv->no_ready);
+    ck_assert_uint_eq(cl->n_steps, 3);
+    ck_assert_int_eq(cl->steps[0].kind, EH_STEP_AWAIT_SERVER);
+    ck_assert_str_eq(eh_step_name(EH_STEP_AWAIT_SERVER), "await_server");
+    ck_assert_int_eq(cl->steps[0].sleep_ms, EH_DEFAULT_AWAIT_MS);
+    ck_assert_str_eq(cl->steps[0].await->call, "accept");
+    ck_assert_str_eq(cl->steps[0].await->errnos[0], "EAGAIN"); /* EWOULDBLOCK, canonical */
+    ck_assert_int_eq(cl->steps[2].sleep_ms, 500);
+    ck_assert_str_eq(cl->steps[2].await->laddr, "[::ffff:127.0.0.1]:*");
+    ck_assert_str_eq(e[0].match.raddr, "127.0.0.1:65432");
+    ck_assert(e[0].match.has_elapsed);
+    ck_assert_int_eq(e[0].match.elapsed_near_ms, 200);
+    ck_assert_int_eq(e[0].match.elapsed_tolerance_ms, 50);
+    ck_assert_int_eq(e[1].kind, EH_EXPECT_CLIENT_ENDS);
+    ck_assert_int_eq(e[1].after, EH_AFTER_SERVER_CLOSE);
+    ck_assert_int_eq(e[1].status, EH_STATUS_ANY);
+    ck_assert_int_eq(e[1].within_ms, 1000);
+    ck_assert_int_eq(e[1].who, EH_CLIENT);
+    ck_assert_int_eq(e[2].kind, EH_EXPECT_SERVER_PORT);
+    ck_assert_int_eq(e[3].kind, EH_EXPECT_WIRE_CLIENT_READS_ECHO);
+    ck_assert(e[4].has_echo_bytes);
+    ck_assert_int_eq(e[4].echo_bytes, 1048576);
+    eh_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_an_absent_server_is_not_present_and_defaults_stay_off)
+{
+    struct eh_scenario *sc = load_ok(ROLES "absent-server.json");
+    ck_assert(!sc->roles[EH_SERVER].present);
+    ck_assert(sc->roles[EH_CLIENT].present && sc->roles[EH_CLIENT].under_test);
+    ck_assert(!sc->client_port_window);
+    ck_assert_int_eq(sc->expects[0].after, EH_AFTER_REFUSED);
+    ck_assert_int_eq(sc->expects[0].status, EH_STATUS_NONZERO);
+    eh_scenario_free(sc);
+    sc = load_ok(VALID "wire.json");
+    ck_assert(sc->roles[EH_SERVER].present && !sc->roles[EH_SERVER].no_ready);
+    ck_assert(!sc->expects[0].has_echo_bytes);
+    eh_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_free_accepts_null)
 {
     eh_scenario_free(NULL);
@@ -624,6 +673,8 @@ static Suite *scenario_suite(void)
     tcase_add_test(valid, test_sequence_echo_client_port_and_mirror_are_loaded);
     tcase_add_test(valid, test_wire_kinds_are_loaded_with_their_defaults);
     tcase_add_test(valid, test_wire_kinds_of_a_udp_scenario_judge_udp_exchanges);
+    tcase_add_test(valid, test_role_keys_await_matchers_and_ending_kinds_are_loaded);
+    tcase_add_test(valid, test_an_absent_server_is_not_present_and_defaults_stay_off);
     tcase_add_test(valid, test_free_accepts_null);
     suite_add_tcase(s, valid);
 

@@ -88,6 +88,7 @@ struct role_setup {
     bool stopped_by_harness; /* still running at teardown */
     int exit_code;           /* the code it exited with */
     int signal;              /* killed by this signal instead of exiting */
+    int64_t runtime_ms;      /* from its start to its end */
 };
 
 /* Both roles under test: judged from the wire alone. */
@@ -101,7 +102,8 @@ static struct eh_proc_obs role_obs(const struct role_setup *r)
                             .exited = r->signal == 0 && !r->stopped_by_harness,
                             .exit_code = r->exit_code,
                             .term_signal = r->signal,
-                            .stopped_by_harness = r->stopped_by_harness};
+                            .stopped_by_harness = r->stopped_by_harness,
+                            .runtime_us = r->runtime_ms * 1000};
     if (!p.exited)
         p.exit_code = -1;
     p.events = r->log ? J(r->log) : json_array();
@@ -249,6 +251,20 @@ static void w_data_after_close(struct wire *w)
     tcp_conn(w->flows, CPORT, "Hello, world", "Hello, world", "FdR");
 }
 
+/* The client got "H", closed, and answered the late "x" with RST. */
+static void w_client_read_once(struct wire *w)
+{
+    w_nothing(w);
+    tcp_conn(w->flows, CPORT, "Hello, world", "H", "FdR");
+}
+
+/* The client reset the connection with "He" arrived (no FIN first). */
+static void w_client_aborted(struct wire *w)
+{
+    w_nothing(w);
+    tcp_conn(w->flows, CPORT, "Hello, world", "He", "R");
+}
+
 static void w_server_closes_first(struct wire *w)
 {
     w_nothing(w);
@@ -380,6 +396,10 @@ struct judge_case {
     .data_after_close = true
 #define WIRE_ONE .kind = EH_EXPECT_WIRE_CONNECTIONS, .min = 1, .max = 1
 #define WIRE_UDP .kind = EH_EXPECT_WIRE_UDP, .transport = EH_UDP
+
+#define ENDS(a, st)                                                                                \
+    .kind = EH_EXPECT_CLIENT_ENDS, .who = EH_CLIENT, .after = a, .status = st, .within_ms = 1000
+#define READY_40000 "[{'call':'ready','fd':3,'laddr':'127.0.0.1:40000'}]"
 
 #define UNDER_TEST_REASON(role)                                                                    \
     role " is under test (no event log); the wire_* checks judge it from the capture"
@@ -972,6 +992,125 @@ static const struct judge_case JUDGE_CASES[] = {
      .reason = "expected at least 2 unanswered connection attempts, got 1 unanswered and 1 "
                "refused"},
 
+    /* client_ends */
+    {.name = "client ends: still trying on a refused connection fails saying what to do",
+     .expect = {ENDS(EH_AFTER_REFUSED, EH_STATUS_NONZERO)},
+     .server = {.absent = true},
+     .client = {.under_test = true, .stopped_by_harness = true, .runtime_ms = 1400},
+     .wire = w_unanswered_and_refused,
+     .verdict = EH_FAIL,
+     .reason = "the client was still trying after 1.4 s on a refused connection; a client should "
+               "report ECONNREFUSED and exit non-zero",
+     .evidence = "{'who':'client','stopped_by_harness':true,'runtime_ms':1400,'after':'refused'}"},
+    {.name = "client ends: a quick non-zero exit on a refused connection passes",
+     .expect = {ENDS(EH_AFTER_REFUSED, EH_STATUS_NONZERO)},
+     .server = {.absent = true},
+     .client = {.under_test = true, .exit_code = 1, .runtime_ms = 2},
+     .wire = w_unanswered_and_refused,
+     .verdict = EH_PASS,
+     .reason = "expected the client to end within 1000 ms after a refused connection attempt (SYN "
+               "answered by RST) with nonzero exit status, got exit code 1 after 2 ms"},
+    {.name = "client ends: exit 0 on a refused connection fails",
+     .expect = {ENDS(EH_AFTER_REFUSED, EH_STATUS_NONZERO)},
+     .client = {.under_test = true, .runtime_ms = 2},
+     .wire = w_unanswered_and_refused,
+     .verdict = EH_FAIL,
+     .reason = "the client exited 0 on a refused connection; a client should report ECONNREFUSED "
+               "and exit non-zero"},
+    {.name = "client ends: a late exit after the server closed fails",
+     .expect = {ENDS(EH_AFTER_SERVER_CLOSE, EH_STATUS_ANY)},
+     .client = {.under_test = true, .runtime_ms = 2500},
+     .wire = w_server_closes_first,
+     .verdict = EH_FAIL,
+     .reason = "expected the client to end within 1000 ms after the server closing first (its FIN "
+               "before the client's), got it exiting after 2.5 s"},
+    {.name = "client ends: still running after the server closed says recv returns 0",
+     .expect = {ENDS(EH_AFTER_SERVER_CLOSE, EH_STATUS_ANY)},
+     .client = {.stopped_by_harness = true, .runtime_ms = 1900},
+     .wire = w_server_closes_first,
+     .verdict = EH_FAIL,
+     .reason_part = "the client was still running 1.9 s after it started, though the server had "
+                    "closed the connection (FIN); recv() returning 0 is the end of the stream"},
+    {.name = "client ends: a non-zero exit after a complete echo fails",
+     .expect = {ENDS(EH_AFTER_ECHO, EH_STATUS_ZERO)},
+     .client = {.exit_code = 3, .runtime_ms = 5},
+     .wire = w_echoed,
+     .verdict = EH_FAIL,
+     .reason = "the client exited with status 3 after a complete echo; a client should exit 0 "
+               "when the exchange went as planned"},
+    {.name = "client ends: killed by a signal fails",
+     .expect = {ENDS(EH_AFTER_ECHO, EH_STATUS_ANY)},
+     .client = {.signal = SIGSEGV, .runtime_ms = 5},
+     .wire = w_echoed,
+     .verdict = EH_FAIL,
+     .reason = "expected the client to end on its own after the whole echo back on the wire, got "
+               "killed by SIGSEGV (signal 11)"},
+    {.name = "client ends: without its premise on the wire it is ERROR",
+     .expect = {ENDS(EH_AFTER_ECHO, EH_STATUS_ZERO)},
+     .client = {.runtime_ms = 5},
+     .wire = w_silent_server,
+     .verdict = EH_ERROR,
+     .reason = "expected the whole echo back on the wire (the premise of client_ends), got none: "
+               "cannot judge how the client ends"},
+
+    /* server_port */
+    {.name = "server port in the range, no connection: passes",
+     .expect = {.kind = EH_EXPECT_SERVER_PORT, .who = EH_SERVER},
+     .server = {.log = READY_40000},
+     .verdict = EH_PASS,
+     .reason = "expected the port the server reported (its ready event, from getsockname()) in "
+               "32768..60999 (ip_local_port_range) and every connection to it, got port 40000, 0 "
+               "connections to it"},
+    {.name = "server port: a connection to another port fails",
+     .expect = {.kind = EH_EXPECT_SERVER_PORT, .who = EH_SERVER},
+     .server = {.log = READY_40000},
+     .wire = w_echoed,
+     .verdict = EH_FAIL,
+     .reason_part = "got port 40000, and 1 of 1 connections to another port"},
+    {.name = "server port outside the range fails",
+     .expect = {.kind = EH_EXPECT_SERVER_PORT, .who = EH_SERVER},
+     .server = {.log = "[{'call':'ready','fd':3,'laddr':'127.0.0.1:65432'}]"},
+     .wire = w_echoed,
+     .verdict = EH_FAIL,
+     .reason_part = "got port 65432, 1 connection to it"},
+    {.name = "server port without a ready event fails",
+     .expect = {.kind = EH_EXPECT_SERVER_PORT, .who = EH_SERVER},
+     .verdict = EH_FAIL,
+     .reason_part = "got no ready event with an address in the server's event log"},
+
+    /* wire_client_reads_echo */
+    {.name = "client reads echo: 1 byte, FIN, late data answered with RST fails",
+     .expect = {.kind = EH_EXPECT_WIRE_CLIENT_READS_ECHO},
+     NO_LOGS,
+     .wire = w_client_read_once,
+     .verdict = EH_FAIL,
+     .reason = "the client got 1 of 12 bytes and closed; on the wire its kernel answered the late "
+               "bytes with RST (recv returns what has arrived, not the whole message: recv(2))",
+     .evidence = "{'reset_by_client':1,'connection':{'close':'client-reset',"
+                 "'echo_bytes_before_close':1,'client_bytes':12}}"},
+    {.name = "client reads echo: an abortive close with bytes unread fails",
+     .expect = {.kind = EH_EXPECT_WIRE_CLIENT_READS_ECHO},
+     NO_LOGS,
+     .wire = w_client_aborted,
+     .verdict = EH_FAIL,
+     .reason = "the client closed with bytes unread after 2 of 12 had come; its kernel reset the "
+               "connection (RST) instead of closing it (recv returns what has arrived, not the "
+               "whole message: recv(2))"},
+    {.name = "client reads echo: a graceful close passes",
+     .expect = {.kind = EH_EXPECT_WIRE_CLIENT_READS_ECHO},
+     NO_LOGS,
+     .wire = w_echoed,
+     .verdict = EH_PASS,
+     .reason = "expected the client to read the whole echo before it closed (no RST from it), got "
+               "graceful on 127.0.0.1:40312 -> 127.0.0.1:65432"},
+    {.name = "wire echo with bytes: fewer client bytes fail",
+     .expect = {WIRE_ECHO(EH_ECHO_EXACT), .has_echo_bytes = true, .echo_bytes = 20},
+     NO_LOGS,
+     .wire = w_echoed,
+     .verdict = EH_FAIL,
+     .reason = "expected wire echo exact of 20 client bytes on 127.0.0.1:40312 -> 127.0.0.1:65432, "
+               "got 12 bytes from the client, echo exact (12 bytes matched)"},
+
     /* wire_udp */
     {.name = "wire udp pairs of equal size pass",
      .expect = {WIRE_UDP},
@@ -1068,6 +1207,30 @@ static const struct match_case MATCH_CASES[] = {
      {.errnos = EWOULDBLOCK_ONLY, .n_errnos = 1},
      "{'call':'recv','ret':-1,'errno':'EAGAIN'}",
      true},
+    {"laddr matches the same address",
+     {.call = "accept", .laddr = "127.0.0.1:65432"},
+     "{'call':'accept','laddr':'127.0.0.1:65432'}",
+     true},
+    {"laddr with port * matches any port, an IPv4-mapped address its IPv4 form",
+     {.raddr = "127.0.0.1:*"},
+     "{'call':'accept','raddr':'[::ffff:127.0.0.1]:40312'}",
+     true},
+    {"raddr of another host does not match",
+     {.raddr = "[::ffff:127.0.0.1]:*"},
+     "{'call':'accept','raddr':'[::1]:40312'}",
+     false},
+    {"laddr does not match an event without one",
+     {.laddr = "127.0.0.1:*"},
+     "{'call':'recv'}",
+     false},
+    {"elapsed inside near +- tolerance matches",
+     {.has_elapsed = true, .elapsed_near_ms = 200, .elapsed_tolerance_ms = 50},
+     "{'call':'recv','elapsed_us':249000}",
+     true},
+    {"elapsed outside near +- tolerance does not match",
+     {.has_elapsed = true, .elapsed_near_ms = 200, .elapsed_tolerance_ms = 50},
+     "{'call':'recv','elapsed_us':251000}",
+     false},
     {"a skipped step matches nothing",
      {.call = "send"},
      "{'call':'send','skipped':'not connected'}",
