@@ -104,12 +104,14 @@ static bool addr_matches(const char *pattern, const char *addr)
     return same_addr(p, a);
 }
 
-/* The bounds of elapsed_ms in microseconds: near -+ tolerance (scaled). */
+/* The bounds of elapsed_ms in microseconds: near -+ tolerance, the tolerance
+ * scaled, and near too when it is a wait the harness made (a sleep step). */
 static void elapsed_bounds(const struct eh_match *m, int64_t *lo_us, int64_t *hi_us)
 {
     int64_t tol = eh_scaled_ms(m->elapsed_tolerance_ms);
-    *lo_us = (m->elapsed_near_ms - tol) * 1000;
-    *hi_us = (m->elapsed_near_ms + tol) * 1000;
+    int64_t near = m->elapsed_near_scaled ? eh_scaled_ms(m->elapsed_near_ms) : m->elapsed_near_ms;
+    *lo_us = (near - tol) * 1000;
+    *hi_us = (near + tol) * 1000;
 }
 
 static bool int_in(int v, const int *set, size_t n)

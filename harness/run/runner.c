@@ -387,7 +387,9 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
     rr[EH_CLIENT].id = EH_CLIENT;
     signal(SIGPIPE, SIG_IGN);
 
-    if (mode == EH_ISO_HOST && port != 0 && cfg->port == 0) {
+    /* Host loopback: a free port instead of the scenario's, except for a port
+     * below 1024, which a scenario asks for only to show bind() refused. */
+    if (mode == EH_ISO_HOST && port >= 1024 && cfg->port == 0) {
         port = eh_alloc_port(sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM);
         if (port <= 0)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,

@@ -871,10 +871,11 @@ static bool get_addr_pattern(struct ctx *c, json_t *obj, const char *path, const
                       quote(a, got, sizeof(got)));
 }
 
-/* "elapsed_ms": {"near": N, "tolerance": T} */
+/* "elapsed_ms": {"near": N, "tolerance": T, "scaled": false} */
 static bool get_elapsed(struct ctx *c, json_t *obj, const char *path, struct eh_match *m)
 {
-    static const char *const keys[] = {"near", "tolerance", NULL};
+    bool has;
+    static const char *const keys[] = {"near", "tolerance", "scaled", NULL};
     json_t *v;
     char p[PATH_LEN];
     if (!member(c, obj, path, "elapsed_ms", &m->has_elapsed, &v, p))
@@ -883,7 +884,8 @@ static bool get_elapsed(struct ctx *c, json_t *obj, const char *path, struct eh_
         return true;
     return is_object(c, v, p) && check_keys(c, v, p, keys, "key") &&
            get_int(c, v, p, "near", 0, 3600000, &m->elapsed_near_ms, NULL) &&
-           get_int(c, v, p, "tolerance", 0, 3600000, &m->elapsed_tolerance_ms, NULL);
+           get_int(c, v, p, "tolerance", 0, 3600000, &m->elapsed_tolerance_ms, NULL) &&
+           get_bool(c, v, p, "scaled", &m->elapsed_near_scaled, &has);
 }
 
 static bool parse_match(struct ctx *c, json_t *obj, const char *path, struct eh_match *m)

@@ -79,6 +79,7 @@ struct eh_match {
     bool has_elapsed; /* elapsed_us within near_ms +- tolerance_ms (scaled) */
     int64_t elapsed_near_ms;
     int64_t elapsed_tolerance_ms; /* before the timeout scale */
+    bool elapsed_near_scaled;     /* near_ms is scaled too (a wait the harness made) */
 };
 
 enum eh_expect_kind {

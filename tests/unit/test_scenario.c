@@ -400,6 +400,9 @@ START_TEST(test_role_keys_await_matchers_and_ending_kinds_are_loaded)
     ck_assert(e[0].match.has_elapsed);
     ck_assert_int_eq(e[0].match.elapsed_near_ms, 200);
     ck_assert_int_eq(e[0].match.elapsed_tolerance_ms, 50);
+    ck_assert(!e[0].match.elapsed_near_scaled);
+    ck_assert(e[1].match.elapsed_near_scaled);
+    e++; /* the second event expectation, then the kinds */
     ck_assert_int_eq(e[1].kind, EH_EXPECT_CLIENT_ENDS);
     ck_assert_int_eq(e[1].after, EH_AFTER_SERVER_CLOSE);
     ck_assert_int_eq(e[1].status, EH_STATUS_ANY);
