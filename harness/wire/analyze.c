@@ -173,6 +173,34 @@ static json_t *udp_dir_json(const struct eh_udp_dir *d)
     return j;
 }
 
+/* The packet record of a flow: {"total", "omitted", "first": [...], "last": [...]}. */
+static json_t *seglog_json(const struct eh_seglog *l, bool tcp, int64_t t0)
+{
+    json_t *first = json_array(), *last = json_array();
+    for (size_t i = 0; i < eh_seglog_kept(l); i++) {
+        const struct eh_seg *g = eh_seglog_at(l, i);
+        json_t *j = json_object();
+        json_object_set_new(j, "t_us", json_integer(g->time_us - t0));
+        json_object_set_new(j, "from", json_string(eh_side_name((enum eh_side)g->by)));
+        if (tcp) {
+            char flags[8];
+            eh_seg_flags(g->flags, flags, sizeof(flags));
+            json_object_set_new(j, "flags", json_string(flags));
+            json_object_set_new(j, "seq", json_integer(g->seq));
+        }
+        json_object_set_new(j, "len", jint(g->len));
+        if (tcp)
+            json_object_set_new(j, "retransmission", json_boolean(g->retrans));
+        json_array_append_new(i < l->n_first ? first : last, j);
+    }
+    json_t *j = json_object();
+    json_object_set_new(j, "total", jint(l->total));
+    json_object_set_new(j, "omitted", jint(eh_seglog_omitted(l)));
+    json_object_set_new(j, "first", first);
+    json_object_set_new(j, "last", last);
+    return j;
+}
+
 static const char *family_name(uint8_t family)
 {
     return family == 6 ? "ipv6" : "ipv4";
@@ -207,6 +235,7 @@ static json_t *tcp_json(const struct eh_tcp_conn *c, int64_t t0)
     json_object_set_new(j, "close", json_string(eh_close_name(c->close)));
     json_object_set_new(j, "data_after_close", json_boolean(c->data_after_close));
     json_object_set_new(j, "echo", echo_json(&c->echo, false));
+    json_object_set_new(j, "segments", seglog_json(&c->segs, true, t0));
     return j;
 }
 
@@ -224,6 +253,7 @@ static json_t *udp_json(const struct eh_udp_flow *u, int64_t t0)
     json_object_set_new(j, "unanswered", jint(u->unanswered));
     json_object_set_new(j, "unsolicited", jint(u->unsolicited));
     json_object_set_new(j, "echo", echo_json(&u->echo, true));
+    json_object_set_new(j, "datagrams", seglog_json(&u->segs, false, t0));
     return j;
 }
 
