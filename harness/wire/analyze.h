@@ -102,6 +102,13 @@ void eh_analysis_write_json(const struct eh_analysis *a, FILE *out);
 /* A readable table per connection and exchange, then the anomalies. */
 void eh_analysis_print(const struct eh_analysis *a, FILE *out);
 
+/* The same table with each connection's and exchange's kept packets listed
+ * under it, one per line, in the notation of the scenario descriptions:
+ * "+0.000100  S:S.         seq 0", "+0.000300  C:P.12       seq 0", a
+ * retransmission marked, the packets left out as one "... N packets not
+ * kept ..." line; a UDP datagram as "+0.000200  C:12 bytes". */
+void eh_analysis_print_packets(const struct eh_analysis *a, FILE *out);
+
 /* Accepts NULL. */
 void eh_analysis_free(struct eh_analysis *a);
 
