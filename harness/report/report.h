@@ -30,7 +30,9 @@
  *                        | {"stopped_by_harness": true} | {"not_started": "why"},
  *                "runtime_ms": 12,
  *                "stdout": "...", "stdout_bytes": 10, "stderr": "...", "stderr_bytes": 0,
- *                "events": [ {event}, ... ]},
+ *                "events": [ {event}, ... ],
+ *                "clock": {"zero_us": -1950, "error_us": 9, "anchors": 5}
+ *                         (the log's t_us 0 on the wire's axis, see timeline.h)},
  *     "client": { same }
  *   },
  *   "checks": [
