@@ -82,6 +82,7 @@ struct fd_state {
     int flow;     /* -1: not known yet */
     size_t since; /* index of its socket() event, or of its first event */
     bool open;
+    bool tentative; /* flow guessed from the order of connect() calls */
 };
 
 /* The fd an event acts on, or -1: "fd", or what socket() returned. */
@@ -92,11 +93,12 @@ static int fd_of(const json_t *ev)
 }
 
 /* Ties fd to flow from event `since` on: every earlier event on fd that is
- * not tied yet. */
-static void tie_back(const json_t *events, int *out, size_t since, size_t upto, int fd, int flow)
+ * not tied yet, or tied to `guess` (a guess now known to be wrong). */
+static void tie_back(const json_t *events, int *out, size_t since, size_t upto, int fd, int flow,
+                     int guess)
 {
     for (size_t j = since; j <= upto; j++)
-        if (out[j] < 0 && fd_of(json_array_get(events, j)) == fd)
+        if ((out[j] < 0 || out[j] == guess) && fd_of(json_array_get(events, j)) == fd)
             out[j] = flow;
 }
 
@@ -109,6 +111,7 @@ int *eh_timeline_assign(const json_t *events, const json_t *wire, enum eh_role_i
         free(out);
         return NULL;
     }
+    int n_tcp = (int)json_array_size(json_object_get(wire, "tcp")), connects = 0;
     for (size_t i = 0; i < n; i++) {
         const json_t *ev = json_array_get(events, i);
         int fd = fd_of(ev), flow = flow_of_event(ev, wire, role);
@@ -117,21 +120,30 @@ int *eh_timeline_assign(const json_t *events, const json_t *wire, enum eh_role_i
             int64_t nfd = int_of(ev, "ret", -1);
             out[i] = flow;
             if (flow >= 0 && nfd >= 0 && nfd < MAX_FD)
-                fds[nfd] = (struct fd_state){flow, i, true};
+                fds[nfd] = (struct fd_state){flow, i, true, false};
             continue;
         }
         if (fd < 0)
             continue;
         struct fd_state *f = &fds[fd];
         if (!f->open || is_call(ev, "socket"))
-            *f = (struct fd_state){-1, i, true};
+            *f = (struct fd_state){-1, i, true, false};
         bool udp = false;
         if (flow >= 0)
             flow_at(wire, flow, &udp);
-        if (flow >= 0 && f->flow < 0 && !(udp && role == EH_SERVER)) {
-            f->flow = flow; /* a UDP server's one socket serves every client */
-            tie_back(events, out, f->since, i, fd, flow);
+        if (flow >= 0 && (f->flow < 0 || f->tentative) && !(udp && role == EH_SERVER)) {
+            int guess = f->tentative ? f->flow : -1; /* a UDP server's socket serves all */
+            f->flow = flow;
+            f->tentative = false;
+            tie_back(events, out, f->since, i, fd, flow, guess);
         }
+        if (is_call(ev, "connect") && role == EH_CLIENT && f->flow < 0 && connects < n_tcp) {
+            f->flow = connects;  /* the n-th connect() made the n-th connection, until an */
+            f->tentative = true; /* address says otherwise (a connect still in progress) */
+            tie_back(events, out, f->since, i, fd, f->flow, -1);
+        }
+        if (is_call(ev, "connect") && role == EH_CLIENT)
+            connects++;
         out[i] = f->flow >= 0 ? f->flow : flow;
         if (is_call(ev, "close"))
             f->open = false;
@@ -220,21 +232,21 @@ struct sock_acct {
 
 struct bounds {
     int64_t lo, hi;
-    size_t anchors;
+    size_t at_least, at_most; /* anchors of each kind */
 };
 
 static void at_most(struct bounds *b, int64_t v)
 {
     if (v + ANCHOR_SLACK_US < b->hi)
         b->hi = v + ANCHOR_SLACK_US;
-    b->anchors++;
+    b->at_most++;
 }
 
 static void at_least(struct bounds *b, int64_t v)
 {
     if (v - ANCHOR_SLACK_US > b->lo)
         b->lo = v - ANCHOR_SLACK_US;
-    b->anchors++;
+    b->at_least++;
 }
 
 /* The anchors of one event on its flow. t: its t_us; start: when its call
@@ -250,6 +262,10 @@ static void anchor(const json_t *ev, const json_t *flow, bool udp, bool client, 
         if (find(flow, udp, W_FLAG, true, 'S', 0, &pt))
             at_most(b, pt - start);
         if (ret == 0 && find(flow, udp, W_FLAG, false, 'S', 0, &pt))
+            at_least(b, pt - t);
+    } else if (is_call(ev, "poll") && ret > 0 && !udp && a->sent == 0 && a->received == 0 &&
+               strstr(str_of(ev, "revents") ? str_of(ev, "revents") : "", "POLLOUT")) {
+        if (find(flow, udp, W_FLAG, !client, 'S', 0, &pt)) /* a connect in progress completed */
             at_least(b, pt - t);
     } else if (is_call(ev, "accept") && ret >= 0 && !udp) {
         if (find(flow, udp, W_HS_ACK, true, 0, 0, &pt))
@@ -277,12 +293,12 @@ static void anchor(const json_t *ev, const json_t *flow, bool udp, bool client, 
 }
 
 size_t eh_timeline_refine(const json_t *events, const json_t *wire, enum eh_role_id role,
-                          int64_t *lo_us, int64_t *hi_us)
+                          int64_t *lo_us, int64_t *hi_us, int64_t *best_us)
 {
     int *flows = eh_timeline_assign(events, wire, role);
     int n_flows = flow_count(wire);
     struct sock_acct *acct = n_flows > 0 ? calloc((size_t)n_flows, sizeof(*acct)) : NULL;
-    struct bounds b = {INT64_MIN / 2, INT64_MAX / 2, 0};
+    struct bounds b = {INT64_MIN / 2, INT64_MAX / 2, 0, 0};
     int64_t prev_t = 0;
     for (size_t i = 0; flows != NULL && acct != NULL && i < json_array_size(events); i++) {
         const json_t *ev = json_array_get(events, i);
@@ -300,9 +316,14 @@ size_t eh_timeline_refine(const json_t *events, const json_t *wire, enum eh_role
     free(flows);
     free(acct);
     int64_t lo = b.lo > *lo_us ? b.lo : *lo_us, hi = b.hi < *hi_us ? b.hi : *hi_us;
-    if (b.anchors == 0 || lo > hi)
+    *best_us = *lo_us + (*hi_us - *lo_us) / 2;
+    if (b.at_least + b.at_most == 0 || lo > hi)
         return 0;
     *lo_us = lo;
     *hi_us = hi;
-    return b.anchors;
+    /* An anchor is tight in practice (a call sends its packet, or returns
+     * with the packet it waited for, within microseconds): with anchors of
+     * one kind only, the zero is best placed on their side. */
+    *best_us = b.at_most == 0 ? lo : b.at_least == 0 ? hi : lo + (hi - lo) / 2;
+    return b.at_least + b.at_most;
 }

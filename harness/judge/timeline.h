@@ -21,7 +21,8 @@
  *            event (close logs no elapsed_us).
  *   needed:  the call returned what only a packet could have brought, so it
  *            returned after that packet: Z >= t_packet - t. A connect that
- *            succeeded and the SYN-ACK; accept and the handshake's last ACK;
+ *            succeeded, or a poll that found its socket writable before it
+ *            sent or received anything, and the SYN-ACK; accept and the handshake's last ACK;
  *            a recv of n > 0 bytes and the segment carrying its last byte (or
  *            the datagram); a recv of 0 and the peer's FIN; ECONNRESET, or
  *            EPIPE without an earlier shutdown of its own, and the peer's RST.
@@ -34,7 +35,10 @@
  * the connection whose client address its laddr names (connect,
  * getsockname), a server's accepted socket the one its accept's raddr names;
  * from then on the socket's fd, back to the socket() call that made it and
- * until its close, is that connection's.
+ * until its close, is that connection's. A client socket whose address is
+ * never logged (a connect still in progress when it gave up) is taken to be
+ * the connection of the same rank as its connect() call among the capture's
+ * TCP connections.
  */
 #ifndef EH_TIMELINE_H
 #define EH_TIMELINE_H
@@ -52,9 +56,13 @@
 int *eh_timeline_assign(const json_t *events, const json_t *wire, enum eh_role_id role);
 
 /* Narrows [*lo_us, *hi_us], the bounds of the log's zero on the wire's axis
- * (microseconds from the first frame), with the anchors above. Returns the
- * number of anchors that applied; 0 leaves the bounds as they were. */
+ * (microseconds from the first frame), with the anchors above, and puts the
+ * best estimate of the zero into *best_us: the middle when anchors bound it
+ * from both sides, the bound they set when they bound it from one side only
+ * (a call and its packet are microseconds apart in practice), the middle of
+ * the bounds given when none applied. Returns the number of anchors that
+ * applied; 0 leaves the bounds as they were. */
 size_t eh_timeline_refine(const json_t *events, const json_t *wire, enum eh_role_id role,
-                          int64_t *lo_us, int64_t *hi_us);
+                          int64_t *lo_us, int64_t *hi_us, int64_t *best_us);
 
 #endif

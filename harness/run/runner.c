@@ -176,11 +176,12 @@ static void clock_json(json_t *role, const struct role_run *rr, const json_t *wi
         return;
     int64_t lo = rr->log_lo_us + wall_minus_mono_us - first_frame_us;
     int64_t hi = rr->log_hi_us + wall_minus_mono_us - first_frame_us;
-    size_t anchors = eh_timeline_refine(events, wire, rr->id, &lo, &hi);
+    int64_t best;
+    size_t anchors = eh_timeline_refine(events, wire, rr->id, &lo, &hi, &best);
     json_object_set_new(role, "clock",
-                        json_pack("{s:I, s:I, s:I}", "zero_us", (json_int_t)(lo + (hi - lo) / 2),
-                                  "error_us", (json_int_t)((hi - lo + 1) / 2), "anchors",
-                                  (json_int_t)anchors));
+                        json_pack("{s:I, s:I, s:I}", "zero_us", (json_int_t)best, "error_us",
+                                  (json_int_t)(best - lo > hi - best ? best - lo : hi - best),
+                                  "anchors", (json_int_t)anchors));
 }
 
 static void role_json(json_t *roles, const struct role_run *rr, const struct eh_proc_obs *o)

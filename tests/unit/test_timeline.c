@@ -74,8 +74,8 @@ END_TEST
 START_TEST(test_timeline_narrows_the_zero_with_the_packets)
 {
     json_t *wire = parse(wire_text), *server = parse(server_text);
-    int64_t lo = -3000, hi = 0; /* the harness's bounds */
-    size_t n = eh_timeline_refine(server, wire, EH_SERVER, &lo, &hi);
+    int64_t lo = -3000, hi = 0, best; /* the harness's bounds */
+    size_t n = eh_timeline_refine(server, wire, EH_SERVER, &lo, &hi, &best);
     /* accept returned after the handshake's ACK at 20: Z >= 20 - 1025 - 2;
      * the 12-byte send began (1129) before its segment at 130: Z <= 130 - 1129 + 2;
      * EPIPE (1285) after the RST at 280: Z >= 280 - 1285 - 2. */
@@ -84,6 +84,7 @@ START_TEST(test_timeline_narrows_the_zero_with_the_packets)
     ck_assert_int_eq(hi, 130 - 1129 + 2);
     ck_assert_int_le(lo, -1000);
     ck_assert_int_ge(hi, -1000);
+    ck_assert_int_eq(best, lo + (hi - lo) / 2); /* bounded from both sides */
     json_decref(wire);
     json_decref(server);
 }
@@ -92,12 +93,13 @@ END_TEST
 START_TEST(test_timeline_keeps_its_bounds_when_anchors_contradict_them)
 {
     json_t *wire = parse(wire_text), *server = parse(server_text);
-    int64_t lo = 5000, hi = 6000; /* no zero there is consistent with the packets */
-    ck_assert_uint_eq(eh_timeline_refine(server, wire, EH_SERVER, &lo, &hi), 0);
+    int64_t lo = 5000, hi = 6000, best; /* no zero there is consistent with the packets */
+    ck_assert_uint_eq(eh_timeline_refine(server, wire, EH_SERVER, &lo, &hi, &best), 0);
     ck_assert_int_eq(lo, 5000);
     ck_assert_int_eq(hi, 6000);
+    ck_assert_int_eq(best, 5500);
     json_t *none = json_array();
-    ck_assert_uint_eq(eh_timeline_refine(none, wire, EH_SERVER, &lo, &hi), 0);
+    ck_assert_uint_eq(eh_timeline_refine(none, wire, EH_SERVER, &lo, &hi, &best), 0);
     ck_assert_ptr_null(eh_timeline_assign(none, wire, EH_SERVER));
     json_decref(none);
     json_decref(wire);
