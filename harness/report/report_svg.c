@@ -27,14 +27,16 @@
 #define HEAD_ROWS 90  /* rows drawn from a connection's start */
 #define TAIL_ROWS 30  /* rows drawn from its end */
 #define MAX_ROWS (HEAD_ROWS + TAIL_ROWS)
-#define GAP_US 1000  /* a pause longer than this gets a break row */
-#define ROW_H 18     /* pixels per row */
-#define BREAK_H 14   /* pixels of a break row */
-#define WIDTH 980    /* pixels */
-#define X_CLIENT 350 /* the client's lane */
-#define X_SERVER 630 /* the server's lane */
-#define TOP 44       /* pixels above the first row */
-#define MAX_LABEL 52 /* bytes of an event's text drawn; all of it in the tooltip */
+#define GAP_US 1000    /* a pause longer than this gets a break row */
+#define ROW_H 18       /* pixels per row */
+#define BREAK_H 14     /* pixels of a break row */
+#define WIDTH 980      /* pixels */
+#define X_CLIENT 350   /* the client's lane */
+#define X_SERVER 630   /* the server's lane */
+#define TOP 44         /* pixels above the first row */
+#define X_TIME 84      /* right edge of the time labels */
+#define MAX_LABEL_C 36 /* bytes of a client's call drawn (all of it in the tooltip) */
+#define MAX_LABEL_S 50 /* bytes of a server's call drawn */
 
 enum item_kind {
     IT_PACKET,  /* a kept packet */
@@ -303,9 +305,9 @@ static void draw_event(FILE *out, const json_t *ev, enum eh_role_id role, int y,
     fprintf(out, "</title><circle cx=\"%d\" cy=\"%d\" r=\"3\"/>", x, y + 4);
     fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\">", role == EH_CLIENT ? x - 8 : x + 8,
             y + 8, role == EH_CLIENT ? "end" : "start");
-    size_t n = strlen(text);
-    esc(out, text, n > MAX_LABEL ? MAX_LABEL : n);
-    if (n > MAX_LABEL)
+    size_t n = strlen(text), max = role == EH_CLIENT ? MAX_LABEL_C : MAX_LABEL_S;
+    esc(out, text, n > max ? max : n);
+    if (n > max)
         fputs("\xe2\x80\xa6", out);
     fputs("</text></g>\n", out);
 }
@@ -313,13 +315,14 @@ static void draw_event(FILE *out, const json_t *ev, enum eh_role_id role, int y,
 /* What was left out between the head and the tail rows. */
 struct elided {
     size_t packets, events;
+    uint64_t not_kept; /* packets the analysis did not keep, when they fall there */
     int64_t from_us, to_us;
 };
 
 static void draw_note(FILE *out, int y, const char *text)
 {
     fprintf(out,
-            "<g class=\"note\"><line x1=\"80\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+            "<g class=\"note\"><line x1=\"90\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
             "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
             y + 4, WIDTH - 10, y + 4, (X_CLIENT + X_SERVER) / 2, y + 8);
     esc_str(out, text);
@@ -344,19 +347,23 @@ static int draw_rows(FILE *out, const struct ladder *l, int y)
         if (!row_drawn(l, i)) {
             if (elision_drawn)
                 continue;
-            struct elided e = {0, 0, it->t_us, it->t_us};
+            struct elided e = {0, 0, 0, it->t_us, it->t_us};
             for (size_t k = i; !row_drawn(l, k); k++) {
                 e.packets += l->items[k].kind == IT_PACKET;
                 e.events += l->items[k].kind == IT_EVENT;
+                e.not_kept += l->items[k].kind == IT_OMITTED ? l->omitted : 0;
                 e.to_us = l->items[k].t_us;
             }
-            char a[32], b[32];
+            char a[32], b[32], more[64] = "";
             time_text(a, sizeof(a), e.from_us);
             time_text(b, sizeof(b), e.to_us);
+            if (e.not_kept > 0)
+                snprintf(more, sizeof(more), " (and %" PRIu64 " the analysis did not keep)",
+                         e.not_kept);
             snprintf(note, sizeof(note),
-                     "\xe2\x80\xa6 %zu packets and %zu socket calls not drawn, from %s to %s "
+                     "\xe2\x80\xa6 %zu packets%s and %zu socket calls not drawn, from %s to %s "
                      "\xe2\x80\xa6",
-                     e.packets, e.events, a, b);
+                     e.packets, more, e.events, a, b);
             draw_note(out, y, note);
             y += ROW_H;
             elision_drawn = true;
@@ -367,15 +374,15 @@ static int draw_rows(FILE *out, const struct ladder *l, int y)
             time_text(when, sizeof(when), it->t_us - prev_t);
             fprintf(out,
                     "<g class=\"gap\"><line x1=\"4\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
-                    "<text x=\"72\" y=\"%d\">",
-                    y + 6, WIDTH - 10, y + 6, y + 10);
+                    "<text x=\"%d\" y=\"%d\">",
+                    y + 6, WIDTH - 10, y + 6, X_TIME + 8, y + 10);
             esc_str(out, when);
             fputs(" later</text></g>\n", out);
             y += BREAK_H;
         }
         prev_t = it->t_us;
         time_text(when, sizeof(when), it->t_us);
-        fprintf(out, "<text class=\"t\" x=\"64\" y=\"%d\" text-anchor=\"end\">", y + 8);
+        fprintf(out, "<text class=\"t\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", X_TIME, y + 8);
         esc_str(out, when);
         fputs("</text>", out);
         switch (it->kind) {
@@ -464,10 +471,10 @@ static void draw_ladder(FILE *out, struct ladder *l, int k)
             X_SERVER);
     esc_str(out, str_of(l->flow, "server"));
     fprintf(out,
-            "</text>\n<text class=\"t\" x=\"64\" y=\"32\" text-anchor=\"end\">time</text>"
+            "</text>\n<text class=\"t\" x=\"%d\" y=\"32\" text-anchor=\"end\">time</text>"
             "<text class=\"t\" x=\"%d\" y=\"32\" text-anchor=\"end\">client's socket calls</text>"
             "<text class=\"t\" x=\"%d\" y=\"32\">server's socket calls</text>\n",
-            X_CLIENT - 8, X_SERVER + 8);
+            X_TIME, X_CLIENT - 8, X_SERVER + 8);
     fprintf(out,
             "<line class=\"lane\" x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\"/>"
             "<line class=\"lane\" x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\"/>\n",

@@ -146,6 +146,7 @@ START_TEST(test_html_ladder_of_a_long_connection_is_bounded_and_says_what_it_lef
     size_t rows = count(html, "<g class=\"pkt ") + count(html, "<g class=\"ev");
     ck_assert_msg(rows <= 120, "%zu rows drawn", rows);
     ck_assert_ptr_nonnull(strstr(html, "socket calls not drawn, from "));
+    ck_assert_ptr_nonnull(strstr(html, " (and 19750 the analysis did not keep) and "));
     ck_assert_msg(strlen(html) < (512u << 10), "report.html is %zu bytes", strlen(html));
     json_decref(report);
     free(html);
