@@ -5,7 +5,8 @@
 # scenario: the page logs nothing to the console (no script error, no
 # Content-Security-Policy violation: its own script must run, proved by the
 # filters it shows), its screenshot is not blank, and it holds one ladder
-# diagram per connection (at most 6 a scenario). For a run whose server
+# diagram per connection (at most 6 a scenario), and printed it opens every
+# section. For a run whose server
 # under test prints markup and terminal escapes, and whose client sends them
 # (so they reach the event logs, the ladder and the description): no
 # injected script or handler runs (it would set the title) and no injected
@@ -99,6 +100,12 @@ if [ -n "${var:-}" ] && [ "$ink" -gt $((w * h / 100)) ] && [ "${var%.*}" -gt 50 
 else
   bad "the screenshot looks blank: $stats"
 fi
+
+# Printed, every section opens: the reference report, whose sections are
+# all closed on screen (every scenario passed), prints the ladders and logs.
+browse "$WORK/print" "file://$html" --print-to-pdf="$WORK/report.pdf" --no-pdf-header-footer
+pages=$(python3 -c 'import re,sys; print(len(re.findall(rb"/Type\s*/Page[^s]", open(sys.argv[1], "rb").read())))' "$WORK/report.pdf")
+[ "$pages" -gt 10 ] && ok "printed, the closed sections open: $pages pages" || bad "the printed report has $pages pages: its sections stayed closed"
 
 # A run whose bytes are hostile: the description, the server's output and
 # the client's bytes (in both event logs, the ladder's tooltips) carry
