@@ -27,12 +27,17 @@ int eh_cmd_analyze(int argc, char **argv);
 int eh_cmd_diff(int argc, char **argv);
 
 /* Scenario selection by --tag (every tag given must be carried) and
- * --filter (a glob over the name). The strings are lent by argv; the
- * caller frees tags with free(). */
+ * --filter (with *, ? or [: a glob over the whole name; without: a part of
+ * the name, or the whole name of one scenario, which is then selected
+ * alone). The strings are lent by argv; the caller frees tags with free(). */
 struct eh__selection {
     char **tags;
     size_t n_tags;
     const char *filter;
+    /* Filled by eh__scenarios_load() when it selects nothing: which selector
+     * left no scenario, e.g. "--filter 'x' matched none of the 10 scenario
+     * names (...)". */
+    char why_none[384];
 };
 
 /* Adds a --tag to sel. */
@@ -43,7 +48,7 @@ void eh__selection_add_tag(struct eh__selection *sel, char *tag);
  * NULL). Prints each error on stderr and returns false if any file did not
  * load; the ones that did are still in *out. *n_files gets the number of
  * files read. Caller frees *out with eh__scenarios_free(). */
-bool eh__scenarios_load(char *const *args, size_t n_args, const struct eh__selection *sel,
+bool eh__scenarios_load(char *const *args, size_t n_args, struct eh__selection *sel,
                         struct eh_scenario ***out, size_t *n_out, size_t *n_files);
 
 /* Frees what eh__scenarios_load() returned. */

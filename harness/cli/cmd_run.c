@@ -59,7 +59,9 @@ static void usage_run(FILE *out)
           "                        verdict is the worst run's\n"
           "  -t, --tag TAG         only scenarios carrying TAG; repeat to narrow further\n"
           "                        (--tag tcp --tag ipv4: scenarios carrying both)\n"
-          "  -f, --filter GLOB     only scenarios whose name matches GLOB (e.g. 'recv1-*')\n"
+          "  -f, --filter PATTERN  only scenarios whose name matches PATTERN: a glob with *, ?\n"
+          "                        or [ ('recv1-*'), else a part of the name ('echo'), or one\n"
+          "                        scenario's whole name ('basic-echo')\n"
           "      --timeout-scale F multiply every deadline by F (for valgrind, sanitizers, slow\n"
           "                        machines; also EH_TIMEOUT_SCALE)\n"
           "      --no-namespaces   run on the host loopback with allocated ports instead of\n"
@@ -427,10 +429,8 @@ static int prepare(struct run *r, char *const *args, size_t n_args)
     if (!eh__scenarios_load(args, n_args, &r->sel, &r->scs, &r->n, &n_files))
         return EH_EXIT_USAGE;
     if (r->n == 0) {
-        fprintf(stderr,
-                "echoharness run: no scenario selected (%zu files read; tags are lower-case, "
-                "'echoharness list' shows them)\n",
-                n_files);
+        fprintf(stderr, "echoharness run: no scenario selected of the %zu files read: %s\n",
+                n_files, r->sel.why_none);
         return EH_EXIT_USAGE;
     }
     struct eh_error err = {0};
