@@ -257,7 +257,7 @@ struct run {
     struct eh_scenario **scs;
     size_t n; /* scenarios selected */
     enum eh_isolation iso;
-    char why[256]; /* why namespaces are not available, when probed and not */
+    char why[1024]; /* why namespaces are not available (and the capture hint), when not */
     /* run_pool() */
     char started[32]; /* UTC, when the first scenario started */
     int64_t t0;
@@ -402,11 +402,23 @@ static int check_programs(struct run *r)
 static void choose_isolation(struct run *r)
 {
     r->iso = r->cfg.force_host ? EH_ISO_HOST : eh_isolate_probe(r->why, sizeof(r->why));
-    if (r->iso == EH_ISO_HOST && !r->cfg.force_host)
+    if (r->cfg.force_host)
+        snprintf(r->why, sizeof(r->why), "--no-namespaces was given");
+    else if (r->iso == EH_ISO_HOST)
         fprintf(stderr,
                 "echoharness: namespaces are not available (%s); running on the host "
                 "loopback with allocated ports\n",
                 r->why);
+    char exe[PATH_MAX], capture[768];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    snprintf(exe + (n > 0 ? n : 0), sizeof(exe) - (size_t)(n > 0 ? n : 0), "%s",
+             n > 0 ? "" : "echoharness");
+    if (r->iso == EH_ISO_HOST &&
+        !eh_isolate_host_capture_ok("/proc", geteuid() == 0, exe, capture, sizeof(capture))) {
+        fprintf(stderr, "echoharness: %s\n", capture);
+        size_t len = strlen(r->why);
+        snprintf(r->why + len, sizeof(r->why) - len, "%s%s", len ? "; " : "", capture);
+    }
     if (r->iso == EH_ISO_HOST && r->cfg.port != 0 && r->jobs > 1) {
         /* Every scenario would listen on the same host port at once. */
         fprintf(stderr,
@@ -515,8 +527,7 @@ static void build_report(struct run *r, char **argv)
     json_object_set_new(report, "timeout_scale", json_real(eh_timeout_scale()));
     json_object_set_new(report, "isolation", json_string(eh_isolation_name(r->iso)));
     if (r->iso == EH_ISO_HOST)
-        json_object_set_new(report, "isolation_note",
-                            json_string(r->cfg.force_host ? "--no-namespaces was given" : r->why));
+        json_object_set_new(report, "isolation_note", json_string(r->why));
     json_object_set_new(report, "command", json_string(cmd ? cmd : "echoharness run"));
     if (r->stop_signo != 0)
         json_object_set_new(report, "interrupted", json_string(eh_signal_name(r->stop_signo)));
