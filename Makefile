@@ -1,6 +1,7 @@
 # echoharness: the two commands of the quick start.
 #   make run   install what is missing, build, run scenarios/ -> reports/latest/
 #   make test  install what is missing, build, run every test through CTest
+#              but the kill matrix (make killmatrix: 20 runs of every faulty case)
 #   make install PREFIX=/opt/echoharness   build, then install (default /usr/local)
 # Packages come from Debian (apt-get, as root or with sudo).
 
@@ -20,7 +21,7 @@ TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format pyth
 BROWSER_PKGS := chromium
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test install deps test-deps bench format format-check clean
+.PHONY: all build run test killmatrix install deps test-deps bench format format-check clean
 
 all: build
 
@@ -53,8 +54,13 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	./$(BUILD)/bin/echoharness run --report-dir reports/latest $(ARGS)
 
+# Every test but the kill matrix (about 6 minutes more: `make killmatrix`).
 test: test-deps build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE killmatrix
+
+# Every scenario proven able to fail, 20 runs of 20 (tests/integration/killmatrix.sh).
+killmatrix: test-deps build
+	cd $(BUILD) && ctest --output-on-failure -V -L killmatrix
 
 # echoharness in PREFIX/bin, the reference and faulty builds in
 # PREFIX/libexec/echoharness, scenarios, baseline and schema in
