@@ -527,6 +527,12 @@ static int cmd_run(int argc, char **argv)
         jobs = 1;
     }
 
+    /* While this is the only thread: every scenario's process is forked
+     * from this copy of the harness, never from a worker (isolate.h). */
+    struct eh_error fs_err = {0};
+    if (eh_isolate_start(&fs_err) != EH_OK)
+        fprintf(stderr, "echoharness: %s\n", fs_err.msg);
+
     char started[32];
     eh_utc_timestamp(started, sizeof(started));
     int64_t t0 = eh_now_us();
@@ -550,6 +556,7 @@ static int cmd_run(int argc, char **argv)
     for (long i = 0; i < jobs; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    eh_isolate_finish();
     if (rs.progress)
         fputc('\n', stderr);
     int stop_signo = eh_isolate_interrupted();

@@ -798,8 +798,8 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
         char *buf = NULL;
         size_t len = 0;
         int64_t limit_ms = eh_scaled_ms(sc->timeout_ms) + eh_scaled_ms(TEARDOWN_MARGIN_MS);
-        eh_status st = eh_isolate_run(scenario_main, &ctx, cfg->force_host, t0 + limit_ms * 1000,
-                                      &mode, &buf, &len, &err);
+        eh_status st = eh_isolate_run(scenario_main, &ctx, sizeof(ctx), cfg->force_host,
+                                      t0 + limit_ms * 1000, &mode, &buf, &len, &err);
         result = isolated_result(st, buf, len, limit_ms, &err);
         free(buf);
         clean_up(&ctx, stem, result);
