@@ -283,10 +283,17 @@ static void kill_tree(pid_t root, bool reap)
     }
 }
 
-static int run_fn(eh_isolated_fn fn, void *arg, enum eh_isolation mode, int result_fd)
+/* Runs fn; once it returned 0, closes the result pipe and says 'D' on the
+ * control pipe: its result is complete, so the caller need not wait for
+ * what exiting still costs (killing the PID namespace, releasing sockets). */
+static int run_fn(eh_isolated_fn fn, void *arg, enum eh_isolation mode, int result_fd, int ctl_fd)
 {
     int r = fn(arg, mode, result_fd);
     fflush(NULL);
+    close(result_fd);
+    if (r == 0)
+        write_all(ctl_fd, "D", 1);
+    close(ctl_fd);
     return r == 0 ? 0 : (r & 0xff) ? (r & 0xff) : 1;
 }
 
@@ -299,7 +306,8 @@ _Noreturn static void setup_failed_exit(int ctl_w, const char *why)
 }
 
 /* The forked child of namespace mode. Control pipe messages: 'E' + why when
- * setup failed; 'S' + the int wait status of PID 1 when it ended. */
+ * setup failed; 'D' from PID 1 when fn returned 0 (run_fn()); 'S' + the int
+ * wait status of PID 1 when it ended. */
 static void ns_child(eh_isolated_fn fn, void *arg, pid_t parent, int result_w, int ctl_w)
 {
     char why[200];
@@ -313,8 +321,7 @@ static void ns_child(eh_isolated_fn fn, void *arg, pid_t parent, int result_w, i
     if (init == 0) {
         /* PID 1 of the new namespace; its parent is outside, so getppid() is 0. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        close(ctl_w);
-        _exit(run_fn(fn, arg, EH_ISO_NAMESPACES, result_w));
+        _exit(run_fn(fn, arg, EH_ISO_NAMESPACES, result_w, ctl_w));
     }
     close(result_w);
     int status = 0;
@@ -378,14 +385,12 @@ static void child_entry(void *blob, int result_w, int ctl_w, pid_t parent)
         ns_child(a->fn, arg, parent, result_w, ctl_w);
         break;
     case EH_ISO_HOST: {
-        close(ctl_w);
         if (!die_with_parent(parent))
             _exit(1);
         /* Orphans of the scenario (a daemonized server) become our
          * children instead of init's, so kill_tree() finds them. */
         prctl(PR_SET_CHILD_SUBREAPER, 1);
-        int r = run_fn(a->fn, arg, EH_ISO_HOST, result_w);
-        close(result_w);
+        int r = run_fn(a->fn, arg, EH_ISO_HOST, result_w, ctl_w);
         kill_tree(getpid(), true);
         _exit(r);
     }
@@ -421,9 +426,16 @@ struct child {
     int status;       /* the child's wait status */
 };
 
-/* Reads both pipes until the child ended and the pipes are at EOF (or
- * LINGER_MS after it ended); stops the child at deadline_us or on
- * eh_isolate_interrupt(). The fork server says when it ended. */
+/* True once fn returned 0 ('D' on the control pipe, before any 'S'). */
+static bool fn_done(const struct child *c)
+{
+    return c->out[1].len > 0 && c->out[1].data[0] == 'D';
+}
+
+/* Reads both pipes until fn has returned and its result is complete, or
+ * the child ended and the pipes are at EOF (or LINGER_MS after it ended);
+ * stops the child at deadline_us or on eh_isolate_interrupt(). The fork
+ * server says when it ended. */
 static void collect(struct child *c, int64_t deadline_us)
 {
     int64_t linger_until = 0;
@@ -431,6 +443,8 @@ static void collect(struct child *c, int64_t deadline_us)
         int64_t now = eh_now_us();
         if (c->exited && ((c->fds[0] < 0 && c->fds[1] < 0) || now >= linger_until))
             break;
+        if (fn_done(c) && c->fds[0] < 0 && !c->timed_out)
+            break; /* the fork server cleans up after it */
         if (!c->exited && !c->timed_out && !c->interrupted && eh_isolate_interrupted())
             c->interrupted = eh_isolate_interrupted();
         if (!c->exited && !c->timed_out && (now >= deadline_us || c->interrupted)) {
@@ -554,10 +568,13 @@ static eh_status run_isolated(struct child_args *args, size_t args_size, int64_t
             args->mode = EH_ISO_HOST;
             st = run_child(args, args_size, deadline_us, c, err);
             status = c->status;
-        } else if (ctl->len == 1 + sizeof(int) && ctl->data[0] == 'S') {
-            memcpy(&status, ctl->data + 1, sizeof(int)); /* PID 1's, not the set-up child's */
+        } else if (ctl->len >= 1 + sizeof(int) && ctl->data[ctl->len - 1 - sizeof(int)] == 'S') {
+            /* PID 1's, not the set-up child's ('D' may come first) */
+            memcpy(&status, ctl->data + ctl->len - sizeof(int), sizeof(int));
         }
     }
+    if (st == EH_OK && fn_done(c))
+        status = 0; /* fn returned 0; the child may still be exiting */
     return conclude(c, st, args->mode, status, err);
 }
 

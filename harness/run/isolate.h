@@ -56,7 +56,10 @@ void eh_isolate_finish(void);
 /* Runs fn in isolation and collects everything it wrote. fn receives a copy
  * of the arg_size bytes at arg (NULL if arg_size is 0; at most 64 KiB);
  * pointers inside them must point to memory that existed, unchanged, when
- * the fork server started. If the child is still running at deadline_us it
+ * the fork server started. Returns as soon as fn has returned 0 and the
+ * result pipe is at EOF: the child's exit (emptying its PID namespace,
+ * releasing its sockets) and the killing of what it left behind go on
+ * without the caller. If the child is still running at deadline_us it
  * and its whole namespace are killed and EH_TIMEOUT is returned (with what it
  * wrote so far). EH_ERR if fn returned non-zero or died of a signal (err says
  * how; *result still holds its bytes), or the fork server failed.
