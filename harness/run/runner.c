@@ -19,6 +19,7 @@
 #include "verdict.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,9 +30,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define READY_TIMEOUT_MS 5000   /* server readiness, before the scale */
-#define LINGER_MS 1000          /* a server's time to end on its own after the client */
-#define STOP_GRACE_MS 1000      /* SIGTERM -> SIGKILL */
+#define READY_TIMEOUT_MS 5000 /* server readiness, before the scale */
+#define QUIET_MS 20           /* loopback this quiet after the client: the server had its chance */
+#define CLOSED_QUIET_MS 2     /* the same once it has closed every connection it had */
+#define STOP_GRACE_MS 1000    /* SIGTERM -> SIGKILL */
 #define TEARDOWN_MARGIN_MS 8000 /* outer deadline beyond the scenario's own */
 #define EVLOG_MAX_BYTES (8u << 20)
 #define OUTPUT_CAP_BYTES (64u << 10)
@@ -460,13 +462,46 @@ static bool run_client(const struct run_ctx *ctx, struct scenario_outcome *o)
     return run_client_program(o);
 }
 
-/* Lets the server end on its own for a moment, then stops both roles. */
+/* After the client side: waits until the server has had its chance to act
+ * on what the client did, judged by events, not by a fixed grace: it
+ * exited; or it closed (FIN or RST) every TCP connection it had and
+ * loopback has been quiet for CLOSED_QUIET_MS since; or loopback has been
+ * quiet for QUIET_MS (a server that dies of SIGPIPE dies within
+ * microseconds of the send after the RST, which is a packet). Without a
+ * capture, QUIET_MS after the client. Never past the deadline. */
+static void let_server_finish(struct scenario_outcome *o)
+{
+    struct eh_proc *srv = o->rr[EH_SERVER].proc;
+    int64_t client_end = eh_now_us();
+    while (eh_proc_wait(srv, 0) == EH_TIMEOUT) { /* still running */
+        int64_t last = client_end, quiet_ms = QUIET_MS;
+        if (o->cap) {
+            struct eh_capture_live lv;
+            eh_capture_live(o->cap, o->port, &lv);
+            last = lv.last_packet_us > last ? lv.last_packet_us : last;
+            if (lv.tcp_conns > 0 && lv.tcp_closed == lv.tcp_conns && !lv.tcp_untracked)
+                quiet_ms = CLOSED_QUIET_MS;
+        }
+        int64_t until = last + eh_scaled_ms(quiet_ms) * 1000, now = eh_now_us();
+        until = until < o->deadline ? until : o->deadline;
+        if (now >= until)
+            return;
+        struct pollfd pfd[2] = {
+            {.fd = eh_proc_exit_fd(srv), .events = POLLIN},
+            {.fd = o->cap ? eh_capture_wake_fd(o->cap) : -1, .events = POLLIN},
+        };
+        int ms = (int)((until - now + 999) / 1000);
+        poll(pfd, 2, pfd[0].fd < 0 && ms > 2 ? 2 : ms);
+    }
+}
+
+/* The server once it had its chance (it survived if it still runs: the
+ * harness stops it), then the client if it still runs. */
 static void stop_processes(struct scenario_outcome *o)
 {
     struct eh_proc *srv = o->rr[EH_SERVER].proc, *cli = o->rr[EH_CLIENT].proc;
     if (srv) {
-        int64_t linger = eh_now_us() + eh_scaled_ms(LINGER_MS) * 1000;
-        eh_proc_wait(srv, linger < o->deadline ? linger : o->deadline);
+        let_server_finish(o);
         eh_proc_stop(srv, eh_scaled_ms(STOP_GRACE_MS));
     }
     if (cli)
