@@ -468,7 +468,10 @@ static bool run_client(const struct run_ctx *ctx, struct scenario_outcome *o)
  * loopback has been quiet for CLOSED_QUIET_MS since; or loopback has been
  * quiet for QUIET_MS (a server that dies of SIGPIPE dies within
  * microseconds of the send after the RST, which is a packet). Without a
- * capture, QUIET_MS after the client. Never past the deadline. */
+ * capture, QUIET_MS after the client. Never past the deadline. A reference
+ * build (it has an event log) ends on its own unless asked to keep running,
+ * and logs and exits after its close(): it is given QUIET_MS even after
+ * closing, so that its log ends with its exit. */
 static void let_server_finish(struct scenario_outcome *o)
 {
     struct eh_proc *srv = o->rr[EH_SERVER].proc;
@@ -479,7 +482,8 @@ static void let_server_finish(struct scenario_outcome *o)
             struct eh_capture_live lv;
             eh_capture_live(o->cap, o->port, &lv);
             last = lv.last_packet_us > last ? lv.last_packet_us : last;
-            if (lv.tcp_conns > 0 && lv.tcp_closed == lv.tcp_conns && !lv.tcp_untracked)
+            if (lv.tcp_conns > 0 && lv.tcp_closed == lv.tcp_conns && !lv.tcp_untracked &&
+                !o->rr[EH_SERVER].log_path[0])
                 quiet_ms = CLOSED_QUIET_MS;
         }
         int64_t until = last + eh_scaled_ms(quiet_ms) * 1000, now = eh_now_us();
