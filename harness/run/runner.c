@@ -33,6 +33,7 @@
 #define READY_TIMEOUT_MS 5000 /* server readiness, before the scale */
 #define QUIET_MS 20           /* loopback this quiet after the client: the server had its chance */
 #define CLOSED_QUIET_MS 2     /* the same once it has closed every connection it had */
+#define BUSY_MAX_MS 1000      /* at most, for a server that keeps loopback busy */
 #define STOP_GRACE_MS 1000    /* SIGTERM -> SIGKILL */
 #define TEARDOWN_MARGIN_MS 8000 /* outer deadline beyond the scenario's own */
 #define EVLOG_MAX_BYTES (8u << 20)
@@ -468,14 +469,17 @@ static bool run_client(const struct run_ctx *ctx, struct scenario_outcome *o)
  * loopback has been quiet for CLOSED_QUIET_MS since; or loopback has been
  * quiet for QUIET_MS (a server that dies of SIGPIPE dies within
  * microseconds of the send after the RST, which is a packet). Without a
- * capture, QUIET_MS after the client. Never past the deadline. A reference
- * build (it has an event log) ends on its own unless asked to keep running,
- * and logs and exits after its close(): it is given QUIET_MS even after
- * closing, so that its log ends with its exit. */
+ * capture, QUIET_MS after the client. A server that keeps loopback busy
+ * is stopped BUSY_MAX_MS after the client, and never past the deadline.
+ * A reference build (it has an event log) ends on its own unless asked to
+ * keep running, and logs and exits after its close(): it is given QUIET_MS
+ * even after closing, so that its log ends with its exit. */
 static void let_server_finish(struct scenario_outcome *o)
 {
     struct eh_proc *srv = o->rr[EH_SERVER].proc;
     int64_t client_end = eh_now_us();
+    int64_t latest = client_end + eh_scaled_ms(BUSY_MAX_MS) * 1000;
+    latest = latest < o->deadline ? latest : o->deadline;
     while (eh_proc_wait(srv, 0) == EH_TIMEOUT) { /* still running */
         int64_t last = client_end, quiet_ms = QUIET_MS;
         if (o->cap) {
@@ -487,7 +491,7 @@ static void let_server_finish(struct scenario_outcome *o)
                 quiet_ms = CLOSED_QUIET_MS;
         }
         int64_t until = last + eh_scaled_ms(quiet_ms) * 1000, now = eh_now_us();
-        until = until < o->deadline ? until : o->deadline;
+        until = until < latest ? until : latest;
         if (now >= until)
             return;
         struct pollfd pfd[2] = {
