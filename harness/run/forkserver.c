@@ -6,15 +6,16 @@
  * for the child and the write end of a fresh channel (another socket pair)
  * that belongs to this one child. The server forks, answers 'P' with the
  * PID (or the fork's errno) on the channel, and keeps the channel: a 'K'
- * from the caller (or its end closing) runs the stop function; when the
- * child ends (SIGCHLD through a signalfd) the server kills what is left of
- * its process group while the zombie still holds the group ID, reaps it and
- * sends 'S' with the wait status. Only the server reaps, and it stops a
- * child only while it has not reaped it, so no signal can reach a recycled
- * PID. When the caller's end of the request socket closes, the server stops
- * what is left and exits once every child has been reaped (eh__fs_finish()
- * closes it, waits for that and reaps the server); it is killed at once,
- * by PR_SET_PDEATHSIG, when the thread that started it ends.
+ * from the caller runs the stop function; a caller that closes its end
+ * instead leaves the child to end on its own. When a child ends (SIGCHLD
+ * through a signalfd) the server kills what is left of its process group
+ * while the zombie still holds the group ID, reaps it and sends 'S' with the
+ * wait status. Only the server reaps, and it stops a child only while it
+ * has not reaped it, so no signal can reach a recycled PID. When the
+ * caller's end of the request socket closes, the server exits once every
+ * child has been reaped (eh__fs_finish() closes it, waits for that and
+ * reaps the server, so that every child's resource usage is counted); it is
+ * killed at once, by PR_SET_PDEATHSIG, when the thread that started it ends.
  */
 #include "forkserver.h"
 
@@ -30,8 +31,11 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define FINISH_MAX_MS 5000 /* eh__fs_finish(): the children's own ending, at most */
 
 struct request {
     eh__fs_entry entry;
@@ -171,18 +175,21 @@ static bool serve_request(struct server *s)
     return true;
 }
 
-/* A note (or the end) on a kid's channel: either way, stop the kid. */
+/* A note on a kid's channel: 'K' stops the kid. The channel's end means the
+ * caller needs nothing more from it: the kid finishes on its own (its
+ * function has returned) and is reaped, so that its resource usage counts. */
 static void serve_channel(struct kid *k)
 {
     struct note n;
     ssize_t r = recv(k->chan, &n, sizeof(n), MSG_DONTWAIT);
     if (r < 0 && (errno == EINTR || errno == EAGAIN))
         return;
-    if (r <= 0) { /* the caller gave up on it */
+    if (r == (ssize_t)sizeof(n) && n.kind == 'K') {
+        stop_kid(k);
+    } else if (r <= 0) {
         close(k->chan);
         k->chan = -1;
     }
-    stop_kid(k);
 }
 
 _Noreturn static void serve(int req)
@@ -219,11 +226,8 @@ _Noreturn static void serve(int req)
             reap(&s);
         }
         if (pfd[0].fd >= 0 && pfd[0].revents != 0 && !serve_request(&s)) {
-            /* The harness is done (or gone): stop what is left, end once reaped. */
-            close(s.req);
+            close(s.req); /* no more requests: end once the kids are reaped */
             s.req = -1;
-            for (size_t i = 0; i < s.n; i++)
-                stop_kid(&s.kids[i]);
         }
         if (s.req < 0 && s.n == 0)
             _exit(0);
@@ -278,10 +282,16 @@ void eh__fs_finish(void)
 {
     if (server_fd < 0) /* never started, failed to, or finished */
         return;
+    int pidfd = (int)syscall(SYS_pidfd_open, server_pid, 0);
     close(server_fd);
     server_fd = -1;
+    struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+    if (pidfd < 0 || poll(&pfd, 1, (int)eh_scaled_ms(FINISH_MAX_MS)) == 0)
+        kill(server_pid, SIGKILL); /* its children die with it */
     while (waitpid(server_pid, NULL, 0) < 0 && errno == EINTR) {
     }
+    if (pidfd >= 0)
+        close(pidfd);
 }
 
 pid_t eh__fs_pid(void)

@@ -48,7 +48,8 @@ eh_status eh__fs_start(struct eh_error *err);
 
 /* Stops the fork server once every child it forked has ended, and reaps it
  * (so that its resource usage, and its children's, count as the caller's).
- * Call it after the last eh__fs_spawn(); later spawns fail. */
+ * Children still ending after 5 s (scaled) are killed. Call it after the
+ * last eh__fs_spawn(); later spawns fail. */
 void eh__fs_finish(void);
 
 /* The fork server's PID, or 0 if it is not running (for tests). */
@@ -68,6 +69,9 @@ struct eh__fs_child {
  * eh__fs_status(). Caller closes with eh__fs_close(). */
 eh_status eh__fs_spawn(eh__fs_entry entry, eh__fs_stop stop, const void *arg, size_t arg_size,
                        int fd0, int fd1, struct eh__fs_child *c, struct eh_error *err);
+
+/* Closing c->chan (eh__fs_close()) without a stop lets the child end on its
+ * own; the server still reaps it. */
 
 /* Reads what c->chan holds: 1 when the child ended (*status is its wait
  * status; the server killed what was left of its process group, then

@@ -331,6 +331,7 @@ static void ns_child(eh_isolated_fn fn, void *arg, pid_t parent, int result_w, i
     }
     while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
     }
+    signal(SIGPIPE, SIG_IGN); /* the caller may have stopped reading after 'D' */
     char msg[1 + sizeof(status)];
     msg[0] = 'S';
     memcpy(msg + 1, &status, sizeof(status));
@@ -444,7 +445,7 @@ static void collect(struct child *c, int64_t deadline_us)
         if (c->exited && ((c->fds[0] < 0 && c->fds[1] < 0) || now >= linger_until))
             break;
         if (fn_done(c) && c->fds[0] < 0 && !c->timed_out)
-            break; /* the fork server cleans up after it */
+            break; /* it ends on its own; the fork server reaps it */
         if (!c->exited && !c->timed_out && !c->interrupted && eh_isolate_interrupted())
             c->interrupted = eh_isolate_interrupted();
         if (!c->exited && !c->timed_out && (now >= deadline_us || c->interrupted)) {
@@ -477,6 +478,8 @@ static void collect(struct child *c, int64_t deadline_us)
     for (int i = 0; i < 2; i++)
         if (c->fds[i] >= 0)
             close(c->fds[i]);
+    if (!c->exited && !fn_done(c))
+        eh__fs_stop_child(&c->fs); /* given up on (poll failed): stop it */
     eh__fs_close(&c->fs);
 }
 

@@ -48,9 +48,11 @@ typedef int (*eh_isolated_fn)(void *arg, enum eh_isolation mode, int result_fd);
  * long as the process. Later calls return how the first went. */
 eh_status eh_isolate_start(struct eh_error *err);
 
-/* Ends the fork server after the last eh_isolate_run() and reaps it, so that
- * the resources of every scenario's processes count as the caller's children
- * (getrusage, GNU time). Optional: the server also ends with the process. */
+/* After the last eh_isolate_run(): waits until every child has ended (at
+ * most 5 s, scaled, then they are killed) and reaps the fork server, so
+ * that the resources of every scenario's processes count as the caller's
+ * children (getrusage, GNU time) and none outlives the caller. Optional:
+ * the server and its children also die with the process. */
 void eh_isolate_finish(void);
 
 /* Runs fn in isolation and collects everything it wrote. fn receives a copy
@@ -58,17 +60,15 @@ void eh_isolate_finish(void);
  * pointers inside them must point to memory that existed, unchanged, when
  * the fork server started. Returns as soon as fn has returned 0 and the
  * result pipe is at EOF: the child's exit (emptying its PID namespace,
- * releasing its sockets) and the killing of what it left behind go on
- * without the caller. If the child is still running at deadline_us it
- * and its whole namespace are killed and EH_TIMEOUT is returned (with what it
- * wrote so far). EH_ERR if fn returned non-zero or died of a signal (err says
- * how; *result still holds its bytes), or the fork server failed.
- * In host mode the child runs in its own process group and is a child
- * subreaper: when fn returns, or at the deadline, every process it left
- * behind is killed, even one that left the group with setsid() (found by
- * its parent links in /proc). The children die with the harness (PR_SET_PDEATHSIG).
- * *result is NUL-terminated after *result_len bytes; result and result_len
- * may be NULL. Caller frees *result. */
+ * releasing its sockets, killing what it left behind) goes on without the
+ * caller, and eh_isolate_finish() waits for the last ones. If the child is still running at
+ * deadline_us it and its whole namespace are killed and EH_TIMEOUT is returned (with what it wrote
+ * so far). EH_ERR if fn returned non-zero or died of a signal (err says how; *result still holds
+ * its bytes), or the fork server failed. In host mode the child runs in its own process group and
+ * is a child subreaper: when fn returns, or at the deadline, every process it left behind is
+ * killed, even one that left the group with setsid() (found by its parent links in /proc). The
+ * children die with the harness (PR_SET_PDEATHSIG). *result is NUL-terminated after *result_len
+ * bytes; result and result_len may be NULL. Caller frees *result. */
 eh_status eh_isolate_run(eh_isolated_fn fn, const void *arg, size_t arg_size, bool force_host,
                          int64_t deadline_us, enum eh_isolation *mode_out, char **result,
                          size_t *result_len, struct eh_error *err);
