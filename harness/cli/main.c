@@ -556,7 +556,6 @@ static int cmd_run(int argc, char **argv)
     for (long i = 0; i < jobs; i++)
         pthread_join(threads[i], NULL);
     free(threads);
-    eh_isolate_finish();
     if (rs.progress)
         fputc('\n', stderr);
     int stop_signo = eh_isolate_interrupted();
@@ -641,6 +640,7 @@ static int cmd_run(int argc, char **argv)
                 eh_signal_name(stop_signo), rs.done, n, cfg.report_dir);
         status = 128 + stop_signo; /* as a shell reports a death by that signal */
     }
+    eh_isolate_finish(); /* the last scenarios' processes end while the reports are written */
 
     json_decref(report);
     free(rs.results);
