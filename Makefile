@@ -65,6 +65,7 @@ install: build
 
 bench: test-deps build
 	bench/analyze
+	bench/scenarios
 
 # Every C file of the project, as the format check sees it.
 C_SOURCES = $(shell find base reference harness servers clients tests/unit fuzz bench \

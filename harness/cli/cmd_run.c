@@ -841,10 +841,16 @@ int eh_cmd_run(int argc, char **argv, double timeout_scale)
     if (status == RUN_GO)
         status = prepare(&r, argv + optind, (size_t)(argc - optind));
     if (status == RUN_GO) {
+        /* While this is the only thread: every scenario's process is forked
+         * from this copy of the harness, never from a worker (isolate.h). */
+        struct eh_error fs_err = {0};
+        if (eh_isolate_start(&fs_err) != EH_OK)
+            fprintf(stderr, "echoharness: %s\n", fs_err.msg);
         run_pool(&r);
         collect_results(&r);
         build_report(&r, argv);
         status = print_summary(&r, write_reports(&r));
+        eh_isolate_finish(); /* the last scenarios' processes end while the reports are written */
     }
     json_decref(r.report); /* holds the results */
     json_decref(r.baseline);
