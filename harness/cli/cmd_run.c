@@ -12,6 +12,7 @@
 
 #include "escape.h"
 #include "paths.h"
+#include "applies.h"
 #include "isolate.h"
 #include "repeat.h"
 #include "report.h"
@@ -45,6 +46,9 @@ static void usage_run(FILE *out)
           "                        ipv6) are replaced; split into words like a shell would,\n"
           "                        but run without one (no pipes, no expansion)\n"
           "  --client-cmd CMD      the same for the client role\n"
+          "  --require WHAT        tcp, udp, ipv4 or ipv6 (repeatable): a scenario over WHAT that\n"
+          "                        the server under test does not serve (it binds other\n"
+          "                        transports or families only) is FAIL instead of SKIP\n"
           "  --port N              the port for every role (for programs with a hard-coded port,\n"
           "                        such as the tutorial's 65432); default: the scenario's\n"
           "  --server-program NAME\n"
@@ -255,7 +259,8 @@ struct run {
     struct eh_scenario **scs;
     size_t n; /* scenarios selected */
     enum eh_isolation iso;
-    char why[256]; /* why namespaces are not available, when probed and not */
+    char why[256];          /* why namespaces are not available, when probed and not */
+    json_t *not_applicable; /* names of the selected scenarios no given command applies to */
     /* run_pool() */
     char started[32]; /* UTC, when the first scenario started */
     int64_t t0;
@@ -293,6 +298,23 @@ static int parse_timeout_scale(const char *arg, double *out)
     return RUN_GO;
 }
 
+/* Parses a --require value into r->cfg. */
+static int parse_require(struct run *r, const char *arg)
+{
+    for (int t = 0; t < EH_TRANSPORT_COUNT; t++)
+        if (strcmp(arg, eh_transport_name((enum eh_transport)t)) == 0) {
+            r->cfg.require_transport[t] = true;
+            return RUN_GO;
+        }
+    for (int f = 0; f < EH_FAMILY_COUNT; f++)
+        if (strcmp(arg, eh_family_name((enum eh_family)f)) == 0) {
+            r->cfg.require_family[f] = true;
+            return RUN_GO;
+        }
+    fprintf(stderr, "echoharness run: --require: expected tcp, udp, ipv4 or ipv6, got '%s'\n", arg);
+    return EH_EXIT_USAGE;
+}
+
 /* Applies one option (getopt_long's c and optarg) to r. */
 static int apply_option(struct run *r, int c, char *arg)
 {
@@ -315,6 +337,8 @@ static int apply_option(struct run *r, int c, char *arg)
             return EH_EXIT_USAGE;
         r->cfg.port = (int)port;
         return RUN_GO;
+    case 'Q':
+        return parse_require(r, arg);
     case 'r':
         r->cfg.report_dir = arg;
         return RUN_GO;
@@ -357,6 +381,7 @@ static int parse_options(struct run *r, int argc, char **argv)
         {"server-program", required_argument, NULL, 's'},
         {"client-program", required_argument, NULL, 'c'},
         {"port", required_argument, NULL, 'p'},
+        {"require", required_argument, NULL, 'Q'},
         {"report-dir", required_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'j'},
         {"repeat", required_argument, NULL, 'R'},
@@ -415,6 +440,51 @@ static void choose_isolation(struct run *r)
     }
 }
 
+/* With --server-cmd or --client-cmd, keeps the scenarios that judge a role a
+ * given command replaces; the others judge only the reference builds (or
+ * only the other role): they are not run and not counted, their names kept
+ * in r->not_applicable and said once on stderr. */
+static int keep_applicable(struct run *r)
+{
+    const char *server_cmd = r->cfg.server_cmd, *client_cmd = r->cfg.client_cmd;
+    size_t kept = 0;
+    char why[256];
+    if (server_cmd == NULL && client_cmd == NULL)
+        return RUN_GO;
+    r->not_applicable = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        if (eh_scenario_applies(r->scs[i], server_cmd, client_cmd, why, sizeof(why))) {
+            r->scs[kept++] = r->scs[i];
+            continue;
+        }
+        json_array_append_new(r->not_applicable, json_string(r->scs[i]->name));
+        eh_scenario_free(r->scs[i]);
+    }
+    size_t dropped = r->n - kept;
+    r->n = kept;
+    const char *given = server_cmd && client_cmd ? "--server-cmd or --client-cmd"
+                        : server_cmd             ? "--server-cmd"
+                                                 : "--client-cmd";
+    if (dropped > 0) {
+        fprintf(stderr,
+                "echoharness: %zu selected scenario%s not run: %s judge%s no role %s "
+                "replaces (echoharness list shows what each judges):",
+                dropped, dropped == 1 ? "" : "s", dropped == 1 ? "it" : "they",
+                dropped == 1 ? "s" : "", given);
+        for (size_t i = 0; i < dropped; i++)
+            fprintf(stderr, " %s", json_string_value(json_array_get(r->not_applicable, i)));
+        fputc('\n', stderr);
+    }
+    if (kept == 0) {
+        fprintf(stderr,
+                "echoharness run: no selected scenario judges a role that %s replaces; "
+                "'echoharness list' shows which role each scenario judges\n",
+                given);
+        return EH_EXIT_USAGE;
+    }
+    return RUN_GO;
+}
+
 /* Stage 2: set the timeout scale, check the programs, load and select the
  * scenarios, make the report directory (without an earlier run's captures)
  * and choose the isolation. args are the scenario arguments. */
@@ -433,6 +503,8 @@ static int prepare(struct run *r, char *const *args, size_t n_args)
                 n_files);
         return EH_EXIT_USAGE;
     }
+    if (keep_applicable(r) != RUN_GO)
+        return EH_EXIT_USAGE;
     struct eh_error err = {0};
     if (eh_mkdir_p(r->cfg.report_dir, &err) != EH_OK) {
         fprintf(stderr, "echoharness run: --report-dir: %s\n", err.msg);
@@ -520,6 +592,8 @@ static void build_report(struct run *r, char **argv)
     json_object_set_new(report, "command", json_string(cmd ? cmd : "echoharness run"));
     if (r->stop_signo != 0)
         json_object_set_new(report, "interrupted", json_string(eh_signal_name(r->stop_signo)));
+    if (json_array_size(r->not_applicable) > 0)
+        json_object_set(report, "not_applicable", r->not_applicable);
     json_object_set_new(report, "scenarios", arr);
     eh_report_summarize(report);
     free(cmd);
@@ -594,6 +668,7 @@ int eh_cmd_run(int argc, char **argv, double timeout_scale)
         status = print_summary(&r, write_reports(&r));
     }
     json_decref(r.report); /* holds the results */
+    json_decref(r.not_applicable);
     free(r.rs.results);
     pthread_mutex_destroy(&r.rs.lock);
     eh__scenarios_free(r.scs, r.n);

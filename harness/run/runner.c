@@ -12,6 +12,7 @@
 
 #include "escape.h"
 #include "analyze.h"
+#include "applies.h"
 #include "capture.h"
 #include "isolate.h"
 #include "launch.h"
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS 5000   /* server readiness, before the scale */
+#define SETTLE_MS 300           /* bound something else: its time to bind the right socket */
 #define LINGER_MS 1000          /* a server's time to end on its own after the client */
 #define STOP_GRACE_MS 1000      /* SIGTERM -> SIGKILL */
 #define TEARDOWN_MARGIN_MS 8000 /* outer deadline beyond the scenario's own */
@@ -270,26 +272,99 @@ static void last_stderr_line(struct eh_proc *p, char *out, size_t len)
     snprintf(out + o, len - o, "\"");
 }
 
-/* When a server never became ready for the scenario's transport and family,
- * says if it is there with another one: the usual cause is a TCP-only or
- * IPv4-only program run by a udp or ipv6 scenario. Empty hint otherwise. */
-static void other_listener_hint(const struct eh_scenario *sc, int port, char *hint, size_t len)
+/* The --require options that ask for what sc needs: "--require udp". */
+static void required_by(const struct eh_scenario *sc, const struct eh_run_config *cfg, char *buf,
+                        size_t len)
 {
-    static const enum eh_transport transports[] = {EH_TCP, EH_UDP};
-    static const enum eh_family families[] = {EH_IPV4, EH_IPV6};
-    hint[0] = '\0';
-    for (size_t t = 0; t < 2; t++) {
-        for (size_t f = 0; f < 2; f++) {
-            if (transports[t] == sc->transport && families[f] == sc->family)
-                continue;
-            if (eh_wait_listening(transports[t], families[f], port, NULL, 0, NULL) == EH_OK) {
-                snprintf(hint, len,
-                         " (an %s %s socket is there: select the scenarios your program "
-                         "serves with --tag)",
-                         eh_family_name(families[f]), eh_transport_name(transports[t]));
-                return;
-            }
+    buf[0] = '\0';
+    if (cfg->require_transport[sc->transport])
+        snprintf(buf, len, "--require %s", eh_transport_name(sc->transport));
+    if (cfg->require_family[sc->family]) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, len - n, "%s--require %s", n ? " and " : "", eh_family_name(sc->family));
+    }
+}
+
+/* The server under test bound the scenario's port, but over another
+ * transport or family: SKIP, or FAIL when --require asks for it. */
+static void not_served(const struct run_ctx *ctx, const struct eh_serve_report *rep,
+                       enum eh_verdict *rv, char *reason, size_t len, json_t *result)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    char need[32], req[64];
+    snprintf(need, sizeof(need), "%s/%s", eh_transport_name(sc->transport),
+             eh_family_name(sc->family));
+    required_by(sc, ctx->cfg, req, sizeof(req));
+    if (req[0])
+        set_run(rv, reason, len, EH_FAIL,
+                "not served by this implementation (it bound %s only), and %s asks for %s",
+                rep->what, req, need);
+    else
+        set_run(rv, reason, len, EH_SKIP, "not served by this implementation (it bound %s only)",
+                rep->what);
+    json_object_set_new(result, "not_served",
+                        json_pack("{s:s, s:s, s:b}", "needs", need, "bound", rep->what, "required",
+                                  req[0] != '\0'));
+}
+
+/* Waits until the server is ready: a reference build closes its ready fd; a
+ * server under test is watched in the socket table (applies.h), which also
+ * tells early when it serves something else. Sets the run's verdict when it
+ * is not ready; *port becomes the one a reference server chose for port 0. */
+static void wait_server_ready(const struct run_ctx *ctx, struct role_run *srv,
+                              enum eh_isolation mode, int *port, int64_t deadline,
+                              enum eh_verdict *rv, char *reason, size_t len, json_t *result)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    const char *t = eh_transport_name(sc->transport), *f = eh_family_name(sc->family);
+    int64_t ready_deadline = eh_now_us() + eh_scaled_ms(READY_TIMEOUT_MS) * 1000;
+    struct eh_error err = {0};
+    char said[200];
+    if (ready_deadline > deadline)
+        ready_deadline = deadline;
+    if (srv->log_path[0] != '\0') {
+        eh_status st = eh_proc_wait_ready_fd(srv->proc, ready_deadline, &err);
+        if (st == EH_TIMEOUT) {
+            set_run(rv, reason, len, EH_TIMED_OUT,
+                    "the server was not ready within %lld ms (expected it to close its ready fd "
+                    "once %s on %s/%s port %d)",
+                    (long long)eh_scaled_ms(READY_TIMEOUT_MS),
+                    sc->transport == EH_TCP ? "listening" : "bound", t, f, *port);
+        } else if (st != EH_OK) {
+            last_stderr_line(srv->proc, said, sizeof(said));
+            set_run(rv, reason, len, EH_ERROR, "the server ended before it was ready (%s%s)",
+                    err.msg, said);
+        } else if (*port == 0) {
+            *port = port_from_log(srv->log_path);
         }
+        return;
+    }
+    struct eh_serve_report rep;
+    eh_status st = eh_wait_serving(sc->transport, sc->family, *port, srv->proc, ready_deadline,
+                                   eh_scaled_ms(SETTLE_MS), mode == EH_ISO_HOST, &rep, &err);
+    if (st == EH_ERR) {
+        last_stderr_line(srv->proc, said, sizeof(said));
+        set_run(rv, reason, len, EH_FAIL, "%s%s", err.msg, said);
+        return;
+    }
+    switch (rep.serving) {
+    case EH_SERVING:
+        return;
+    case EH_NOT_SERVED:
+        not_served(ctx, &rep, rv, reason, len, result);
+        return;
+    case EH_ELSEWHERE:
+        set_run(rv, reason, len, EH_ERROR,
+                "the server %s %s, not on port %d: use {port} in --server-cmd, or --port %d",
+                strstr(rep.what, "/udp") ? "is bound to" : "listens on", rep.what, *port,
+                rep.other_port);
+        return;
+    case EH_BOUND_NOTHING:
+        set_run(rv, reason, len, EH_TIMED_OUT,
+                "the server bound nothing within %lld ms (expected it %s on %s/%s port %d)",
+                (long long)eh_scaled_ms(READY_TIMEOUT_MS),
+                sc->transport == EH_TCP ? "listening" : "bound", t, f, *port);
+        return;
     }
 }
 
@@ -354,36 +429,9 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "server: %s", err.msg);
         }
     }
-    if (run_verdict == EH_PASS) {
-        int64_t ready_deadline = eh_now_us() + eh_scaled_ms(READY_TIMEOUT_MS) * 1000;
-        if (ready_deadline > deadline)
-            ready_deadline = deadline;
-        eh_status st;
-        eh_error_clear(&err);
-        if (srv->log_path[0] != '\0')
-            st = eh_proc_wait_ready_fd(srv->proc, ready_deadline, &err);
-        else
-            st =
-                eh_wait_listening(sc->transport, sc->family, port, srv->proc, ready_deadline, &err);
-        if (st == EH_TIMEOUT) {
-            char hint[160];
-            other_listener_hint(sc, port, hint, sizeof(hint));
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_TIMED_OUT,
-                    "expected the server to be %s on %s %s port %d within %lld ms, got nothing "
-                    "%s%s",
-                    sc->transport == EH_TCP ? "listening" : "bound", eh_family_name(sc->family),
-                    eh_transport_name(sc->transport), port,
-                    (long long)eh_scaled_ms(READY_TIMEOUT_MS),
-                    sc->transport == EH_TCP ? "listening" : "bound", hint);
-        } else if (st != EH_OK) {
-            char said[200];
-            last_stderr_line(srv->proc, said, sizeof(said));
-            set_run(&run_verdict, run_reason, sizeof(run_reason),
-                    strcmp(srv->kind, "reference") == 0 ? EH_ERROR : EH_FAIL,
-                    "expected the server to become ready, got: %s%s", err.msg, said);
-        } else if (port == 0 && srv->log_path[0])
-            port = port_from_log(srv->log_path);
-    }
+    if (run_verdict == EH_PASS)
+        wait_server_ready(ctx, srv, mode, &port, deadline, &run_verdict, run_reason,
+                          sizeof(run_reason), result);
 
     /* Client side: the scripted peer, or a program. */
     struct role_run *cli = &rr[EH_CLIENT];
@@ -417,10 +465,12 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         }
     }
 
-    /* Teardown: let the server end on its own for a moment, then stop it. */
+    /* Teardown: let the server end on its own for a moment, then stop it
+     * (at once when the run ended before the client side: nothing to wait for). */
     if (srv->proc) {
         int64_t linger = eh_now_us() + eh_scaled_ms(LINGER_MS) * 1000;
-        eh_proc_wait(srv->proc, linger < deadline ? linger : deadline);
+        if (run_verdict == EH_PASS)
+            eh_proc_wait(srv->proc, linger < deadline ? linger : deadline);
         eh_proc_stop(srv->proc, eh_scaled_ms(STOP_GRACE_MS));
     }
     if (cli->proc)
@@ -569,24 +619,6 @@ static void rm_tree(const char *dir)
     rmdir(dir);
 }
 
-static bool scenario_applies(const struct eh_scenario *sc, const struct eh_run_config *cfg,
-                             char *why, size_t len)
-{
-    if (!cfg->server_cmd && !cfg->client_cmd)
-        return true;
-    if (role_uses_cmd(&sc->roles[EH_SERVER], cfg->server_cmd) ||
-        role_uses_cmd(&sc->roles[EH_CLIENT], cfg->client_cmd))
-        return true;
-    snprintf(why, len,
-             "no role of this %s scenario is under test for the given %s: it runs the reference "
-             "builds only",
-             sc->kind,
-             cfg->server_cmd && cfg->client_cmd ? "--server-cmd/--client-cmd"
-             : cfg->server_cmd                  ? "--server-cmd"
-                                                : "--client-cmd");
-    return false;
-}
-
 /* The fields every result carries besides its verdict and reason. */
 static void set_meta(json_t *result, const struct eh_scenario *sc, int64_t t0)
 {
@@ -624,7 +656,7 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
         snprintf(stem, sizeof(stem), "%s.pcap", sc->name);
     else
         snprintf(stem, sizeof(stem), "%s.run%u.pcap", sc->name, run);
-    if (!scenario_applies(sc, cfg, why, sizeof(why))) {
+    if (!eh_scenario_applies(sc, cfg->server_cmd, cfg->client_cmd, why, sizeof(why))) {
         result = json_pack("{s:s, s:s}", "verdict", "SKIP", "reason", why);
         goto meta;
     }
