@@ -33,6 +33,8 @@
 
 #define READY_TIMEOUT_MS 5000   /* server readiness, before the scale */
 #define SETTLE_MS 300           /* bound something else: its time to bind the right socket */
+#define STDERR_TAIL_LINES 3     /* lines of a program under test's stderr quoted in a reason */
+#define STDERR_TAIL_BYTES 300   /* at most, unless the last line alone is longer */
 #define LINGER_MS 1000          /* a server's time to end on its own after the client */
 #define STOP_GRACE_MS 1000      /* SIGTERM -> SIGKILL */
 #define TEARDOWN_MARGIN_MS 8000 /* outer deadline beyond the scenario's own */
@@ -272,6 +274,53 @@ static void last_stderr_line(struct eh_proc *p, char *out, size_t len)
     snprintf(out + o, len - o, "\"");
 }
 
+/* When a program under test wrote on stderr (a Python traceback names its
+ * error last), appends its last lines to a reason that does not quote its
+ * stderr yet: '; the server's stderr ends: File "x.py", line 9, in <module> |
+ * BrokenPipeError: [Errno 32] Broken pipe', each line escaped for a
+ * terminal, at most STDERR_TAIL_LINES lines and STDERR_TAIL_BYTES bytes. */
+static void append_stderr_tail(char *reason, size_t len, const struct role_run *rr)
+{
+    size_t n = 0, total = 0, used = strlen(reason);
+    if (rr->proc == NULL || strcmp(rr->kind ? rr->kind : "", "under-test") != 0 ||
+        strstr(reason, "stderr") != NULL)
+        return;
+    const char *s = eh_proc_stderr(rr->proc, &n, &total);
+    size_t start = n, lines = 0;
+    while (lines < STDERR_TAIL_LINES) { /* back over the last non-empty lines */
+        while (start > 0 && strchr("\r\n \t", s[start - 1]) != NULL)
+            start--;
+        if (start == 0)
+            break;
+        size_t begin = start;
+        while (begin > 0 && s[begin - 1] != '\n')
+            begin--;
+        if (lines > 0 && n - begin > STDERR_TAIL_BYTES)
+            break;
+        start = begin;
+        lines++;
+    }
+    if (lines == 0)
+        return;
+    used += (size_t)snprintf(reason + used, len - used,
+                             "; the %s's stderr ends: ", eh_role_name(rr->id));
+    for (size_t i = start, k = 0; i < n && used + 1 < len; k++) {
+        while (i < n && strchr("\r\n \t", s[i]) != NULL)
+            i++;
+        size_t end = i;
+        while (end < n && s[end] != '\n' && s[end] != '\r')
+            end++;
+        if (end == i)
+            break;
+        if (k > 0)
+            used += (size_t)snprintf(reason + used, len - used, " | ");
+        if (used + 1 < len)
+            eh_escape_buf(reason + used, len - used, s + i, end - i, EH_ESC_ASCII);
+        used += strlen(reason + used);
+        i = end;
+    }
+}
+
 /* The --require options that ask for what sc needs: "--require udp". */
 static void required_by(const struct eh_scenario *sc, const struct eh_run_config *cfg, char *buf,
                         size_t len)
@@ -377,7 +426,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
     int64_t t0 = eh_now_us();
     int64_t deadline = t0 + eh_scaled_ms(sc->timeout_ms) * 1000;
     enum eh_verdict run_verdict = EH_PASS;
-    char run_reason[768] = "";
+    char run_reason[1536] = "";
     struct eh_observation obs;
     struct role_run rr[EH_ROLE_COUNT];
     struct eh_capture *cap = NULL;
@@ -556,8 +605,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         } else if (client_timed_out) {
             v = EH_TIMED_OUT;
             snprintf(run_reason, sizeof(run_reason),
-                     "expected the client side to finish within %lld ms, got still running at "
-                     "the deadline",
+                     "the exchange did not finish: the client side was still running at the "
+                     "deadline (expected the client side to finish within %lld ms)",
                      (long long)eh_scaled_ms(sc->timeout_ms));
         } else {
             reason = v == EH_PASS ? "all expectations met" : cks[0].reason;
@@ -570,6 +619,12 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
                  reason, (long long)eh_scaled_ms(sc->timeout_ms));
         reason = run_reason;
     }
+    if (v != EH_PASS && v != EH_SKIP && reason != run_reason) {
+        snprintf(run_reason, sizeof(run_reason), "%s", reason);
+        reason = run_reason;
+    }
+    for (int i = 0; i < EH_ROLE_COUNT && reason == run_reason; i++)
+        append_stderr_tail(run_reason, sizeof(run_reason), &rr[i]);
     json_object_set_new(result, "verdict", json_string(eh_verdict_name(v)));
     json_object_set_new(result, "reason", json_string(reason));
     json_object_set_new(result, "checks", checks);
