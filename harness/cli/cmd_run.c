@@ -11,6 +11,7 @@
 #include "cli.h"
 
 #include "escape.h"
+#include "grade.h"
 #include "paths.h"
 #include "applies.h"
 #include "isolate.h"
@@ -600,21 +601,57 @@ static void build_report(struct run *r, char **argv)
     r->report = report;
 }
 
-/* Stage 5b: every scenario that did not pass, with its reason, on stdout;
- * the reports into the report directory; with --repeat, each scenario's
+/* Which results print_results() prints. */
+enum shown {
+    SHOWN_PROBLEMS,   /* FAIL, ERROR, TIMEOUT */
+    SHOWN_NOT_SERVED, /* SKIP: not served by the server under test */
+    SHOWN_SKIPPED,    /* any other SKIP */
+};
+
+/* Prints the results of one class, "FAIL    name: reason", under a heading
+ * (none for the problems, which come first). */
+static void print_results(const struct run *r, enum shown which)
+{
+    const json_t *arr = json_object_get(r->report, "scenarios");
+    bool first = true;
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *res = json_array_get(arr, i);
+        enum eh_verdict v = EH_ERROR;
+        eh_verdict_parse(json_string_value(json_object_get(res, "verdict")), &v);
+        bool not_served = v == EH_SKIP && eh_grade_not_served(res);
+        bool shown = false;
+        switch (which) {
+        case SHOWN_PROBLEMS:
+            shown = v != EH_PASS && v != EH_SKIP;
+            break;
+        case SHOWN_NOT_SERVED:
+            shown = not_served;
+            break;
+        case SHOWN_SKIPPED:
+            shown = v == EH_SKIP && !not_served;
+            break;
+        }
+        if (!shown)
+            continue;
+        if (first && which == SHOWN_NOT_SERVED)
+            puts("not served by this implementation (not counted; --require makes them fail):");
+        first = false;
+        printf("%-7s %s: ", eh_verdict_name(v), r->scs[i]->name);
+        print_safe(stdout, json_string_value(json_object_get(res, "reason")));
+        putchar('\n');
+    }
+}
+
+/* Stage 5b: every scenario that did not pass, with its reason, on stdout
+ * (the failures first, then those not served, then the other skips); the
+ * reports into the report directory; with --repeat, each scenario's
  * distribution. */
 static int write_reports(struct run *r)
 {
     const json_t *arr = json_object_get(r->report, "scenarios");
-    for (size_t i = 0; i < r->n; i++) {
-        json_t *res = json_array_get(arr, i);
-        const char *v = json_string_value(json_object_get(res, "verdict"));
-        if (v && strcmp(v, "PASS") != 0) {
-            printf("%-7s %s: ", v, r->scs[i]->name);
-            print_safe(stdout, json_string_value(json_object_get(res, "reason")));
-            putchar('\n');
-        }
-    }
+    print_results(r, SHOWN_PROBLEMS);
+    print_results(r, SHOWN_NOT_SERVED);
+    print_results(r, SHOWN_SKIPPED);
     struct eh_error err = {0};
     int status = EH_EXIT_PASS;
     if (eh_report_write_all(r->report, r->cfg.report_dir, &err) != EH_OK) {
@@ -637,6 +674,13 @@ static int print_summary(const struct run *r, int status)
 {
     const size_t *counts = r->counts;
     size_t not_passed = counts[EH_FAIL] + counts[EH_ERROR] + counts[EH_TIMED_OUT];
+    struct eh_grade g;
+    eh_grade_of(r->report, &g);
+    if (g.apply + g.not_served + g.not_judged > 0) {
+        char line[512];
+        eh_grade_line(&g, line, sizeof(line));
+        printf("grade: %s\n", line);
+    }
     printf("%zu passed, %zu failed, %zu skipped (%zu error, %zu timeout) in %.1f s; reports in "
            "%s/\n",
            counts[EH_PASS], not_passed, counts[EH_SKIP], counts[EH_ERROR], counts[EH_TIMED_OUT],

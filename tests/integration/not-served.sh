@@ -41,6 +41,12 @@ if [[ "$names" != *broken-pipe* ]] && [[ "$na" == *"'broken-pipe-after-client-cl
 else bad "reference-only scenarios: ran $names, not_applicable $na"; fi
 grep -q "not run: they judge no role --server-cmd replaces" "$WORK/all.out" && ok "run names the scenarios it does not run" \
   || bad "no note of the scenarios not run: $(cat "$WORK/all.out")"
+grep -qE '^grade: [0-9]+ of [0-9]+ rules that apply passed \(TCP [0-9]+ of [0-9]+\); 2 not served by this implementation$' "$WORK/all.out" \
+  && ok "the terminal prints the grade: $(grep '^grade:' "$WORK/all.out")" || bad "no grade line: $(cat "$WORK/all.out")"
+md=$WORK/all/summary.md
+grep -qE '^## Grade: [0-9]+ of [0-9]+ rules that apply passed' "$md" && grep -q '^| UDP | 0 | 0 | 1 | 0 |$' "$md" \
+  && grep -q '^- udp-echo (UDP): not served by this implementation (it bound tcp/ipv4 only)$' "$md" \
+  && ok "summary.md grades the run and lists not served apart" || bad "summary.md: $(head -30 "$md")"
 
 # --require udp: the UDP scenario fails, the IPv6 one is still only not served.
 "$EH" run -q --report-dir "$WORK/req" --require udp --server-cmd "$tutorial 127.0.0.1 {port}" \
