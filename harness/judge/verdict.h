@@ -40,7 +40,7 @@ struct eh_observation {
 struct eh_check {
     enum eh_verdict verdict;
     char reason[1024]; /* what went wrong and the rule, then "(expected ..., got ...)" */
-    json_t *evidence; /* the facts used (events, counts, bytes); owned; may be NULL */
+    json_t *evidence;  /* the facts used (events, counts, bytes); owned; may be NULL */
 };
 
 /* Judges one expectation. Log-based expectations on a role without an event

@@ -91,8 +91,8 @@ void eh_grade_line(const struct eh_grade *g, char *buf, size_t len)
     if (g->apply == 0)
         n = (size_t)snprintf(buf, len, "no conformance rule applied");
     else
-        n = (size_t)snprintf(buf, len, "%zu of %zu rule%s that apply passed", g->passed, g->apply,
-                             g->apply == 1 ? "" : "s");
+        n = (size_t)snprintf(buf, len, "%zu of %zu %s passed", g->passed, g->apply,
+                             g->apply == 1 ? "rule that applies" : "rules that apply");
     const char *sep = " (";
     for (int i = 0; i < EH_GRADE_GROUP_COUNT && n < len; i++) {
         const struct eh_grade_group *k = &g->groups[i];

@@ -5,8 +5,10 @@
  * out of the rules that apply, per group, each failure with its reason, the
  * scenarios not served by the implementation and those not judged here
  * listed apart), a table scenario | verdict | reason with the failures in
- * bold, then one section per scenario that did not pass (not served ones
- * aside) with its description and problem checks. Fits a GitHub Actions
+ * bold, the network conditions of the scenarios that asked for some with
+ * the retransmissions the capture shows, then one section per scenario that
+ * did not pass (not served ones aside) with its description and problem
+ * checks. Fits a GitHub Actions
  * job summary ($GITHUB_STEP_SUMMARY). Text from the document is escaped by
  * eh_escape() so that '|', backticks, newlines and HTML cannot break the
  * table or the page; only a description, written by a scenario's author,
@@ -139,6 +141,57 @@ static void grade_section(FILE *out, const json_t *report)
     }
 }
 
+/* "- name: MTU 1500, 3% loss; the capture shows 21 retransmitted segments
+ * (client 11, server 10)" for each scenario run under network conditions. */
+static void network_section(FILE *out, const json_t *report)
+{
+    struct eh__scenario_view s;
+    bool any = false;
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
+        const json_t *net = json_object_get(s.json, "network");
+        if (!json_is_object(net))
+            continue;
+        if (!any)
+            fputs("Network conditions (set in each scenario's own namespace):\n\n", out);
+        any = true;
+        fputs("- ", out);
+        md(out, s.name);
+        fputs(":", out);
+        static const struct {
+            const char *key, *before, *after;
+        } fields[] = {{"mtu", "MTU ", ""},
+                      {"loss_percent", "", "% loss"},
+                      {"delay_ms", "", " ms delay"},
+                      {"reorder_percent", "", "% reordered"}};
+        const char *sep = " ";
+        for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+            const json_t *v = json_object_get(net, fields[k].key);
+            if (!json_is_integer(v))
+                continue;
+            fprintf(out, "%s%s%" JSON_INTEGER_FORMAT "%s", sep, fields[k].before,
+                    json_integer_value(v), fields[k].after);
+            sep = ", ";
+        }
+        const json_t *segs = json_object_get(net, "retransmitted_segments");
+        const char *why = eh__string(net, "why", NULL);
+        if (why) {
+            fputs("; not applied: ", out);
+            md(out, why);
+        } else if (json_is_object(segs)) {
+            json_int_t c = json_integer_value(json_object_get(segs, "client"));
+            json_int_t v = json_integer_value(json_object_get(segs, "server"));
+            fprintf(out,
+                    "; the capture shows %" JSON_INTEGER_FORMAT
+                    " retransmitted segments (client %" JSON_INTEGER_FORMAT
+                    ", server %" JSON_INTEGER_FORMAT ")",
+                    c + v, c, v);
+        }
+        fputc('\n', out);
+    }
+    if (any)
+        fputc('\n', out);
+}
+
 static void problem_section(FILE *out, const struct eh__scenario_view *s)
 {
     fprintf(out, "## %s: ", eh_verdict_name(s->verdict));
@@ -195,6 +248,7 @@ eh_status eh__write_md(const json_t *report, FILE *out, struct eh_error *err)
         fputs(" |\n", out);
     }
     fputc('\n', out);
+    network_section(out, report);
     for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
         if (json_object_get(s.json, "repeat")) { /* --repeat: the measured distribution */
             char line[1024];

@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "isolate.h"
 #include "launch.h"
+#include "netcond.h"
 #include "peer.h"
 #include "template.h"
 #include "verdict.h"
@@ -321,6 +322,79 @@ static void append_stderr_tail(char *reason, size_t len, const struct role_run *
     }
 }
 
+/* The scenario's network conditions in the result: what was asked for. */
+static json_t *network_json(const struct eh_netcond *nc)
+{
+    json_t *j = json_object();
+    const struct {
+        const char *key;
+        int value;
+    } fields[] = {{"mtu", nc->mtu},
+                  {"loss_percent", nc->loss_percent},
+                  {"delay_ms", nc->delay_ms},
+                  {"reorder_percent", nc->reorder_percent}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (fields[i].value > 0)
+            json_object_set_new(j, fields[i].key, json_integer(fields[i].value));
+    return j;
+}
+
+/* Sets up the scenario's network conditions (netcond.h) before anything
+ * runs: SKIP where they cannot be made here (the host loopback, a kernel
+ * without netem), never a pass under conditions that were not there; ERROR
+ * when setting them up failed. result gets "network". */
+static void apply_network(const struct eh_scenario *sc, enum eh_isolation mode, enum eh_verdict *rv,
+                          char *reason, size_t len, json_t *result)
+{
+    char what[128], why[512];
+    json_t *net = network_json(&sc->network);
+    enum eh_netcond_result r = EH_NETCOND_UNSUPPORTED;
+    eh_netcond_describe(&sc->network, what, sizeof(what));
+    if (mode == EH_ISO_HOST)
+        snprintf(why, sizeof(why),
+                 "network conditions need the scenario's own network namespace (on the host "
+                 "loopback they would change the machine's lo)");
+    else
+        r = eh_netcond_apply(&sc->network, why, sizeof(why));
+    switch (r) {
+    case EH_NETCOND_APPLIED:
+        break;
+    case EH_NETCOND_UNSUPPORTED:
+        set_run(rv, reason, len, EH_SKIP, "not judged here: %s (asked for %s)", why, what);
+        break;
+    case EH_NETCOND_FAILED:
+        set_run(rv, reason, len, EH_ERROR, "setting up the network conditions (%s) failed: %s",
+                what, why);
+        break;
+    }
+    json_object_set_new(net, "applied", json_boolean(r == EH_NETCOND_APPLIED));
+    if (r != EH_NETCOND_APPLIED)
+        json_object_set_new(net, "why", json_string(why));
+    json_object_set_new(result, "network", net);
+}
+
+/* Adds to the result's "network" (when there is one) the retransmissions
+ * the wire analysis saw, per side: the work the conditions made TCP do. */
+static void count_retransmissions(json_t *net, const struct eh_flows *f)
+{
+    uint64_t segs[2] = {0, 0}, bytes[2] = {0, 0};
+    if (net == NULL)
+        return;
+    for (size_t i = 0; i < eh_flows_tcp_count(f); i++) {
+        const struct eh_tcp_conn *c = eh_flows_tcp(f, i);
+        segs[0] += c->c2s.retrans_segments;
+        segs[1] += c->s2c.retrans_segments;
+        bytes[0] += c->c2s.retrans_bytes;
+        bytes[1] += c->s2c.retrans_bytes;
+    }
+    json_object_set_new(
+        net, "retransmitted_segments",
+        json_pack("{s:I, s:I}", "client", (json_int_t)segs[0], "server", (json_int_t)segs[1]));
+    json_object_set_new(
+        net, "retransmitted_bytes",
+        json_pack("{s:I, s:I}", "client", (json_int_t)bytes[0], "server", (json_int_t)bytes[1]));
+}
+
 /* The --require options that ask for what sc needs: "--require udp". */
 static void required_by(const struct eh_scenario *sc, const struct eh_run_config *cfg, char *buf,
                         size_t len)
@@ -452,7 +526,13 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
     if (run_verdict == EH_PASS && eh_read_port_range(&obs.port_lo, &obs.port_hi, &err) != EH_OK)
         set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "%s", err.msg);
 
-    /* Capture first, so that no packet of any process is missed. */
+    /* Network conditions in the namespace first: libpcap sizes its ring's
+     * slots by lo's MTU once the offloads are off (else by the 256 KiB snap
+     * length, 128 slots in all: too few for MTU-sized packets). */
+    if (run_verdict == EH_PASS && sc->network.given && mode == EH_ISO_NAMESPACES)
+        apply_network(sc, mode, &run_verdict, run_reason, sizeof(run_reason), result);
+
+    /* Capture before any process starts, so that no packet is missed. */
     if (run_verdict == EH_PASS && ctx->pcap_path[0]) {
         char filter[64] = "";
         if (mode == EH_ISO_HOST && port != 0)
@@ -461,6 +541,11 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         if (eh_capture_start("lo", filter[0] ? filter : NULL, ctx->pcap_path, &cap, &err) != EH_OK)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
     }
+
+    /* On the host loopback no condition is applied: the scenario is SKIP,
+     * unless the capture had already failed. */
+    if (run_verdict == EH_PASS && sc->network.given && mode == EH_ISO_HOST)
+        apply_network(sc, mode, &run_verdict, run_reason, sizeof(run_reason), result);
 
     /* Server: start it and wait until it listens. */
     struct role_run *srv = &rr[EH_SERVER];
@@ -555,6 +640,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         eh_error_clear(&err);
         if (eh_analyze_file(ctx->pcap_path, &an, &err) == EH_OK) {
             json_object_set_new(result, "wire", eh_analysis_to_json(an));
+            count_retransmissions(json_object_get(result, "network"), eh_analysis_flows(an));
             char *text = NULL;
             size_t text_len = 0;
             FILE *mem = open_memstream(&text, &text_len);
