@@ -5,12 +5,14 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "schema_version": 1, "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 2, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
  *   "isolation_note": "why the fallback was used" (only when host-loopback),
  *   "command": "echoharness run --server-cmd ...",
+ *   "not_applicable": ["recv1-partial-echo", ...]  (with --server-cmd/--client-cmd: the
+ *                     scenarios that judge no role a given command replaces, not run),
  *   "summary": {"total": 5, "PASS": 5, "FAIL": 0, "ERROR": 0, "TIMEOUT": 0, "SKIP": 0},
  *   "scenarios": [ RESULT, ... ]      (in the order the scenarios were given)
  * }
@@ -38,6 +40,12 @@
  *      "verdict": "PASS", "reason": "expected exit code 0, got exit code 0",
  *      "evidence": {...}}
  *   ],
+ *   "not_served": {"needs": "udp/ipv4", "bound": "tcp/ipv4", "required": false}
+ *                 (the server under test bound the port over other transports or families),
+ *   "network": {"mtu": 1500, "loss_percent": 3, "applied": true, "why": "...",
+ *               "retransmitted_segments": {"client": 11, "server": 10},
+ *               "retransmitted_bytes": {"client": 13836, "server": 12784}}
+ *              (only for a scenario with network conditions, netcond.h),
  *   "pcap": "pcap/basic-echo.pcap"  (relative to the report directory; absent without capture),
  *   "wire": { analysis of the capture, see analyze.h }  (absent without capture),
  *   "wire_text": "the same analysis as the table `echoharness analyze` prints",
@@ -64,7 +72,7 @@
 #include <stdio.h>
 
 /* The report's "schema_version". */
-#define EH_REPORT_SCHEMA_VERSION 1
+#define EH_REPORT_SCHEMA_VERSION 2
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */
