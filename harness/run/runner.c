@@ -12,9 +12,11 @@
 
 #include "analyze.h"
 #include "escape.h"
+#include "applies.h"
 #include "capture.h"
 #include "isolate.h"
 #include "launch.h"
+#include "netcond.h"
 #include "peer.h"
 #include "template.h"
 #include "timeline.h"
@@ -34,6 +36,9 @@
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS 5000 /* server readiness, before the scale */
+#define SETTLE_MS 300         /* bound something else: its time to bind the right socket */
+#define STDERR_TAIL_LINES 3   /* lines of a program under test's stderr quoted in a reason */
+#define STDERR_TAIL_BYTES 300 /* at most, unless the last line alone is longer */
 #define QUIET_MS 20           /* loopback this quiet after the client: the server had its chance */
 #define CLOSED_QUIET_MS 2     /* the same once it has closed every connection it had */
 #define BUSY_MAX_MS 1000      /* at most, for a server that keeps loopback busy */
@@ -312,29 +317,6 @@ static void last_stderr_line(struct eh_proc *p, char *out, size_t len)
     snprintf(out + o, len - o, "\"");
 }
 
-/* When a server never became ready for the scenario's transport and family,
- * says if it is there with another one: the usual cause is a TCP-only or
- * IPv4-only program run by a udp or ipv6 scenario. Empty hint otherwise. */
-static void other_listener_hint(const struct eh_scenario *sc, int port, char *hint, size_t len)
-{
-    static const enum eh_transport transports[] = {EH_TCP, EH_UDP};
-    static const enum eh_family families[] = {EH_IPV4, EH_IPV6};
-    hint[0] = '\0';
-    for (size_t t = 0; t < 2; t++) {
-        for (size_t f = 0; f < 2; f++) {
-            if (transports[t] == sc->transport && families[f] == sc->family)
-                continue;
-            if (eh_wait_listening(transports[t], families[f], port, NULL, 0, NULL) == EH_OK) {
-                snprintf(hint, len,
-                         " (an %s %s socket is there: select the scenarios your program "
-                         "serves with --tag)",
-                         eh_family_name(families[f]), eh_transport_name(transports[t]));
-                return;
-            }
-        }
-    }
-}
-
 /* CLOCK_REALTIME (what capture timestamps use) minus eh_now_us()
  * (CLOCK_MONOTONIC), from one reading of each; the two readings lie within a
  * microsecond or two of each other. */
@@ -356,7 +338,7 @@ struct scenario_outcome {
     const char *host;
     int port; /* the server's: from the scenario, --port, allocated, or its log */
     enum eh_verdict run_verdict; /* EH_PASS while every stage succeeded */
-    char run_reason[768];
+    char run_reason[1536];
     struct role_run rr[EH_ROLE_COUNT];
     struct eh_capture *cap; /* while the capture runs */
     bool captured;          /* a capture was started: its file can be analysed */
@@ -400,6 +382,158 @@ static void outcome_init(struct scenario_outcome *o, const struct run_ctx *ctx,
     o->result = json_object();
 }
 
+/* When a program under test wrote on stderr (a Python traceback names its
+ * error last), appends its last lines to a reason that does not quote its
+ * stderr yet: '; the server's stderr ends: File "x.py", line 9, in <module> |
+ * BrokenPipeError: [Errno 32] Broken pipe', each line escaped for a
+ * terminal, at most STDERR_TAIL_LINES lines and STDERR_TAIL_BYTES bytes. */
+static void append_stderr_tail(char *reason, size_t len, const struct role_run *rr)
+{
+    size_t n = 0, total = 0, used = strlen(reason);
+    if (rr->proc == NULL || strcmp(rr->kind ? rr->kind : "", "under-test") != 0 ||
+        strstr(reason, "stderr") != NULL)
+        return;
+    const char *s = eh_proc_stderr(rr->proc, &n, &total);
+    size_t start = n, lines = 0;
+    while (lines < STDERR_TAIL_LINES) { /* back over the last non-empty lines */
+        while (start > 0 && strchr("\r\n \t", s[start - 1]) != NULL)
+            start--;
+        if (start == 0)
+            break;
+        size_t begin = start;
+        while (begin > 0 && s[begin - 1] != '\n')
+            begin--;
+        if (lines > 0 && n - begin > STDERR_TAIL_BYTES)
+            break;
+        start = begin;
+        lines++;
+    }
+    if (lines == 0)
+        return;
+    used += (size_t)snprintf(reason + used, len - used,
+                             "; the %s's stderr ends: ", eh_role_name(rr->id));
+    for (size_t i = start, k = 0; i < n && used + 1 < len; k++) {
+        while (i < n && strchr("\r\n \t", s[i]) != NULL)
+            i++;
+        size_t end = i;
+        while (end < n && s[end] != '\n' && s[end] != '\r')
+            end++;
+        if (end == i)
+            break;
+        if (k > 0)
+            used += (size_t)snprintf(reason + used, len - used, " | ");
+        if (used + 1 < len)
+            eh_escape_buf(reason + used, len - used, s + i, end - i, EH_ESC_ASCII);
+        used += strlen(reason + used);
+        i = end;
+    }
+}
+
+/* The scenario's network conditions in the result: what was asked for. */
+static json_t *network_json(const struct eh_netcond *nc)
+{
+    json_t *j = json_object();
+    const struct {
+        const char *key;
+        int value;
+    } fields[] = {{"mtu", nc->mtu},
+                  {"loss_percent", nc->loss_percent},
+                  {"delay_ms", nc->delay_ms},
+                  {"reorder_percent", nc->reorder_percent}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (fields[i].value > 0)
+            json_object_set_new(j, fields[i].key, json_integer(fields[i].value));
+    return j;
+}
+
+/* Sets up the scenario's network conditions (netcond.h) before anything
+ * runs: SKIP where they cannot be made here (the host loopback, a kernel
+ * without netem), never a pass under conditions that were not there; ERROR
+ * when setting them up failed. result gets "network". */
+static void apply_network(const struct eh_scenario *sc, struct scenario_outcome *o)
+{
+    char what[128], why[512];
+    json_t *net = network_json(&sc->network);
+    enum eh_netcond_result r = EH_NETCOND_UNSUPPORTED;
+    eh_netcond_describe(&sc->network, what, sizeof(what));
+    if (o->mode == EH_ISO_HOST)
+        snprintf(why, sizeof(why),
+                 "network conditions need the scenario's own network namespace (on the host "
+                 "loopback they would change the machine's lo)");
+    else
+        r = eh_netcond_apply(&sc->network, why, sizeof(why));
+    switch (r) {
+    case EH_NETCOND_APPLIED:
+        break;
+    case EH_NETCOND_UNSUPPORTED:
+        fail_run(o, EH_SKIP, "not judged here: %s (asked for %s)", why, what);
+        break;
+    case EH_NETCOND_FAILED:
+        fail_run(o, EH_ERROR, "setting up the network conditions (%s) failed: %s", what, why);
+        break;
+    }
+    json_object_set_new(net, "applied", json_boolean(r == EH_NETCOND_APPLIED));
+    if (r != EH_NETCOND_APPLIED)
+        json_object_set_new(net, "why", json_string(why));
+    json_object_set_new(o->result, "network", net);
+}
+
+/* Adds to the result's "network" (when there is one) the retransmissions
+ * the wire analysis saw, per side: the work the conditions made TCP do. */
+static void count_retransmissions(json_t *net, const struct eh_flows *f)
+{
+    uint64_t segs[2] = {0, 0}, bytes[2] = {0, 0};
+    if (net == NULL)
+        return;
+    for (size_t i = 0; i < eh_flows_tcp_count(f); i++) {
+        const struct eh_tcp_conn *c = eh_flows_tcp(f, i);
+        segs[0] += c->c2s.retrans_segments;
+        segs[1] += c->s2c.retrans_segments;
+        bytes[0] += c->c2s.retrans_bytes;
+        bytes[1] += c->s2c.retrans_bytes;
+    }
+    json_object_set_new(
+        net, "retransmitted_segments",
+        json_pack("{s:I, s:I}", "client", (json_int_t)segs[0], "server", (json_int_t)segs[1]));
+    json_object_set_new(
+        net, "retransmitted_bytes",
+        json_pack("{s:I, s:I}", "client", (json_int_t)bytes[0], "server", (json_int_t)bytes[1]));
+}
+
+/* The --require options that ask for what sc needs: "--require udp". */
+static void required_by(const struct eh_scenario *sc, const struct eh_run_config *cfg, char *buf,
+                        size_t len)
+{
+    buf[0] = '\0';
+    if (cfg->require_transport[sc->transport])
+        snprintf(buf, len, "--require %s", eh_transport_name(sc->transport));
+    if (cfg->require_family[sc->family]) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, len - n, "%s--require %s", n ? " and " : "", eh_family_name(sc->family));
+    }
+}
+
+/* The server under test bound the scenario's port, but over another
+ * transport or family: SKIP, or FAIL when --require asks for it. */
+static void not_served(const struct run_ctx *ctx, const struct eh_serve_report *rep,
+                       struct scenario_outcome *o)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    char need[32], req[64];
+    snprintf(need, sizeof(need), "%s/%s", eh_transport_name(sc->transport),
+             eh_family_name(sc->family));
+    required_by(sc, ctx->cfg, req, sizeof(req));
+    if (req[0])
+        fail_run(o, EH_FAIL,
+                 "not served by this implementation (it bound %s only), and %s asks for %s",
+                 rep->what, req, need);
+    else
+        fail_run(o, EH_SKIP, "not served by this implementation (it bound %s only)", rep->what);
+    json_object_set_new(o->result, "not_served",
+                        json_pack("{s:s, s:s, s:b}", "needs", need, "bound", rep->what, "required",
+                                  req[0] != '\0'));
+}
+
 /* The port on the host loopback, and the ephemeral range the judge compares with. */
 static bool choose_endpoint(const struct run_ctx *ctx, struct scenario_outcome *o)
 {
@@ -416,7 +550,19 @@ static bool choose_endpoint(const struct run_ctx *ctx, struct scenario_outcome *
     return true;
 }
 
-/* Capture first, so that no packet of any process is missed. */
+/* Network conditions in the namespace come first: libpcap sizes its
+ * ring's slots by lo's MTU once the offloads are off (else by the 256 KiB
+ * snap length, 128 slots in all: too few for MTU-sized packets). On the host
+ * loopback none is applied and the scenario is SKIP (after the capture, so
+ * that a capture failure is told first). */
+static bool set_network(const struct run_ctx *ctx, struct scenario_outcome *o, bool host_turn)
+{
+    if (ctx->sc->network.given && (o->mode == EH_ISO_HOST) == host_turn)
+        apply_network(ctx->sc, o);
+    return o->run_verdict == EH_PASS;
+}
+
+/* Capture before any process starts, so that no packet is missed. */
 static bool start_capture(const struct run_ctx *ctx, struct scenario_outcome *o)
 {
     char filter[64] = "";
@@ -447,39 +593,74 @@ static bool start_server(const struct run_ctx *ctx, struct scenario_outcome *o)
     return true;
 }
 
-/* Until the server closes its ready fd (a reference build) or listens. */
+/* The socket-table half of wait_server_ready(), for a server under test. */
+static bool wait_server_serving(const struct run_ctx *ctx, struct scenario_outcome *o,
+                                int64_t ready_deadline)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    const char *t = eh_transport_name(sc->transport), *f = eh_family_name(sc->family);
+    struct eh_error err = {0};
+    struct eh_serve_report rep;
+    char said[200];
+    eh_status st =
+        eh_wait_serving(sc->transport, sc->family, o->port, o->rr[EH_SERVER].proc, ready_deadline,
+                        eh_scaled_ms(SETTLE_MS), o->mode == EH_ISO_HOST, &rep, &err);
+    if (st == EH_ERR) {
+        last_stderr_line(o->rr[EH_SERVER].proc, said, sizeof(said));
+        return fail_run(o, EH_FAIL, "%s%s", err.msg, said);
+    }
+    switch (rep.serving) {
+    case EH_SERVING:
+        o->ready_seen_us = eh_now_us();
+        return true;
+    case EH_NOT_SERVED:
+        not_served(ctx, &rep, o);
+        return false;
+    case EH_ELSEWHERE:
+        return fail_run(
+            o, EH_ERROR,
+            "the server %s %s, not on port %d: use {port} in --server-cmd, or --port %d",
+            strstr(rep.what, "/udp") ? "is bound to" : "listens on", rep.what, o->port,
+            rep.other_port);
+    case EH_BOUND_NOTHING:
+        return fail_run(o, EH_TIMED_OUT,
+                        "the server bound nothing within %lld ms (expected it %s on %s/%s port %d)",
+                        (long long)eh_scaled_ms(READY_TIMEOUT_MS),
+                        sc->transport == EH_TCP ? "listening" : "bound", t, f, o->port);
+    }
+    return false;
+}
+
+/* Waits until the server is ready: a reference build closes its ready fd; a
+ * server under test is watched in the socket table (applies.h), which also
+ * tells early when it serves something else. Returns true when it is ready;
+ * else sets the run's verdict. The port becomes the one a reference server
+ * chose for port 0. */
 static bool wait_server_ready(const struct run_ctx *ctx, struct scenario_outcome *o)
 {
     const struct eh_scenario *sc = ctx->sc;
     struct role_run *srv = &o->rr[EH_SERVER];
-    struct eh_error err = {0};
+    const char *t = eh_transport_name(sc->transport), *f = eh_family_name(sc->family);
     int64_t ready_deadline = eh_now_us() + eh_scaled_ms(READY_TIMEOUT_MS) * 1000;
+    struct eh_error err = {0};
+    char said[200];
     if (ready_deadline > o->deadline)
         ready_deadline = o->deadline;
-    eh_status st;
-    if (srv->log_path[0] != '\0')
-        st = eh_proc_wait_ready_fd(srv->proc, ready_deadline, &err);
-    else
-        st = eh_wait_listening(sc->transport, sc->family, o->port, srv->proc, ready_deadline, &err);
-    if (st == EH_TIMEOUT) {
-        char hint[160];
-        other_listener_hint(sc, o->port, hint, sizeof(hint));
+    if (srv->log_path[0] == '\0')
+        return wait_server_serving(ctx, o, ready_deadline);
+    eh_status st = eh_proc_wait_ready_fd(srv->proc, ready_deadline, &err);
+    if (st == EH_TIMEOUT)
         return fail_run(o, EH_TIMED_OUT,
-                        "expected the server to be %s on %s %s port %d within %lld ms, got "
-                        "nothing %s%s",
-                        sc->transport == EH_TCP ? "listening" : "bound", eh_family_name(sc->family),
-                        eh_transport_name(sc->transport), o->port,
+                        "the server was not ready within %lld ms (expected it to close its "
+                        "ready fd once %s on %s/%s port %d)",
                         (long long)eh_scaled_ms(READY_TIMEOUT_MS),
-                        sc->transport == EH_TCP ? "listening" : "bound", hint);
-    }
+                        sc->transport == EH_TCP ? "listening" : "bound", t, f, o->port);
     if (st != EH_OK) {
-        char said[200];
         last_stderr_line(srv->proc, said, sizeof(said));
-        return fail_run(o, strcmp(srv->kind, "reference") == 0 ? EH_ERROR : EH_FAIL,
-                        "expected the server to become ready, got: %s%s", err.msg, said);
+        return fail_run(o, EH_ERROR, "the server ended before it was ready (%s%s)", err.msg, said);
     }
     o->ready_seen_us = eh_now_us();
-    if (o->port == 0 && srv->log_path[0])
+    if (o->port == 0)
         o->port = port_from_log(srv->log_path);
     return true;
 }
@@ -579,7 +760,8 @@ static void stop_processes(struct scenario_outcome *o)
 {
     struct eh_proc *srv = o->rr[EH_SERVER].proc, *cli = o->rr[EH_CLIENT].proc;
     if (srv) {
-        let_server_finish(o);
+        if (o->run_verdict == EH_PASS) /* else nothing to wait for */
+            let_server_finish(o);
         eh_proc_stop(srv, eh_scaled_ms(STOP_GRACE_MS));
     }
     if (cli)
@@ -640,6 +822,7 @@ static void analyse_capture(const struct run_ctx *ctx, struct scenario_outcome *
         return;
     }
     json_object_set_new(o->result, "wire", eh_analysis_to_json(o->an));
+    count_retransmissions(json_object_get(o->result, "network"), eh_analysis_flows(o->an));
     char *text = NULL;
     size_t text_len = 0;
     FILE *mem = open_memstream(&text, &text_len);
@@ -702,8 +885,8 @@ static enum eh_verdict decide(const struct eh_scenario *sc, struct scenario_outc
     } else if (o->client_timed_out) {
         v = EH_TIMED_OUT;
         snprintf(o->run_reason, sizeof(o->run_reason),
-                 "expected the client side to finish within %lld ms, got still running at the "
-                 "deadline",
+                 "the exchange did not finish: the client side was still running at the "
+                 "deadline (expected the client side to finish within %lld ms)",
                  (long long)eh_scaled_ms(sc->timeout_ms));
     } else {
         *reason = v == EH_PASS ? "all expectations met" : o->cks[0].reason;
@@ -717,6 +900,12 @@ static void build_result(const struct eh_scenario *sc, struct scenario_outcome *
     json_t *checks = judge_expectations(sc, o);
     const char *reason;
     enum eh_verdict v = decide(sc, o, &reason);
+    if (v != EH_PASS && v != EH_SKIP && reason != o->run_reason) {
+        snprintf(o->run_reason, sizeof(o->run_reason), "%s", reason);
+        reason = o->run_reason;
+    }
+    for (int i = 0; i < EH_ROLE_COUNT && reason == o->run_reason; i++)
+        append_stderr_tail(o->run_reason, sizeof(o->run_reason), &o->rr[i]);
     json_object_set_new(o->result, "verdict", json_string(eh_verdict_name(v)));
     json_object_set_new(o->result, "reason", json_string(reason));
     json_object_set_new(o->result, "checks", checks);
@@ -776,8 +965,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
 
     signal(SIGPIPE, SIG_IGN);
     outcome_init(&o, ctx, mode);
-    if (choose_endpoint(ctx, &o) && start_capture(ctx, &o) && start_server(ctx, &o) &&
-        wait_server_ready(ctx, &o))
+    if (choose_endpoint(ctx, &o) && set_network(ctx, &o, false) && start_capture(ctx, &o) &&
+        set_network(ctx, &o, true) && start_server(ctx, &o) && wait_server_ready(ctx, &o))
         run_client(ctx, &o);
     tear_down(&o);
     analyse_capture(ctx, &o);
@@ -796,24 +985,6 @@ static void rm_tree(const char *dir)
         unlink(path);
     }
     rmdir(dir);
-}
-
-static bool scenario_applies(const struct eh_scenario *sc, const struct eh_run_config *cfg,
-                             char *why, size_t len)
-{
-    if (!cfg->server_cmd && !cfg->client_cmd)
-        return true;
-    if (role_uses_cmd(&sc->roles[EH_SERVER], cfg->server_cmd) ||
-        role_uses_cmd(&sc->roles[EH_CLIENT], cfg->client_cmd))
-        return true;
-    snprintf(why, len,
-             "no role of this %s scenario is under test for the given %s: it runs the reference "
-             "builds only",
-             sc->kind,
-             cfg->server_cmd && cfg->client_cmd ? "--server-cmd/--client-cmd"
-             : cfg->server_cmd                  ? "--server-cmd"
-                                                : "--client-cmd");
-    return false;
 }
 
 /* The fields every result carries besides its verdict and reason. */
@@ -916,7 +1087,7 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
         snprintf(stem, sizeof(stem), "%s.pcap", sc->name);
     else
         snprintf(stem, sizeof(stem), "%s.run%u.pcap", sc->name, run);
-    if (!scenario_applies(sc, cfg, why, sizeof(why)))
+    if (!eh_scenario_applies(sc, cfg->server_cmd, cfg->client_cmd, why, sizeof(why)))
         result = json_pack("{s:s, s:s}", "verdict", "SKIP", "reason", why);
     else
         result = prepare_paths(&ctx, stem);
