@@ -1087,11 +1087,22 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
     return true;
 }
 
-static eh_status read_file(const char *path, char **text, size_t *len, struct eh_error *err)
+/* Reads the whole file, refusing one above EH_SCENARIO_MAX_BYTES before it
+ * reads it (a regular file, by its size) or while it reads it (a pipe or a
+ * device, which has none). path is the name shown in messages. */
+static eh_status read_file(const char *path, const char *shown, char **text, size_t *len,
+                           struct eh_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        eh_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        eh_error_set(err, "%s: cannot open: %s", shown, strerror(errno));
+        return EH_ERR;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > EH_SCENARIO_MAX_BYTES) {
+        eh_error_set(err, "%s: %lld bytes, more than the %d bytes (1 MiB) a scenario file may have",
+                     shown, (long long)sb.st_size, EH_SCENARIO_MAX_BYTES);
+        fclose(f);
         return EH_ERR;
     }
     char *buf = NULL;
@@ -1101,15 +1112,19 @@ static eh_status read_file(const char *path, char **text, size_t *len, struct eh
         cap = cap ? 2 * cap : 4096;
         char *bigger = realloc(buf, cap + 1);
         if (bigger == NULL) {
-            eh_error_set(err, "%s: out of memory", path);
+            eh_error_set(err, "%s: out of memory", shown);
             st = EH_ERR;
             break;
         }
         buf = bigger;
         n += fread(buf + n, 1, cap - n, f);
-    } while (n == cap);
+    } while (n == cap && n <= EH_SCENARIO_MAX_BYTES);
     if (st == EH_OK && ferror(f)) {
-        eh_error_set(err, "%s: cannot read: %s", path, strerror(errno));
+        eh_error_set(err, "%s: cannot read: %s", shown, strerror(errno));
+        st = EH_ERR;
+    } else if (st == EH_OK && n > EH_SCENARIO_MAX_BYTES) {
+        eh_error_set(err, "%s: more than the %d bytes (1 MiB) a scenario file may have", shown,
+                     EH_SCENARIO_MAX_BYTES);
         st = EH_ERR;
     }
     fclose(f);
@@ -1123,12 +1138,16 @@ static eh_status read_file(const char *path, char **text, size_t *len, struct eh
     return EH_OK;
 }
 
-eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err)
+eh_status eh_scenario_load(const char *sc_path, struct eh_scenario **out, struct eh_error *err)
 {
-    char *text;
+    const char *path = sc_path;
+    char *text, shown_path[PATH_LEN * 4];
     size_t len;
     *out = NULL;
-    if (read_file(path, &text, &len, err) != EH_OK)
+    /* A file name may hold any byte: messages show it escaped. */
+    eh_escape_buf(shown_path, sizeof(shown_path), path, strlen(path), EH_ESC_ASCII);
+    path = shown_path;
+    if (read_file(sc_path, path, &text, &len, err) != EH_OK)
         return EH_ERR;
     struct ctx c = {.file = path, .text = text, .err = err};
     json_error_t jerr;

@@ -16,6 +16,9 @@
 
 #define EH_DEFAULT_PORT 65432       /* the tutorial's port */
 #define EH_DEFAULT_TIMEOUT_MS 10000 /* per scenario, before the timeout scale */
+/* The largest scenario file loaded (scenarios/README.md says why); a larger
+ * one is refused before it is read. */
+#define EH_SCENARIO_MAX_BYTES (1024 * 1024)
 
 /* Scripted client steps (run by peer.c). */
 enum eh_step_kind {
@@ -144,7 +147,10 @@ struct eh_scenario {
 /* Loads and validates one scenario file. On success *out is owned by the
  * caller (free with eh_scenario_free()). On failure returns EH_ERR with a
  * message "FILE:LINE:COL: $.json.path: what was expected, what was found"
- * in err (the line and column of the offending value). */
+ * in err (the line and column of the offending value). A file above
+ * EH_SCENARIO_MAX_BYTES is refused with its size. Messages, the scenario's
+ * path and its name show bytes of the file name that are not printable
+ * ASCII as \xNN. */
 eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err);
 
 /* Releases a scenario; accepts NULL. */
