@@ -579,8 +579,27 @@ static int print_summary(const struct run *r, int status)
     return status;
 }
 
+/* EH_DEBUG_FD_REPORT=1: the number of file descriptors open in this process,
+ * on stderr at the start and the end of the run, for the tests that prove
+ * a run leaks none whatever its scenarios do. */
+static void debug_fd_report(const char *when)
+{
+    const char *v = getenv("EH_DEBUG_FD_REPORT");
+    DIR *d = v != NULL && strcmp(v, "1") == 0 ? opendir("/proc/self/fd") : NULL;
+    if (d == NULL)
+        return;
+    int n = -1; /* the directory's own descriptor is not counted */
+    while (readdir(d) != NULL)
+        n++;
+    closedir(d);
+    fprintf(stderr, "echoharness: EH_DEBUG_FD_REPORT: %d open file descriptors at the %s of run\n",
+            n - 2, when); /* "." and ".." */
+}
+
 int eh_cmd_run(int argc, char **argv, double timeout_scale)
 {
+    eh_isolate_prepare(); /* its pipe lasts as long as the process: counted from the start */
+    debug_fd_report("start");
     struct run r = {
         .cfg.report_dir = "reports/latest", .jobs = 1, .repeat = 1, .timeout_scale = timeout_scale};
     pthread_mutex_init(&r.rs.lock, NULL);
@@ -598,5 +617,6 @@ int eh_cmd_run(int argc, char **argv, double timeout_scale)
     pthread_mutex_destroy(&r.rs.lock);
     eh__scenarios_free(r.scs, r.n);
     free(r.sel.tags);
+    debug_fd_report("end");
     return status;
 }

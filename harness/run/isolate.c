@@ -491,6 +491,11 @@ static eh_status run_child(eh_isolated_fn fn, void *arg, enum eh_isolation mode,
     return EH_OK;
 }
 
+void eh_isolate_prepare(void)
+{
+    pthread_once(&wake_once, make_wake_pipe);
+}
+
 eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t deadline_us,
                          enum eh_isolation *mode_out, char **result, size_t *result_len,
                          struct eh_error *err)

@@ -49,6 +49,11 @@ eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t 
  * first one wins. Async-signal-safe: meant for a signal handler. */
 void eh_isolate_interrupt(int signo);
 
+/* Creates what every eh_isolate_run() of the process shares and keeps until
+ * exit (the pipe eh_isolate_interrupt() wakes them with: two descriptors),
+ * which eh_isolate_run() otherwise creates at its first call. */
+void eh_isolate_prepare(void);
+
 /* The signal given to eh_isolate_interrupt(), or 0 if it was not called. */
 int eh_isolate_interrupted(void);
 

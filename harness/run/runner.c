@@ -430,6 +430,11 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         eh_error_clear(&err);
         if (eh_capture_stop(cap, &st, &err) != EH_OK)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
+        else if (st.over_cap > 0)
+            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
+                    "capture reached its cap of %llu MiB (EH_CAPTURE_MAX_MIB) and left out %llu "
+                    "packets: the wire evidence is incomplete",
+                    (unsigned long long)eh_capture_max_mib(), (unsigned long long)st.over_cap);
         else if (st.dropped_kernel || st.dropped_iface)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
                     "capture dropped %llu packets (kernel %llu, interface %llu): the wire "

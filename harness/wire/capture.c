@@ -8,6 +8,11 @@
  * and renames the flushed file to its final name, so a reader never sees a
  * half-written capture under that name.
  *
+ * The file is capped: a packet that would take it past the cap (256 MiB, or
+ * EH_CAPTURE_MAX_MIB) is counted and not written, and the stats say the cap
+ * was reached, so that a program flooding the loopback fills neither the
+ * disk nor, later, the analysis.
+ *
  * Test hooks, so that the dropped-packets path can be tested on purpose:
  * EH_TEST_CAPTURE_BUFFER_BYTES sets the kernel buffer size (libpcap rounds
  * it up to its smallest ring) and EH_TEST_CAPTURE_STALL_MS makes the thread
@@ -31,6 +36,10 @@ enum {
     QUIET_MS = 10,     /* drain: stop once no packet arrived for this long */
     DRAIN_MAX_MS = 200 /* drain: never wait longer than this (scaled) */
 };
+#define DEFAULT_MAX_MIB 256 /* the capture file's cap, unless EH_CAPTURE_MAX_MIB says */
+#define MAX_MAX_MIB 65536   /* the largest EH_CAPTURE_MAX_MIB */
+#define PCAP_FILE_HEADER_BYTES 24
+#define PCAP_RECORD_HEADER_BYTES 16
 
 struct eh_capture {
     pcap_t *pcap;
@@ -43,16 +52,25 @@ struct eh_capture {
     _Atomic int64_t last_packet_us; /* eh_now_us() of the latest packet */
     uint64_t packets;               /* written by the thread; read after join */
     uint64_t bytes;
+    uint64_t file_bytes;                    /* the file's size so far */
+    uint64_t max_file_bytes;                /* the cap */
+    uint64_t over_cap;                      /* packets not written: the cap was reached */
     char thread_err[PCAP_ERRBUF_SIZE + 64]; /* first pcap_dispatch() failure */
 };
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
     struct eh_capture *c = (struct eh_capture *)user;
+    uint64_t record = PCAP_RECORD_HEADER_BYTES + (uint64_t)h->caplen;
+    atomic_store(&c->last_packet_us, eh_now_us());
+    if (c->over_cap > 0 || c->file_bytes + record > c->max_file_bytes) {
+        c->over_cap++;
+        return;
+    }
     pcap_dump((u_char *)c->dumper, h, data);
+    c->file_bytes += record;
     c->packets++;
     c->bytes += h->caplen;
-    atomic_store(&c->last_packet_us, eh_now_us());
 }
 
 /* Dispatches until the ring is empty; false on a libpcap error. */
@@ -144,6 +162,15 @@ static eh_status open_handle(struct eh_capture *c, const char *ifname, const cha
     return EH_OK;
 }
 
+uint64_t eh_capture_max_mib(void)
+{
+    const char *v = getenv("EH_CAPTURE_MAX_MIB");
+    char *end;
+    unsigned long long n = v != NULL ? strtoull(v, &end, 10) : 0;
+    bool ok = v != NULL && *v >= '0' && *v <= '9' && *end == '\0' && n >= 1 && n <= MAX_MAX_MIB;
+    return ok ? n : DEFAULT_MAX_MIB;
+}
+
 eh_status eh_capture_start(const char *ifname, const char *filter, const char *pcap_path,
                            struct eh_capture **out, struct eh_error *err)
 {
@@ -169,6 +196,8 @@ eh_status eh_capture_start(const char *ifname, const char *filter, const char *p
     fcntl(pcap_get_selectable_fd(c->pcap), F_SETFD, FD_CLOEXEC);
     fcntl(fileno(pcap_dump_file(c->dumper)), F_SETFD, FD_CLOEXEC);
     atomic_store(&c->last_packet_us, eh_now_us());
+    c->file_bytes = PCAP_FILE_HEADER_BYTES;
+    c->max_file_bytes = eh_capture_max_mib() << 20;
     int rc = pthread_create(&c->thread, NULL, capture_thread, c);
     if (rc != 0) {
         eh_error_set(err, "capture on %s: pthread_create: %s", ifname, strerror(rc));
@@ -218,6 +247,7 @@ eh_status eh_capture_stop(struct eh_capture *c, struct eh_capture_stats *stats,
             .bytes = c->bytes,
             .dropped_kernel = ps.ps_drop,
             .dropped_iface = ps.ps_ifdrop,
+            .over_cap = c->over_cap,
         };
     if (c->thread_err[0] != '\0') {
         eh_error_set(err, "capture: %s", c->thread_err);

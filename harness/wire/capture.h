@@ -4,7 +4,8 @@
  * optional BPF filter), starts a thread that dumps every packet to a file and
  * returns once the capture is active, so that no packet of a process started
  * afterwards is missed. eh_capture_stop() drains what the kernel still holds,
- * stops the thread, flushes the file and reports pcap_stats().
+ * stops the thread, flushes the file and reports pcap_stats(). The file is
+ * capped (eh_capture_max_mib()).
  */
 #ifndef EH_CAPTURE_H
 #define EH_CAPTURE_H
@@ -20,7 +21,13 @@ struct eh_capture_stats {
     uint64_t bytes;          /* bytes of packet data written */
     uint64_t dropped_kernel; /* ps_drop: dropped for lack of buffer space */
     uint64_t dropped_iface;  /* ps_ifdrop: dropped by the interface or driver */
+    uint64_t over_cap;       /* packets not written: the file reached its cap */
 };
+
+/* The cap of a capture file in MiB: EH_CAPTURE_MAX_MIB (1..65536) if set
+ * to a valid number, else 256. Packets that would take the file past it are
+ * counted in over_cap and not written. */
+uint64_t eh_capture_max_mib(void);
 
 /* Starts capturing ifname ("lo") into pcap_path. filter may be NULL (all
  * traffic). Failures (no permission, no interface, bad filter) return EH_ERR

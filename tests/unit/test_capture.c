@@ -267,6 +267,51 @@ START_TEST(test_capture_drops_are_counted)
 }
 END_TEST
 
+/* EH_CAPTURE_MAX_MIB=1 and 3 MiB of UDP: the file stays within 1 MiB, holds
+ * whole packets only, and the packets left out are counted. */
+START_TEST(test_capture_file_is_capped)
+{
+    enter_private_netns();
+    setenv("EH_CAPTURE_MAX_MIB", "1", 1);
+    ck_assert_uint_eq(eh_capture_max_mib(), 1);
+    const char *path = temp_pcap_path();
+    struct eh_capture *c;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_capture_start("lo", "udp", path, &c, &err) == EH_OK, "%s", err.msg);
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof(sa);
+    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
+    static char payload[8192];
+    for (int i = 0; i < 384; i++) { /* 3 MiB, read as it comes so none is lost */
+        ck_assert_int_eq(
+            sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)),
+            (ssize_t)sizeof(payload));
+        char sink[sizeof(payload)];
+        while (recv(rx, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
+        }
+    }
+    struct eh_capture_stats st;
+    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
+    eh_capture_free(c);
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_msg(sb.st_size <= 1 << 20, "file of %lld bytes", (long long)sb.st_size);
+    ck_assert_msg(sb.st_size > (1 << 20) - 9000, "file of %lld bytes", (long long)sb.st_size);
+    uint64_t bytes;
+    int linktype;
+    ck_assert_uint_eq(count_packets(path, &bytes, &linktype), st.packets);
+    ck_assert_uint_eq(st.packets + st.over_cap + st.dropped_kernel, 384);
+    ck_assert_uint_gt(st.over_cap, 200);
+    setenv("EH_CAPTURE_MAX_MIB", "0", 1); /* out of range: the default */
+    ck_assert_uint_eq(eh_capture_max_mib(), 256);
+    unlink(path);
+    close(rx);
+    close(tx);
+}
+END_TEST
+
 int main(void)
 {
     struct eh_error err = {0};
@@ -287,6 +332,7 @@ int main(void)
     tcase_add_test(tc, test_capture_bad_filter_is_named);
     tcase_add_test(tc, test_capture_unwritable_path_is_named);
     tcase_add_test(tc, test_capture_drops_are_counted);
+    tcase_add_test(tc, test_capture_file_is_capped);
     suite_add_tcase(s, tc);
     return eh_test_run(s, CK_FORK); /* every test leaves its namespace with its child */
 }
