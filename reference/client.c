@@ -296,6 +296,8 @@ static int parse_options(struct client *c, int argc, char **argv)
         fprintf(stderr, "%s: unexpected argument '%s'\n", c->prog, argv[optind]);
         goto usage_error;
     }
+    if (c->f->wrong_port)
+        c->ep.port = c->ep.port % 65535 + 1; /* the bug: an off-by-one port */
     if (!eh_endpoint_resolve(&c->ep, c->prog, &c->addr) ||
         !make_payload(c, a.src, a.src_arg, a.random_bytes, (uint64_t)a.seed))
         goto usage_error;
@@ -552,7 +554,11 @@ int eh_client_main(int argc, char **argv, const struct eh_client_faults *faults)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* and MSG_NOSIGNAL: a broken pipe is an EPIPE, not a death */
+    if (faults->never_connect)
+        wait_until_killed();
     status = 0;
+    if (faults->exit_before_connect)
+        c.connections = 0; /* the bug: nothing to do, so success */
     c.rbuf = malloc(c.recv_bytes);
     if (c.rbuf == NULL) {
         fprintf(stderr, "%s: out of memory\n", c.prog);
