@@ -15,7 +15,8 @@ static void usage_list(FILE *out)
 {
     fputs("Usage: echoharness list [-t TAG] [-f GLOB] [SCENARIO.json|DIR]...\n"
           "List scenarios (default: those run uses) as name, kind, tags and description.\n"
-          "  -t, --tag TAG    only scenarios carrying TAG (repeat: carrying every TAG)\n"
+          "  -t, --tag TAG    only scenarios carrying TAG (repeat: carrying every TAG);\n"
+          "                   from a folder, those tagged load only with --tag load, as run\n"
           "  -f, --filter GLOB only scenarios whose name matches GLOB\n"
           "Exit status 2 if a file does not load.\n",
           out);

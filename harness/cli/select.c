@@ -2,7 +2,8 @@
  *
  * run and list select scenarios by --tag and --filter; run, list and
  * validate load them from files and folders, or from scenarios/ by
- * default, printing each file's error. See cli.h.
+ * default, printing each file's error. A scenario tagged "load" is selected
+ * from a folder only when --tag load asks for it. See cli.h.
  */
 #include "cli.h"
 
@@ -12,6 +13,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void eh__selection_add_tag(struct eh__selection *sel, char *tag)
 {
@@ -19,8 +21,28 @@ void eh__selection_add_tag(struct eh__selection *sel, char *tag)
     sel->tags[sel->n_tags++] = tag;
 }
 
-static bool selected(const struct eh__selection *sel, const struct eh_scenario *sc)
+/* True if tag is among the --tag options. */
+static bool asked_for(const struct eh__selection *sel, const char *tag)
 {
+    for (size_t i = 0; i < sel->n_tags; i++)
+        if (strcmp(sel->tags[i], tag) == 0)
+            return true;
+    return false;
+}
+
+/* True if path is one of the arguments: a file named, not found in a folder. */
+static bool named(char *const *args, size_t n_args, const char *path)
+{
+    for (size_t i = 0; i < n_args; i++)
+        if (strcmp(args[i], path) == 0)
+            return true;
+    return false;
+}
+
+static bool selected(const struct eh__selection *sel, const struct eh_scenario *sc, bool by_name)
+{
+    if (!by_name && eh_scenario_has_tag(sc, EH_OPT_IN_TAG) && !asked_for(sel, EH_OPT_IN_TAG))
+        return false;
     if (sel->filter && fnmatch(sel->filter, sc->name, 0) != 0)
         return false;
     for (size_t i = 0; i < sel->n_tags; i++) /* every tag given must be carried */
@@ -65,7 +87,7 @@ bool eh__scenarios_load(char *const *args, size_t n_args, const struct eh__selec
         if (eh_scenario_load(paths[i], &sc, &err) != EH_OK) {
             fprintf(stderr, "%s\n", err.msg);
             ok = false;
-        } else if (sel == NULL || selected(sel, sc)) {
+        } else if (sel == NULL || selected(sel, sc, named(args, n_args, paths[i]))) {
             (*out)[(*n_out)++] = sc;
         } else {
             eh_scenario_free(sc);

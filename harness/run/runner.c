@@ -334,7 +334,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         if (mode == EH_ISO_HOST && port != 0)
             snprintf(filter, sizeof(filter), "port %d", port);
         eh_error_clear(&err);
-        if (eh_capture_start("lo", filter[0] ? filter : NULL, ctx->pcap_path, &cap, &err) != EH_OK)
+        if (eh_capture_start_snaplen("lo", filter[0] ? filter : NULL, (int)sc->snaplen,
+                                     ctx->pcap_path, &cap, &err) != EH_OK)
             set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
     }
 

@@ -1040,9 +1040,9 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
 
 static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
 {
-    static const char *const keys[] = {"description", "kind",   "tags",   "transport",
-                                       "family",      "host",   "port",   "timeout_ms",
-                                       "server",      "client", "expect", NULL};
+    static const char *const keys[] = {"description", "kind",   "tags",       "transport", "family",
+                                       "host",        "port",   "timeout_ms", "snaplen",   "server",
+                                       "client",      "expect", NULL};
     int kind = 0, transport = EH_TCP, family = EH_IPV4;
     bool has;
     int64_t port = EH_DEFAULT_PORT;
@@ -1068,8 +1068,10 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
         return fail(c, "$.host", false, "expected an %s address, got %s",
                     family == EH_IPV4 ? "IPv4" : "IPv6", quote(sc->host, got, sizeof(got)));
     sc->timeout_ms = EH_DEFAULT_TIMEOUT_MS;
+    sc->snaplen = EH_DEFAULT_SNAPLEN;
     if (!get_int(c, root, "$", "port", 0, 65535, &port, &has) ||
         !get_int(c, root, "$", "timeout_ms", 100, 600000, &sc->timeout_ms, &has) ||
+        !get_int(c, root, "$", "snaplen", EH_MIN_SNAPLEN, EH_DEFAULT_SNAPLEN, &sc->snaplen, &has) ||
         !member(c, root, "$", "server", &has, &server, p) ||
         !parse_role(c, server, p, EH_SERVER, &sc->roles[EH_SERVER]) ||
         !member(c, root, "$", "client", NULL, &client, p) ||

@@ -16,6 +16,8 @@
 
 #define EH_DEFAULT_PORT 65432       /* the tutorial's port */
 #define EH_DEFAULT_TIMEOUT_MS 10000 /* per scenario, before the timeout scale */
+#define EH_DEFAULT_SNAPLEN 262144   /* bytes of each packet captured: all of it */
+#define EH_MIN_SNAPLEN 128          /* enough for the Ethernet, IPv6 and TCP headers */
 /* The largest scenario file loaded (scenarios/README.md says why); a larger
  * one is refused before it is read. */
 #define EH_SCENARIO_MAX_BYTES (1024 * 1024)
@@ -139,6 +141,7 @@ struct eh_scenario {
     char *host;         /* address the server binds and the client connects to */
     int port;           /* 0..65535; the server's port */
     int64_t timeout_ms; /* whole-scenario deadline before the timeout scale */
+    int64_t snaplen;    /* bytes of each packet the capture keeps */
     struct eh_role roles[EH_ROLE_COUNT];
     struct eh_expect *expects;
     size_t n_expects;

@@ -122,7 +122,7 @@ static void activate_error(pcap_t *p, int status, const char *ifname, struct eh_
 }
 
 static eh_status open_handle(struct eh_capture *c, const char *ifname, const char *filter,
-                             struct eh_error *err)
+                             int snaplen, struct eh_error *err)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     c->pcap = pcap_create(ifname, errbuf);
@@ -130,7 +130,7 @@ static eh_status open_handle(struct eh_capture *c, const char *ifname, const cha
         eh_error_set(err, "capture on %s: %s", ifname, errbuf);
         return EH_ERR;
     }
-    pcap_set_snaplen(c->pcap, SNAPLEN_BYTES);
+    pcap_set_snaplen(c->pcap, snaplen > 0 && snaplen < SNAPLEN_BYTES ? snaplen : SNAPLEN_BYTES);
     pcap_set_immediate_mode(c->pcap, 1);
     pcap_set_buffer_size(c->pcap, (int)test_hook("EH_TEST_CAPTURE_BUFFER_BYTES", BUFFER_BYTES));
     int rc = pcap_activate(c->pcap); /* > 0 is a warning (e.g. no promiscuous mode) */
@@ -174,6 +174,13 @@ uint64_t eh_capture_max_mib(void)
 eh_status eh_capture_start(const char *ifname, const char *filter, const char *pcap_path,
                            struct eh_capture **out, struct eh_error *err)
 {
+    return eh_capture_start_snaplen(ifname, filter, 0, pcap_path, out, err);
+}
+
+eh_status eh_capture_start_snaplen(const char *ifname, const char *filter, int snaplen,
+                                   const char *pcap_path, struct eh_capture **out,
+                                   struct eh_error *err)
+{
     *out = NULL;
     struct eh_capture *c = calloc(1, sizeof(*c));
     if (c == NULL || (c->path = strdup(pcap_path)) == NULL ||
@@ -184,7 +191,7 @@ eh_status eh_capture_start(const char *ifname, const char *filter, const char *p
         free(c);
         return EH_ERR;
     }
-    if (open_handle(c, ifname, filter, err) != EH_OK)
+    if (open_handle(c, ifname, filter, snaplen, err) != EH_OK)
         goto fail;
     c->dumper = pcap_dump_open(c->pcap, c->tmp_path);
     if (c->dumper == NULL) {

@@ -35,6 +35,12 @@ uint64_t eh_capture_max_mib(void);
 eh_status eh_capture_start(const char *ifname, const char *filter, const char *pcap_path,
                            struct eh_capture **out, struct eh_error *err);
 
+/* The same, keeping at most snaplen bytes of each packet (0 or anything
+ * above 262144: all of it, as eh_capture_start()). */
+eh_status eh_capture_start_snaplen(const char *ifname, const char *filter, int snaplen,
+                                   const char *pcap_path, struct eh_capture **out,
+                                   struct eh_error *err);
+
 /* Drains, stops and closes the file; fills *stats (may be NULL). */
 eh_status eh_capture_stop(struct eh_capture *c, struct eh_capture_stats *stats,
                           struct eh_error *err);
