@@ -193,6 +193,52 @@ static bool expect_names_role(enum eh_expect_kind k)
     return false;
 }
 
+/* True if the role's event log was longer than the harness reads. */
+static bool log_cut(const struct eh_observation *obs, enum eh_role_id who)
+{
+    const json_t *events = obs->roles[who].events;
+    const json_t *last = json_array_get(events, json_array_size(events) - 1);
+    const char *call = json_string_value(json_object_get(last, "call"));
+    return call != NULL && strcmp(call, "log_truncated") == 0;
+}
+
+/* A check that failed on an event log read only up to EVLOG_MAX_BYTES is
+ * not proven (what it missed may come later): ERROR, naming the cap. */
+static void judge_cut_log(const struct eh_expect *e, const struct eh_observation *obs,
+                          struct eh_check *ck)
+{
+    enum eh_role_id who = e->who;
+    switch (e->kind) {
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+        break;
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+        who = EH_CLIENT;
+        break;
+    case EH_EXPECT_MIRROR:
+        who = log_cut(obs, EH_SERVER) ? EH_SERVER : EH_CLIENT;
+        break;
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_WIRE_UDP:
+        return;
+    }
+    if (ck->verdict != EH_FAIL || !log_cut(obs, who))
+        return;
+    size_t n = strlen(ck->reason);
+    snprintf(ck->reason + n, sizeof(ck->reason) - n,
+             "; not proven: the %s's event log is longer than the %u MiB the harness reads",
+             eh_role_name(who), EVLOG_MAX_BYTES >> 20);
+    ck->verdict = EH_ERROR;
+}
+
 /* Fills the observation of a finished (or stopped) process. */
 static void observe_proc(struct role_run *rr, struct eh_proc_obs *o)
 {
@@ -485,6 +531,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         for (size_t i = 0; i < sc->n_expects; i++) {
             const struct eh_expect *e = &sc->expects[i];
             eh_judge(e, &obs, &cks[i]);
+            judge_cut_log(e, &obs, &cks[i]);
             json_t *c = json_object();
             json_object_set_new(c, "expect", json_string(e->path));
             json_object_set_new(c, "kind", json_string(eh_expect_name(e->kind)));
