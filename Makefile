@@ -60,6 +60,7 @@ install: build
 
 bench: test-deps build
 	bench/analyze
+	bench/load
 
 # Every C file of the project, as the format check sees it.
 C_SOURCES = $(shell find base reference harness servers clients tests/unit fuzz bench \
