@@ -333,7 +333,12 @@ static void header(FILE *out, const json_t *report)
     eh__report_counts(report, &n);
     char line[128];
     eh__headline(&n, line, sizeof(line));
-    fprintf(out, "<h1>echoharness: %s</h1>\n<p class=\"meta\">Started ", line);
+    fputs("<h1>echoharness: ", out);
+    if (eh__report_implementation(report) != NULL) {
+        text(out, eh__report_name(report));
+        fputs(": ", out);
+    }
+    fprintf(out, "%s</h1>\n<p class=\"meta\">Started ", line);
     field(out, report, "started");
     fprintf(out, " &middot; %.3f s &middot; isolation: ",
             json_number_value(json_object_get(report, "duration_ms")) / 1000.0);
@@ -348,11 +353,21 @@ static void header(FILE *out, const json_t *report)
         text(out, note);
         fputs("</p>\n", out);
     }
-    const char *command = eh__string(report, "command", NULL);
-    if (command) {
-        fputs("<p class=\"meta\">Command: <code>", out);
-        text(out, command);
-        fputs("</code></p>\n", out);
+    static const char *const commands[][2] = {
+        {"command", "Command"},
+        {"server_command", "Server under test"},
+        {"client_command", "Client under test"},
+        {"server_program", "Server build"},
+        {"client_program", "Client build"},
+    };
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *command =
+            eh__string(i == 0 ? report : eh__report_implementation(report), commands[i][0], NULL);
+        if (command) {
+            fprintf(out, "<p class=\"meta\">%s: <code>", commands[i][1]);
+            text(out, command);
+            fputs("</code></p>\n", out);
+        }
     }
 }
 
@@ -377,11 +392,15 @@ eh_status eh__write_html(const json_t *report, FILE *out, struct eh_error *err)
     eh__report_counts(report, &n);
     char line[128];
     eh__headline(&n, line, sizeof(line));
-    fprintf(out,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "<title>echoharness: %s</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-            line, style);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<title>echoharness: ",
+          out);
+    if (eh__report_implementation(report) != NULL) {
+        text(out, eh__report_name(report));
+        fputs(": ", out);
+    }
+    fprintf(out, "%s</title>\n<style>\n%s</style>\n</head>\n<body>\n", line, style);
     header(out, report);
     counts(out, report);
     fputs("<div class=\"scroll\"><table><tr><th>scenario</th><th>kind</th><th>verdict</th>"
