@@ -5,7 +5,7 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "schema_version": 2, "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 3, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
@@ -55,7 +55,9 @@
  *                        | {"stopped_by_harness": true} | {"not_started": "why"},
  *                "runtime_ms": 12,
  *                "stdout": "...", "stdout_bytes": 10, "stderr": "...", "stderr_bytes": 0,
- *                "events": [ {event}, ... ]},
+ *                "events": [ {event}, ... ],
+ *                "clock": {"zero_us": -1950, "error_us": 9, "anchors": 5}
+ *                         (the log's t_us 0 on the wire's axis, see timeline.h)},
  *     "client": { same }
  *   },
  *   "checks": [
@@ -90,7 +92,7 @@
 #include <stdio.h>
 
 /* The report's "schema_version". */
-#define EH_REPORT_SCHEMA_VERSION 2
+#define EH_REPORT_SCHEMA_VERSION 3
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */
@@ -275,6 +277,24 @@ void eh__escape_code_spans(FILE *out, const char *s, enum eh_esc_mode text_mode,
  * back as the same words (eh_argv_join(): arguments separated by spaces, any
  * argument with a character outside [A-Za-z0-9%+,-./:=@_] in single quotes). */
 void eh__escape_argv(FILE *out, const json_t *argv, enum eh_esc_mode mode);
+
+/* The drawings of report.html (report_svg.c). */
+/* The scenario's ladder diagrams, one per connection and UDP exchange of its
+ * "wire" (at most 6), each with the roles' socket calls beside their lanes
+ * and the close class under it; nothing when it has no wire analysis. Uses
+ * the markers eh-syn, eh-data, eh-ack, eh-fin, eh-rst and eh-udp, which the
+ * page defines once. */
+void eh__html_ladders(FILE *out, const struct eh__scenario_view *s);
+/* A histogram of SVG bars per fact of a --repeat result's "repeat"
+ * distribution, its values in the order the runs first met them; nothing
+ * when it has none. */
+void eh__html_histograms(FILE *out, const json_t *repeat);
+
+/* SHA-256 (FIPS 180-4) of len bytes (sha256.c). */
+void eh__sha256(const void *data, size_t len, uint8_t out[32]);
+#define EH__CSP_HASH_LEN 64
+/* The Content-Security-Policy source of text: "sha256-<base64 digest>". */
+void eh__csp_hash(const char *text, char out[EH__CSP_HASH_LEN]);
 
 /* The writers of eh_report_writers, one per report_<format>.c. */
 eh_status eh__write_json(const json_t *report, FILE *out, struct eh_error *err);

@@ -31,6 +31,17 @@ grep -qE "^$WORK/type.json:4:[0-9]+: \\\$\.port: " "$WORK/err" && ok "type error
   || bad "type error message: $(cat "$WORK/err")"
 expect_status 2 "run refuses a broken scenario before running anything" "$EH" run --report-dir "$WORK/r" "$WORK/type.json"
 
+# analyze -v: each connection's packets in the scenario descriptions' notation.
+expect_status 0 "analyze -v" "$EH" analyze -v tests/data/real-basic-echo/input.pcap
+seq=$(awk '$1 ~ /^\+[0-9.]+$/ {printf "%s ", $2}' "$WORK/out")
+[ "$seq" = "C:S S:S. C:. C:P.12 S:. S:P.12 C:. C:F. S:F. C:. " ] && ok "analyze -v lists the packets: $seq" \
+  || bad "analyze -v packets: '$seq'"
+expect_status 0 "analyze --verbose" "$EH" analyze --verbose tests/data/crafted/tcp-retransmission/input.pcap
+n=$(grep -c '^      +[0-9.]*  [CS]:P\.[0-9]* .*  retransmission$' "$WORK/out")
+[ "$n" -eq 2 ] && ok "analyze -v marks the 2 retransmissions" || bad "analyze -v marked $n retransmissions: $(cat "$WORK/out")"
+expect_status 0 "analyze -v of UDP" "$EH" analyze -v tests/data/real-udp/input.pcap
+grep -q '^      +[0-9.]*  S:[0-9]* bytes$' "$WORK/out" && ok "analyze -v lists UDP replies" || bad "analyze -v UDP: $(cat "$WORK/out")"
+
 expect_status 0 "list" "$EH" list
 grep -q '^basic-echo ' "$WORK/out" && ok "list shows basic-echo" || bad "list output: $(head -3 "$WORK/out")"
 expect_status 0 "list --tag broken-pipe" "$EH" list --tag broken-pipe
