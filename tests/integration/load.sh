@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load without loss: scenarios/load-1000-connections.json (opt-in, tag load)
 # passes against the reference builds: 1000 concurrent connections to
-# echo-server --concurrent, 1 MiB each echoed as 16 KiB requests with every
+# echo-server --concurrent, 1 MiB each echoed as 256 KiB requests with every
 # byte checked by echo-client --load. Also checks that
 #  - a folder run leaves it out unless --tag load asks for it;
 #  - the scenario ends within its deadline (60 s, times EH_TIMEOUT_SCALE),
@@ -12,7 +12,7 @@
 #    so, when the descriptor limit cannot hold its connections;
 # and prints the throughput and round trips the client measured. Bounded:
 # one run of the scenario, two short runs of the small one, one of a client
-# that cannot start. The 1000-connection report (about 45 MB) is held to
+# that cannot start. The 1000-connection report (about 30 MB) is held to
 # the schema like every other, which takes most of this test's time.
 . "$(dirname "$0")/lib.bash"
 need xmllint libxml2-utils
