@@ -293,10 +293,14 @@ static void judge_cut_log(const struct eh_expect *e, const struct eh_observation
     }
     if (ck->verdict != EH_FAIL || !log_cut(obs, who))
         return;
-    size_t n = strlen(ck->reason);
-    snprintf(ck->reason + n, sizeof(ck->reason) - n,
-             "; not proven: the %s's event log is longer than the %u MiB the harness reads",
-             eh_role_name(who), EVLOG_MAX_BYTES >> 20);
+    /* The words that explain a failure do not apply: keep "(expected ..., got ...)". */
+    char was[sizeof(ck->reason)];
+    const char *tech = strstr(ck->reason, " (expected ");
+    snprintf(was, sizeof(was), "%s%s", tech ? "" : ": ", tech ? tech : ck->reason);
+    snprintf(ck->reason, sizeof(ck->reason),
+             "not proven: the %s's event log is longer than the %u MiB the harness reads, and "
+             "what this check looks for may lie beyond%s",
+             eh_role_name(who), EVLOG_MAX_BYTES >> 20, was);
     ck->verdict = EH_ERROR;
 }
 
