@@ -7,7 +7,10 @@
 # repeat.runs_detail) must end with the row's verdict and a reason holding its
 # text. Every scenario is also run 20 times against the reference builds and
 # must PASS 20 of 20. Rows marked KERNEL (pure kernel behaviour) only get the
-# reference runs. Every scenarios/*.json must have a row, and the table in
+# reference runs. Scenarios tagged load are opt-in (a folder run leaves them
+# out, and one run takes 10 to 20 s): faulty.sh and load.sh run them once,
+# and the matrix lists them without repeating them. Every scenarios/*.json
+# must have a row, and the table in
 # scenarios/README.md ("The kill matrix") must be the file, row for row.
 # Prints the matrix: scenario, reference runs, build, runs that failed as
 # required.
@@ -55,6 +58,14 @@ else
   cat "$WORK/table.diff"
 fi
 
+# The opt-in scenarios (tag load), left out of the repeated runs.
+declare -A optin
+while read -r name; do optin[$name]=1; done < <(python3 -c '
+import glob, json, os
+for f in sorted(glob.glob("scenarios/*.json")):
+    if "load" in json.load(open(f)).get("tags", []):
+        print(os.path.basename(f)[:-5])')
+
 # Every scenario has a row.
 declare -A has_row
 while IFS=$'\t' read -r scenario _; do
@@ -64,8 +75,8 @@ done < "$TSV"
 files=()
 for f in scenarios/*.json; do
   name=$(basename "$f" .json)
-  files+=("$f")
   [ -n "${has_row[$name]:-}" ] || bad "$name has no row in $TSV"
+  [ -n "${optin[$name]:-}" ] || files+=("$f")
 done
 
 # counts REPORT SCENARIO VERDICT TEXT: "matching/runs" of the scenario's runs
@@ -103,6 +114,10 @@ i=0
 while IFS=$'\t' read -r scenario option build verdict reason; do
   case "$scenario" in ''|'#'*) continue ;; esac
   i=$((i + 1))
+  if [ -n "${optin[$scenario]:-}" ]; then
+    rows+=("$scenario"$'\t'"-"$'\t'"$option $build"$'\t'"(opt-in: faulty.sh runs it once)"$'\t'"")
+    continue
+  fi
   if [ "$verdict" = KERNEL ]; then
     rows+=("$scenario"$'\t'"${ref[$scenario]:-?}"$'\t'"(kernel behaviour)"$'\t'"-"$'\t'"")
     continue
