@@ -199,6 +199,12 @@ int eh_report_diff_count(const json_t *old_report, const json_t *new_report, FIL
  * Caller frees *out (NULL on error) with json_decref(). */
 eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err);
 
+/* The same for len bytes of report text already in memory (NUL bytes
+ * allowed); path names it in messages. Caller frees *out (NULL on error)
+ * with json_decref(). */
+eh_status eh_report_load_text(const char *path, const char *text, size_t len, json_t **out,
+                              struct eh_error *err);
+
 /* Internal to the report writers (report*.c): read-only views of the
  * document with defaults for missing or mistyped fields, so that every writer
  * walks scenarios, checks and roles the same way, and the one escaper for

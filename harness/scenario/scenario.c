@@ -1171,6 +1171,15 @@ eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh
     *out = NULL;
     if (read_file(path, &text, &len, err) != EH_OK)
         return EH_ERR;
+    eh_status st = eh_scenario_load_text(path, text, len, out, err);
+    free(text);
+    return st;
+}
+
+eh_status eh_scenario_load_text(const char *path, const char *text, size_t len,
+                                struct eh_scenario **out, struct eh_error *err)
+{
+    *out = NULL;
     struct ctx c = {.file = path, .text = text, .err = err};
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
@@ -1192,7 +1201,6 @@ eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh
                               : (eh_error_set(err, "%s: out of memory", path), false);
     }
     json_decref(root);
-    free(text);
     if (!ok) {
         eh_scenario_free(sc);
         return EH_ERR;

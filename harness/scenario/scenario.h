@@ -158,6 +158,12 @@ struct eh_scenario {
  * in err (the line and column of the offending value). */
 eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err);
 
+/* The same for the text of a scenario file already in memory: len bytes
+ * followed by a NUL (text[len] == '\0'). path names the file in messages
+ * and gives the scenario its name and path, as in eh_scenario_load(). */
+eh_status eh_scenario_load_text(const char *path, const char *text, size_t len,
+                                struct eh_scenario **out, struct eh_error *err);
+
 /* Releases a scenario; accepts NULL. */
 void eh_scenario_free(struct eh_scenario *sc);
 

@@ -484,6 +484,51 @@ START_TEST(test_invalid_folder_covers_each_required_error)
 }
 END_TEST
 
+/* The whole file, NUL-terminated; *len gets its length. Caller frees. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    char *text = malloc(65536);
+    ck_assert_ptr_nonnull(text);
+    *len = fread(text, 1, 65535, f);
+    ck_assert(feof(f) && !ferror(f));
+    fclose(f);
+    text[*len] = '\0';
+    return text;
+}
+
+START_TEST(test_load_text_loads_and_rejects_as_load_does)
+{
+    size_t len;
+    char *text = slurp(VALID "scripted.json", &len);
+    struct eh_scenario *sc = NULL;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_scenario_load_text("mem/x.json", text, len, &sc, &err) == EH_OK, "%s",
+                  err.msg);
+    ck_assert_str_eq(sc->name, "x");
+    ck_assert_str_eq(sc->path, "mem/x.json");
+    ck_assert_str_eq(sc->roles[EH_CLIENT].steps[2].path, "$.client.steps[2]");
+    eh_scenario_free(sc);
+    free(text);
+    static const char *const invalid[] = {"syntax-error", "duplicate-key", "port-out-of-range",
+                                          "bad-hex-digit", "empty-file"};
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "tests/invalid/%s.json", invalid[i]);
+        char *want = expected_message(path);
+        text = slurp(path, &len);
+        eh_error_clear(&err);
+        sc = (struct eh_scenario *)&err; /* must be reset to NULL */
+        ck_assert_int_eq(eh_scenario_load_text(path, text, len, &sc, &err), EH_ERR);
+        ck_assert_ptr_null(sc);
+        ck_assert_str_eq(err.msg, want);
+        free(text);
+        free(want);
+    }
+}
+END_TEST
+
 START_TEST(test_missing_file_is_named_in_the_error)
 {
     struct eh_error err = {0};
@@ -651,6 +696,7 @@ static Suite *scenario_suite(void)
     TCase *invalid = tcase_create("invalid");
     tcase_add_test(invalid, test_every_invalid_file_gives_the_message_in_its_err_file);
     tcase_add_test(invalid, test_invalid_folder_covers_each_required_error);
+    tcase_add_test(invalid, test_load_text_loads_and_rejects_as_load_does);
     tcase_add_test(invalid, test_missing_file_is_named_in_the_error);
     tcase_add_test(invalid, test_a_syntax_error_at_the_end_of_a_line_has_column_one_at_least);
     suite_add_tcase(s, invalid);
