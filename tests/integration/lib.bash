@@ -13,6 +13,15 @@ BIN=${EH_BIN_DIR:-$SRC/build/bin}
 EH=$BIN/echoharness
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/eh-it.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# EH_WRAPPER (make test-valgrind: "valgrind --error-exitcode=99 ...") runs
+# every "$EH" under a wrapper: $EH becomes a script that execs the wrapper's
+# words with the real program, so its pid, exit status and signals stay the
+# harness's own.
+if [ -n "${EH_WRAPPER:-}" ]; then
+  printf '#!/usr/bin/env bash\nexec %s %q "$@"\n' "$EH_WRAPPER" "$EH" > "$WORK/echoharness"
+  chmod +x "$WORK/echoharness"
+  EH=$WORK/echoharness
+fi
 cd "$SRC" || exit 1
 failures=0
 checks=0
