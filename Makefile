@@ -74,6 +74,7 @@ install: build
 bench: test-deps build
 	bench/analyze
 	bench/scenarios
+	bench/load
 
 # libFuzzer targets of fuzz/, built with clang in build-fuzz, FUZZ_SECONDS each.
 fuzz: deps

@@ -38,4 +38,26 @@ static inline void eh_prng_fill(uint64_t seed, unsigned char *buf, size_t len)
     }
 }
 
+/* Fills buf with the len bytes found at byte offset off of the stream
+ * eh_prng_fill(seed, ...) makes, without making the bytes before them:
+ * output k comes from the state seed + (k + 1) * 0x9e3779b97f4a7c15. */
+static inline void eh_prng_fill_at(uint64_t seed, uint64_t off, unsigned char *buf, size_t len)
+{
+    uint64_t state = seed + (off / 8) * 0x9e3779b97f4a7c15ULL;
+    size_t skip = (size_t)(off % 8);
+    while (len > 0) {
+        uint64_t v = eh_prng_next(&state);
+        if (skip == 0 && len >= 8) {
+            for (size_t k = 0; k < 8; k++) /* compilers make this one little-endian store */
+                buf[k] = (unsigned char)(v >> (8 * k));
+            buf += 8;
+            len -= 8;
+            continue;
+        }
+        for (size_t k = skip; k < 8 && len > 0; k++, len--)
+            *buf++ = (unsigned char)(v >> (8 * k));
+        skip = 0;
+    }
+}
+
 #endif

@@ -19,6 +19,9 @@ struct eh_client_faults {
     bool reads_once;              /* ignore --read-all: one recv, then close */
     bool hangs_on_refused;        /* TCP: connect() again every 100 ms while refused */
     bool no_exit_on_server_close; /* recv() 0 before the whole echo: wait until killed */
+    bool never_connect;           /* hostile: no socket call at all; wait until killed */
+    bool wrong_port;              /* hostile: connect to the port after the one given */
+    bool exit_before_connect;     /* hostile: exit 0 before any socket call */
 };
 
 #define EH_FAULTY_CLIENT_PORT 1234 /* outside ip_local_port_range on purpose */

@@ -28,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +41,8 @@
 #define MAX_PIECE_BYTES (64L << 20)     /* largest size in --chunk-sizes */
 #define UDP_TRUNCATING_RECV_BYTES 1024  /* faulty-server-udp-truncates: its recvfrom() buffer */
 #define UDP_MERGE_GAP_MS 50             /* faulty-server-udp-merges: quiet time that ends a reply */
+#define FLOOD_SOCKET_BYTES (100L << 20) /* hostile-floods-socket: bytes sent unasked */
+#define FLOOD_SOCKET_CHUNK 65536        /* hostile-floods-socket: bytes per send() */
 
 struct server {
     const char *prog;                    /* argv[0], for messages */
@@ -283,8 +287,10 @@ static bool settle_options(struct server *s)
         s->keep_sigpipe = false;
     if (s->keep_sigpipe || s->f->dies_on_sigpipe)
         s->ep.io.send_flags = 0;
-    if (s->f->ignore_sigterm || s->f->ignores_no_accept)
+    if (s->f->ignore_sigterm || s->f->ignores_no_accept || s->f->resets || s->f->daemonizes)
         s->forever = true;
+    if (s->f->never_accept)
+        s->no_accept = true;
     if (s->f->serves_once) /* the bug: no accept loop, whatever the options say */
         s->forever = s->concurrent = false, s->max_connections = 0;
     if (s->f->serial) /* the bug: the accept loop serves each client to the end */
@@ -489,6 +495,42 @@ static int end_conn(const struct server *s, int fd, ssize_t r, int err)
     return 0;
 }
 
+/* hostile-crashes: dies of SIGSEGV, its default action restored (a
+ * sanitizer's handler would turn it into an exit) and without a core file. */
+static void die_of_sigsegv(void)
+{
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+}
+
+/* hostile-floods-socket: FLOOD_SOCKET_BYTES nobody asked for, without
+ * reading a byte, until done or the first error (the client went away). */
+static void flood_socket(const struct server *s, int fd)
+{
+    static unsigned char chunk[FLOOD_SOCKET_CHUNK];
+    memset(chunk, 'f', sizeof(chunk));
+    for (long sent = 0; sent < FLOOD_SOCKET_BYTES && !stop_requested; sent += FLOOD_SOCKET_CHUNK)
+        if (eh_io_sendall(&s->ep.io, fd, chunk, sizeof(chunk)) < 0)
+            return;
+}
+
+/* The hostile builds' ways with an accepted connection: RST at once
+ * (hostile-resets) or a flood (hostile-floods-socket). Returns true if it
+ * took the connection, which is then closed. */
+static bool hostile_conn(const struct server *s, int fd)
+{
+    if (s->f->resets)
+        eh_setsockopt_linger0(fd);
+    else if (s->f->floods_socket)
+        flood_socket(s, fd);
+    else
+        return false;
+    eh_close(fd);
+    return true;
+}
+
 /* The tutorial's loop: recv, sendall what came, until recv returns 0 or an
  * error ends the connection. With --close-first the first echo is followed
  * by shutdown(SHUT_WR), and what comes after is read but not echoed, so
@@ -505,13 +547,15 @@ static int serve_conn(const struct server *s, int fd)
             break;
         if (shut)
             continue;
-        if (s->f->echoes_once && echoed)
+        if ((s->f->echoes_once && echoed) || s->f->never_writes)
             continue; /* the bug: what the later recv() calls return is dropped */
         echoed = true;
         echo_transform(s, s->buf, (size_t)r);
         r = send_echo(s, fd, s->buf, (size_t)r);
         if (r < 0)
             break;
+        if (s->f->crash_after_echo)
+            die_of_sigsegv();
         if (s->close_first && (r = eh_shutdown(fd, SHUT_WR)) < 0)
             break;
         shut = s->close_first;
@@ -541,7 +585,7 @@ static int serve_tcp(const struct server *s, int lfd)
             wait_for_stop(); /* the bug: never reads, never closes */
             return 0;
         }
-        if (serve_conn(s, fd) != 0)
+        if (!hostile_conn(s, fd) && serve_conn(s, fd) != 0)
             return 1;
         served++;
         if (!s->forever || (s->max_connections > 0 && served >= s->max_connections))
@@ -725,6 +769,60 @@ static void leave_child_behind(void)
     }
 }
 
+/* hostile-daemonizes: the classic daemon's double fork, after the server is
+ * ready. The first process returns false (and exits 0); the first child
+ * starts a session and exits; its child, the daemon, moves its standard
+ * streams to /dev/null and returns true to serve on with the listening
+ * socket. */
+static bool become_daemon(void)
+{
+    if (fork() != 0)
+        return false;
+    setsid();
+    if (fork() != 0)
+        _exit(0);
+    int null = open("/dev/null", O_RDWR);
+    for (int i = 0; null >= 0 && i < 3; i++)
+        dup2(null, i);
+    if (null > 2)
+        close(null);
+    return true;
+}
+
+/* --concurrent: as many descriptors as the hard limit allows, so that
+ * thousands of clients fit whatever the soft limit (often 1024) says. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+/* Serves on the ready socket fd, as the options and faults say. Returns the
+ * exit status. */
+static int serve(struct server *s, int fd)
+{
+    const struct eh_server_faults *faults = s->f;
+    pthread_t flooder;
+    if (faults->flood_output)
+        pthread_create(&flooder, NULL, flood_output, NULL);
+    if (faults->fork_child)
+        leave_child_behind();
+    if (faults->daemonizes && !become_daemon())
+        return 0;
+    if (s->no_accept && !faults->ignores_no_accept) {
+        wait_for_stop();
+        return 0;
+    }
+    if (s->ep.sock_type == SOCK_DGRAM)
+        return serve_udp(s, fd);
+    if (s->concurrent)
+        return serve_concurrent(s, fd);
+    return serve_tcp(s, fd);
+}
+
 int eh_server_main(int argc, char **argv, const struct eh_server_faults *faults)
 {
     struct server s = {.prog = argv[0], .f = faults, .backlog = 5, .ready_fd = -1};
@@ -742,30 +840,22 @@ int eh_server_main(int argc, char **argv, const struct eh_server_faults *faults)
         fprintf(stderr, "%s: out of memory\n", s.prog);
         return 1;
     }
+    if (s.concurrent)
+        raise_fd_limit();
     int fd = -1;
     if (faults->flood_output)
         flood_before_listen();
+    if (faults->close_output) {
+        close(STDOUT_FILENO); /* the descriptors go to the next sockets */
+        close(STDERR_FILENO);
+    }
     if (faults->never_listen) {
         wait_for_stop();
         status = 0;
     } else if ((fd = open_socket(&s)) < 0) {
         status = 1;
     } else {
-        pthread_t flooder;
-        if (faults->flood_output)
-            pthread_create(&flooder, NULL, flood_output, NULL);
-        if (faults->fork_child)
-            leave_child_behind();
-        if (s.no_accept && !faults->ignores_no_accept) {
-            wait_for_stop();
-            status = 0;
-        } else if (s.ep.sock_type == SOCK_DGRAM) {
-            status = serve_udp(&s, fd);
-        } else if (s.concurrent) {
-            status = serve_concurrent(&s, fd);
-        } else {
-            status = serve_tcp(&s, fd);
-        }
+        status = serve(&s, fd);
         eh_close(fd);
     }
     free(s.buf);

@@ -36,6 +36,14 @@ struct eh_server_faults {
     bool ignore_sigterm;        /* hostile: SIGTERM ignored; always --forever */
     bool flood_output;          /* hostile: a thread writes to stdout and stderr without end */
     bool fork_child;            /* hostile: after ready, fork a child that keeps the port open */
+    bool never_accept;          /* hostile: as --no-accept whatever the options: listen only */
+    bool never_writes;          /* hostile: read each connection to its EOF, echo nothing */
+    bool crash_after_echo;      /* hostile: die of SIGSEGV right after the first echo */
+    bool close_output;          /* hostile: close stdout and stderr before listening */
+    bool floods_socket;         /* hostile: after accept, send 100 MiB unasked, never read */
+    bool resets;                /* hostile: close each connection with RST once accepted */
+    bool daemonizes;            /* hostile: once ready, setsid and double fork; the daemon
+                                   serves on (always --forever), the first process exits 0 */
 };
 
 /* Runs the server with argv's options. Returns the exit status: 0 after a

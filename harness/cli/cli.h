@@ -45,10 +45,16 @@ struct eh__selection {
 /* Adds a --tag to sel. */
 void eh__selection_add_tag(struct eh__selection *sel, char *tag);
 
+/* Scenarios carrying this tag take seconds and much CPU (load-*.json): of a
+ * folder's scenarios, those carrying it are kept only when --tag load or a
+ * --filter of the whole name asks for them; a file named on the command
+ * line is always kept. */
+#define EH_OPT_IN_TAG "load"
+
 /* Loads every scenario named by args (files or folders), or those below
  * scenarios/ when n_args is 0, and keeps those sel selects (all when sel is
- * NULL). Prints each error on stderr and returns false if any file did not
- * load; the ones that did are still in *out. *n_files gets the number of
+ * NULL; EH_OPT_IN_TAG above). Prints each error on stderr and returns false
+ * if any file did not load; the ones that did are still in *out. *n_files gets the number of
  * files read. Caller frees *out with eh__scenarios_free(). */
 bool eh__scenarios_load(char *const *args, size_t n_args, struct eh__selection *sel,
                         struct eh_scenario ***out, size_t *n_out, size_t *n_files);

@@ -84,7 +84,10 @@ static void usage_run(FILE *out)
           "                        distribution of its timing-dependent outcomes; the\n"
           "                        verdict is the worst run's\n"
           "  -t, --tag TAG         only scenarios carrying TAG; repeat to narrow further\n"
-          "                        (--tag tcp --tag ipv4: scenarios carrying both)\n"
+          "                        (--tag tcp --tag ipv4: scenarios carrying both); from a\n"
+          "                        folder, scenarios tagged load (long, heavy) run only with\n"
+          "                        --tag load or a --filter of their whole name; a file\n"
+          "                        named here always runs\n"
           "  -f, --filter PATTERN  only scenarios whose name matches PATTERN: a glob with *, ?\n"
           "                        or [ ('recv1-*'), else a part of the name ('echo'), or one\n"
           "                        scenario's whole name ('basic-echo')\n"
@@ -958,8 +961,27 @@ static int print_summary(const struct run *r, int status)
     return status;
 }
 
+/* EH_DEBUG_FD_REPORT=1: the number of file descriptors open in this process,
+ * on stderr at the start and the end of the run, for the tests that prove
+ * a run leaks none whatever its scenarios do. */
+static void debug_fd_report(const char *when)
+{
+    const char *v = getenv("EH_DEBUG_FD_REPORT");
+    DIR *d = v != NULL && strcmp(v, "1") == 0 ? opendir("/proc/self/fd") : NULL;
+    if (d == NULL)
+        return;
+    int n = -1; /* the directory's own descriptor is not counted */
+    while (readdir(d) != NULL)
+        n++;
+    closedir(d);
+    fprintf(stderr, "echoharness: EH_DEBUG_FD_REPORT: %d open file descriptors at the %s of run\n",
+            n - 2, when); /* "." and ".." */
+}
+
 int eh_cmd_run(int argc, char **argv, double timeout_scale)
 {
+    eh_isolate_prepare(); /* its pipe lasts as long as the process: counted from the start */
+    debug_fd_report("start");
     struct run r = {
         .cfg.report_dir = "reports/latest", .jobs = 1, .repeat = 1, .timeout_scale = timeout_scale};
     pthread_mutex_init(&r.rs.lock, NULL);
@@ -989,5 +1011,6 @@ int eh_cmd_run(int argc, char **argv, double timeout_scale)
     eh__impls_free(&r.impls);
     eh__scenarios_free(r.scs, r.n_scs);
     free(r.sel.tags);
+    debug_fd_report("end");
     return status;
 }

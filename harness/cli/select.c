@@ -6,7 +6,9 @@
  * (*, ?, [) matches the whole name as a glob; one without matches part of
  * the name, unless it is the whole name of a scenario read, which it then
  * selects alone. When nothing is selected, the selection says which
- * selector left nothing. See cli.h.
+ * selector left nothing. A scenario tagged "load" that a folder holds is
+ * read only when asked for: by --tag load, or by a --filter of its whole
+ * name. See cli.h.
  */
 #include "cli.h"
 
@@ -109,6 +111,27 @@ static void select_scenarios(struct eh__selection *sel, struct eh_scenario **scs
     *n = kept;
 }
 
+/* True if a scenario a folder gave is to be read: it is not tagged load, or
+ * --tag load or a --filter of its whole name asks for it. */
+static bool opted_in(const struct eh__selection *sel, const struct eh_scenario *sc)
+{
+    if (!eh_scenario_has_tag(sc, EH_OPT_IN_TAG))
+        return true;
+    for (size_t i = 0; i < sel->n_tags; i++)
+        if (strcmp(sel->tags[i], EH_OPT_IN_TAG) == 0)
+            return true;
+    return sel->filter != NULL && strcmp(sel->filter, sc->name) == 0;
+}
+
+/* True if path is one of the arguments: a file named, not found in a folder. */
+static bool named(char *const *args, size_t n_args, const char *path)
+{
+    for (size_t i = 0; i < n_args; i++)
+        if (strcmp(args[i], path) == 0)
+            return true;
+    return false;
+}
+
 bool eh__scenarios_load(char *const *args, size_t n_args, struct eh__selection *sel,
                         struct eh_scenario ***out, size_t *n_out, size_t *n_files)
 {
@@ -118,6 +141,7 @@ bool eh__scenarios_load(char *const *args, size_t n_args, struct eh__selection *
     bool ok = true;
     char dir[PATH_MAX];
     char *default_args[] = {dir};
+    size_t left_out = 0; /* tagged load, from a folder, not asked for */
 
     *out = NULL;
     *n_out = 0;
@@ -144,6 +168,9 @@ bool eh__scenarios_load(char *const *args, size_t n_args, struct eh__selection *
         if (eh_scenario_load(paths[i], &sc, &err) != EH_OK) {
             fprintf(stderr, "%s\n", err.msg);
             ok = false;
+        } else if (sel != NULL && !named(args, n_args, paths[i]) && !opted_in(sel, sc)) {
+            left_out++;
+            eh_scenario_free(sc);
         } else {
             (*out)[(*n_out)++] = sc;
         }
@@ -152,6 +179,13 @@ bool eh__scenarios_load(char *const *args, size_t n_args, struct eh__selection *
     free(paths);
     if (sel != NULL)
         select_scenarios(sel, *out, n_out);
+    if (sel != NULL && *n_out == 0 && left_out > 0) {
+        size_t len = strlen(sel->why_none);
+        snprintf(sel->why_none + len, sizeof(sel->why_none) - len,
+                 "%s%zu scenario%s tagged load left out: those run only with --tag load or a "
+                 "--filter of the whole name",
+                 len ? "; " : "", left_out, left_out == 1 ? "" : "s");
+    }
     return ok;
 }
 

@@ -311,6 +311,10 @@ eh_status eh_wait_serving(enum eh_transport t, enum eh_family fam, int port, str
     int64_t start = eh_now_us(), first_bound = 0;
     memset(report, 0, sizeof(*report));
     for (;;) {
+        /* Whether it exited is read before the table: a server that
+         * daemonizes exits once its child listens, so a table read after
+         * the exit shows the child's socket. */
+        bool exited = p != NULL && eh_proc_wait(p, eh_now_us()) == EH_OK;
         size_t n = eh__bound_read("/proc/net", b, MAX_BOUND);
         if (own_sockets_only && p != NULL) {
             /* The whole table is the host's: judge only what the server holds,
@@ -331,7 +335,7 @@ eh_status eh_wait_serving(enum eh_transport t, enum eh_family fam, int port, str
             first_bound = now;
         if (first_bound != 0 && now - first_bound >= settle_ms * 1000)
             return EH_OK;
-        if (p != NULL && eh_proc_wait(p, now) == EH_OK) {
+        if (exited) {
             char how[64];
             describe_end(p, how, sizeof(how));
             eh_error_set(err, "the server %s before it served %s/%s port %d", how,

@@ -632,6 +632,11 @@ static eh_status run_child(const struct child_args *args, size_t args_size, int6
     return EH_OK;
 }
 
+void eh_isolate_prepare(void)
+{
+    pthread_once(&wake_once, make_wake_pipe);
+}
+
 eh_status eh_isolate_start(struct eh_error *err)
 {
     pthread_once(&wake_once, make_wake_pipe);

@@ -80,6 +80,11 @@ eh_status eh_isolate_run(eh_isolated_fn fn, const void *arg, size_t arg_size, bo
  * first one wins. Async-signal-safe: meant for a signal handler. */
 void eh_isolate_interrupt(int signo);
 
+/* Creates what the process keeps until exit for eh_isolate_run() (the pipe
+ * eh_isolate_interrupt() wakes them with: two descriptors), which
+ * eh_isolate_start() otherwise creates. */
+void eh_isolate_prepare(void);
+
 /* The signal given to eh_isolate_interrupt(), or 0 if it was not called. */
 int eh_isolate_interrupted(void);
 

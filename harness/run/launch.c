@@ -517,7 +517,10 @@ eh_status eh_wait_listening(enum eh_transport t, enum eh_family fam, int port, s
     int64_t step_us = FIRST_STEP_US; /* a program starts in about a millisecond: look
                                         often at first, then every POLL_STEP_US */
     for (;;) {
-        bool ready = false;
+        /* Whether it exited is read before the table: a server that
+         * daemonizes exits once its child listens, so a table read after
+         * the exit shows the child's socket. */
+        bool exited = p != NULL && check_exited(p), ready = false;
         switch (fam) {
         case EH_IPV4:
             ready = port_in_table(v4, port, t, false) || port_in_table(v6, port, t, true);
@@ -528,7 +531,7 @@ eh_status eh_wait_listening(enum eh_transport t, enum eh_family fam, int port, s
         }
         if (ready)
             return EH_OK;
-        if (p != NULL && check_exited(p))
+        if (exited)
             return early_exit(p, before, err);
         int64_t left = deadline_us - eh_now_us();
         if (left <= 0)

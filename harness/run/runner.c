@@ -254,6 +254,56 @@ static bool expect_names_role(enum eh_expect_kind k)
     return false;
 }
 
+/* True if the role's event log was longer than the harness reads. */
+static bool log_cut(const struct eh_observation *obs, enum eh_role_id who)
+{
+    const json_t *events = obs->roles[who].events;
+    const json_t *last = json_array_get(events, json_array_size(events) - 1);
+    const char *call = json_string_value(json_object_get(last, "call"));
+    return call != NULL && strcmp(call, "log_truncated") == 0;
+}
+
+/* A check that failed on an event log read only up to EVLOG_MAX_BYTES is
+ * not proven (what it missed may come later): ERROR, naming the cap. */
+static void judge_cut_log(const struct eh_expect *e, const struct eh_observation *obs,
+                          struct eh_check *ck)
+{
+    enum eh_role_id who = e->who;
+    switch (e->kind) {
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+        break;
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+        who = EH_CLIENT;
+        break;
+    case EH_EXPECT_MIRROR:
+        who = log_cut(obs, EH_SERVER) ? EH_SERVER : EH_CLIENT;
+        break;
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_WIRE_UDP:
+        return;
+    }
+    if (ck->verdict != EH_FAIL || !log_cut(obs, who))
+        return;
+    /* The words that explain a failure do not apply: keep "(expected ..., got ...)". */
+    char was[sizeof(ck->reason)];
+    const char *tech = strstr(ck->reason, " (expected ");
+    snprintf(was, sizeof(was), "%s%s", tech ? "" : ": ", tech ? tech : ck->reason);
+    snprintf(ck->reason, sizeof(ck->reason),
+             "not proven: the %s's event log is longer than the %u MiB the harness reads, and "
+             "what this check looks for may lie beyond%s",
+             eh_role_name(who), EVLOG_MAX_BYTES >> 20, was);
+    ck->verdict = EH_ERROR;
+}
+
 /* Fills the observation of a finished (or stopped) process. */
 static void observe_proc(struct role_run *rr, struct eh_proc_obs *o)
 {
@@ -571,7 +621,8 @@ static bool start_capture(const struct run_ctx *ctx, struct scenario_outcome *o)
         return true;
     if (o->mode == EH_ISO_HOST && o->port != 0)
         snprintf(filter, sizeof(filter), "port %d", o->port);
-    if (eh_capture_start("lo", filter[0] ? filter : NULL, ctx->pcap_path, &o->cap, &err) != EH_OK)
+    if (eh_capture_start_snaplen("lo", filter[0] ? filter : NULL, (int)ctx->sc->snaplen,
+                                 ctx->pcap_path, &o->cap, &err) != EH_OK)
         return fail_run(o, EH_ERROR, "capture: %s", err.msg);
     o->captured = true;
     return true;
@@ -777,6 +828,11 @@ static void stop_capture(struct scenario_outcome *o)
         return;
     if (eh_capture_stop(o->cap, &st, &err) != EH_OK)
         fail_run(o, EH_ERROR, "capture: %s", err.msg);
+    else if (st.over_cap > 0)
+        fail_run(o, EH_ERROR,
+                 "capture reached its cap of %llu MiB (EH_CAPTURE_MAX_MIB) and left out %llu "
+                 "packets: the wire evidence is incomplete",
+                 (unsigned long long)eh_capture_max_mib(), (unsigned long long)st.over_cap);
     else if (st.dropped_kernel || st.dropped_iface)
         fail_run(o, EH_ERROR,
                  "capture dropped %llu packets (kernel %llu, interface %llu): the wire "
@@ -845,6 +901,7 @@ static json_t *judge_expectations(const struct eh_scenario *sc, struct scenario_
         const struct eh_expect *e = &sc->expects[i];
         struct eh_check *ck = &o->cks[i];
         eh_judge(e, &o->obs, ck);
+        judge_cut_log(e, &o->obs, ck);
         json_t *c = json_object();
         json_object_set_new(c, "expect", json_string(e->path));
         json_object_set_new(c, "kind", json_string(eh_expect_name(e->kind)));

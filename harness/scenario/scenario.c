@@ -1079,9 +1079,9 @@ static bool parse_network(struct ctx *c, json_t *obj, const char *path, enum eh_
 
 static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
 {
-    static const char *const keys[] = {"description", "kind",   "tags",       "transport", "family",
-                                       "host",        "port",   "timeout_ms", "network",   "server",
-                                       "client",      "expect", NULL};
+    static const char *const keys[] = {
+        "description", "kind",    "tags",    "transport", "family", "host",   "port",
+        "timeout_ms",  "network", "snaplen", "server",    "client", "expect", NULL};
     int kind = 0, transport = EH_TCP, family = EH_IPV4;
     bool has;
     int64_t port = EH_DEFAULT_PORT;
@@ -1107,8 +1107,10 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
         return fail(c, "$.host", false, "expected an %s address, got %s",
                     family == EH_IPV4 ? "IPv4" : "IPv6", quote(sc->host, got, sizeof(got)));
     sc->timeout_ms = EH_DEFAULT_TIMEOUT_MS;
+    sc->snaplen = EH_DEFAULT_SNAPLEN;
     if (!get_int(c, root, "$", "port", 0, 65535, &port, &has) ||
         !get_int(c, root, "$", "timeout_ms", 100, 600000, &sc->timeout_ms, &has) ||
+        !get_int(c, root, "$", "snaplen", EH_MIN_SNAPLEN, EH_DEFAULT_SNAPLEN, &sc->snaplen, &has) ||
         !member(c, root, "$", "network", &has, &network, p) ||
         (has && !parse_network(c, network, p, sc->family, &sc->network)) ||
         !member(c, root, "$", "server", &has, &server, p) ||
@@ -1128,11 +1130,22 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
     return true;
 }
 
-static eh_status read_file(const char *path, char **text, size_t *len, struct eh_error *err)
+/* Reads the whole file, refusing one above EH_SCENARIO_MAX_BYTES before it
+ * reads it (a regular file, by its size) or while it reads it (a pipe or a
+ * device, which has none). path is the name shown in messages. */
+static eh_status read_file(const char *path, const char *shown, char **text, size_t *len,
+                           struct eh_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        eh_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        eh_error_set(err, "%s: cannot open: %s", shown, strerror(errno));
+        return EH_ERR;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > EH_SCENARIO_MAX_BYTES) {
+        eh_error_set(err, "%s: %lld bytes, more than the %d bytes (1 MiB) a scenario file may have",
+                     shown, (long long)sb.st_size, EH_SCENARIO_MAX_BYTES);
+        fclose(f);
         return EH_ERR;
     }
     char *buf = NULL;
@@ -1142,15 +1155,19 @@ static eh_status read_file(const char *path, char **text, size_t *len, struct eh
         cap = cap ? 2 * cap : 4096;
         char *bigger = realloc(buf, cap + 1);
         if (bigger == NULL) {
-            eh_error_set(err, "%s: out of memory", path);
+            eh_error_set(err, "%s: out of memory", shown);
             st = EH_ERR;
             break;
         }
         buf = bigger;
         n += fread(buf + n, 1, cap - n, f);
-    } while (n == cap);
+    } while (n == cap && n <= EH_SCENARIO_MAX_BYTES);
     if (st == EH_OK && ferror(f)) {
-        eh_error_set(err, "%s: cannot read: %s", path, strerror(errno));
+        eh_error_set(err, "%s: cannot read: %s", shown, strerror(errno));
+        st = EH_ERR;
+    } else if (st == EH_OK && n > EH_SCENARIO_MAX_BYTES) {
+        eh_error_set(err, "%s: more than the %d bytes (1 MiB) a scenario file may have", shown,
+                     EH_SCENARIO_MAX_BYTES);
         st = EH_ERR;
     }
     fclose(f);
@@ -1164,12 +1181,16 @@ static eh_status read_file(const char *path, char **text, size_t *len, struct eh
     return EH_OK;
 }
 
-eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err)
+eh_status eh_scenario_load(const char *sc_path, struct eh_scenario **out, struct eh_error *err)
 {
-    char *text;
+    const char *path = sc_path;
+    char *text, shown_path[PATH_LEN * 4];
     size_t len;
     *out = NULL;
-    if (read_file(path, &text, &len, err) != EH_OK)
+    /* A file name may hold any byte: messages show it escaped. */
+    eh_escape_buf(shown_path, sizeof(shown_path), path, strlen(path), EH_ESC_ASCII);
+    path = shown_path;
+    if (read_file(sc_path, path, &text, &len, err) != EH_OK)
         return EH_ERR;
     eh_status st = eh_scenario_load_text(path, text, len, out, err);
     free(text);

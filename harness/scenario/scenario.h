@@ -16,6 +16,11 @@
 
 #define EH_DEFAULT_PORT 65432       /* the tutorial's port */
 #define EH_DEFAULT_TIMEOUT_MS 10000 /* per scenario, before the timeout scale */
+#define EH_DEFAULT_SNAPLEN 262144   /* bytes of each packet captured: all of it */
+#define EH_MIN_SNAPLEN 128          /* enough for the Ethernet, IPv6 and TCP headers */
+/* The largest scenario file loaded (scenarios/README.md says why); a larger
+ * one is refused before it is read. */
+#define EH_SCENARIO_MAX_BYTES (1024 * 1024)
 
 /* Scripted client steps (run by peer.c). */
 enum eh_step_kind {
@@ -146,6 +151,7 @@ struct eh_scenario {
     char *host;         /* address the server binds and the client connects to */
     int port;           /* 0..65535; the server's port */
     int64_t timeout_ms; /* whole-scenario deadline before the timeout scale */
+    int64_t snaplen;    /* bytes of each packet the capture keeps */
     struct eh_netcond network;
     struct eh_role roles[EH_ROLE_COUNT];
     struct eh_expect *expects;
@@ -155,12 +161,16 @@ struct eh_scenario {
 /* Loads and validates one scenario file. On success *out is owned by the
  * caller (free with eh_scenario_free()). On failure returns EH_ERR with a
  * message "FILE:LINE:COL: $.json.path: what was expected, what was found"
- * in err (the line and column of the offending value). */
+ * in err (the line and column of the offending value). A file above
+ * EH_SCENARIO_MAX_BYTES is refused with its size. Messages, the scenario's
+ * path and its name show bytes of the file name that are not printable
+ * ASCII as \xNN. */
 eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err);
 
 /* The same for the text of a scenario file already in memory: len bytes
- * followed by a NUL (text[len] == '\0'). path names the file in messages
- * and gives the scenario its name and path, as in eh_scenario_load(). */
+ * followed by a NUL (text[len] == '\0'), of any size. path names the file in
+ * messages and gives the scenario its name and path, as in
+ * eh_scenario_load(), but as given: the caller escapes it if it must. */
 eh_status eh_scenario_load_text(const char *path, const char *text, size_t len,
                                 struct eh_scenario **out, struct eh_error *err);
 

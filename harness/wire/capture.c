@@ -23,6 +23,12 @@
  * file. Where a barrier cannot be sent, the capture waits until no frame
  * arrived for QUIET_MS instead.
  *
+ * The file is capped: a frame that would take it past the cap (256 MiB, or
+ * EH_CAPTURE_MAX_MIB) is counted and not written, so that a program flooding
+ * the loopback fills neither the disk nor, later, the analysis. Frames are
+ * written cut to the snap length the caller asked for (the live view still
+ * reads them whole).
+ *
  * Test hooks, so that the dropped-packets path can be tested on purpose:
  * EH_TEST_CAPTURE_BUFFER_BYTES sets the buffer size (the kernel rounds it up
  * to its smallest), EH_TEST_CAPTURE_STALL_MS makes the thread wait that long
@@ -66,6 +72,11 @@ enum {
     BARRIER_TYPE = 0x88B5,           /* IEEE 802 local experimental ethertype 1 */
 };
 
+#define DEFAULT_MAX_MIB 256 /* the capture file's cap, unless EH_CAPTURE_MAX_MIB says */
+#define MAX_MAX_MIB 65536   /* the largest EH_CAPTURE_MAX_MIB */
+#define PCAP_FILE_HEADER_BYTES 24
+#define PCAP_RECORD_HEADER_BYTES 16
+
 static const unsigned char barrier_magic[8] = {'e', 'h', '-', 'q', 'u', 'i', 'e', 't'};
 
 /* A TCP connection seen in the capture, and which end closed it. */
@@ -90,10 +101,14 @@ struct eh_capture {
     int wake_fd;    /* eventfd: the thread tells of new frames */
     uint32_t token; /* in this capture's barrier frames */
     struct eh_decoder *dec;
+    uint32_t snaplen;        /* bytes of each frame written */
+    uint64_t max_file_bytes; /* the cap */
 
     pthread_mutex_t lock; /* guards what follows; the thread writes, callers read */
     uint64_t packets;
     uint64_t bytes;
+    uint64_t file_bytes; /* the file's size so far */
+    uint64_t over_cap;   /* frames not written: the cap was reached */
     int64_t last_packet_us;
     unsigned barrier_round; /* the round eh_capture_stop() waits for */
     unsigned barrier_hits;  /* its barriers seen so far */
@@ -172,9 +187,17 @@ static void on_frame(struct eh_capture *c, const struct pcap_pkthdr *h, const u_
 {
     pthread_mutex_lock(&c->lock);
     if (!barrier(c, h, data)) {
-        pcap_dump((u_char *)c->dumper, h, data);
-        c->packets++;
-        c->bytes += h->caplen;
+        struct pcap_pkthdr cut = *h;
+        cut.caplen = h->caplen < c->snaplen ? h->caplen : c->snaplen;
+        uint64_t record = PCAP_RECORD_HEADER_BYTES + (uint64_t)cut.caplen;
+        if (c->over_cap > 0 || c->file_bytes + record > c->max_file_bytes) {
+            c->over_cap++;
+        } else {
+            pcap_dump((u_char *)c->dumper, &cut, data);
+            c->file_bytes += record;
+            c->packets++;
+            c->bytes += cut.caplen;
+        }
         c->last_packet_us = eh_now_us();
         struct eh_pkt p;
         int64_t t = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
@@ -521,8 +544,24 @@ static void quiet_by_time(struct eh_capture *c, int64_t deadline_us)
 
 /* ---- the interface ---- */
 
+uint64_t eh_capture_max_mib(void)
+{
+    const char *v = getenv("EH_CAPTURE_MAX_MIB");
+    char *end;
+    unsigned long long n = v != NULL ? strtoull(v, &end, 10) : 0;
+    bool ok = v != NULL && *v >= '0' && *v <= '9' && *end == '\0' && n >= 1 && n <= MAX_MAX_MIB;
+    return ok ? n : DEFAULT_MAX_MIB;
+}
+
 eh_status eh_capture_start(const char *ifname, const char *filter, const char *pcap_path,
                            struct eh_capture **out, struct eh_error *err)
+{
+    return eh_capture_start_snaplen(ifname, filter, 0, pcap_path, out, err);
+}
+
+eh_status eh_capture_start_snaplen(const char *ifname, const char *filter, int snaplen,
+                                   const char *pcap_path, struct eh_capture **out,
+                                   struct eh_error *err)
 {
     *out = NULL;
     struct eh_capture *c = calloc(1, sizeof(*c));
@@ -535,6 +574,9 @@ eh_status eh_capture_start(const char *ifname, const char *filter, const char *p
         return EH_ERR;
     }
     c->fd = c->stop_fd = c->wake_fd = -1;
+    c->snaplen = snaplen > 0 && snaplen < SNAPLEN_BYTES ? (uint32_t)snaplen : SNAPLEN_BYTES;
+    c->file_bytes = PCAP_FILE_HEADER_BYTES;
+    c->max_file_bytes = eh_capture_max_mib() << 20;
     pthread_mutex_init(&c->lock, NULL);
     c->token = (uint32_t)getpid() ^ (uint32_t)eh_now_us();
     c->last_packet_us = eh_now_us();
@@ -653,6 +695,7 @@ eh_status eh_capture_stop(struct eh_capture *c, struct eh_capture_stats *stats,
     eh_status st = read_drops(c, &s, err);
     s.packets = c->packets;
     s.bytes = c->bytes;
+    s.over_cap = c->over_cap;
     if (stats != NULL)
         *stats = s;
     if (c->thread_err[0] != '\0') {

@@ -8,7 +8,8 @@
  * connections one port has closed, and a file descriptor wakes a caller up
  * when frames arrive. eh_capture_stop() waits until every packet the kernel
  * had queued on the interface (and what those caused) has been captured,
- * stops the thread, finishes the file and reports the drops.
+ * stops the thread, finishes the file and reports the drops. The file is
+ * capped (eh_capture_max_mib()).
  *
  * Frames come from a plain AF_PACKET socket whose receive buffer is the
  * capture buffer: it costs nothing until packets wait in it, so it is set
@@ -32,13 +33,25 @@ struct eh_capture_stats {
     uint64_t bytes;          /* bytes of packet data written */
     uint64_t dropped_kernel; /* dropped for lack of buffer space */
     uint64_t dropped_iface;  /* dropped by the interface or driver (ring only) */
+    uint64_t over_cap;       /* frames not written: the file reached its cap */
 };
+
+/* The cap of a capture file in MiB: EH_CAPTURE_MAX_MIB (1..65536) if set
+ * to a valid number, else 256. Frames that would take the file past it are
+ * counted in over_cap and not written. */
+uint64_t eh_capture_max_mib(void);
 
 /* Starts capturing ifname ("lo") into pcap_path. filter may be NULL (all
  * traffic). Failures (no permission, no interface, bad filter, unwritable
  * file) return EH_ERR with the reason. Caller frees with eh_capture_free(). */
 eh_status eh_capture_start(const char *ifname, const char *filter, const char *pcap_path,
                            struct eh_capture **out, struct eh_error *err);
+
+/* The same, writing at most snaplen bytes of each frame (0 or anything above
+ * 262144: all of it, as eh_capture_start()). */
+eh_status eh_capture_start_snaplen(const char *ifname, const char *filter, int snaplen,
+                                   const char *pcap_path, struct eh_capture **out,
+                                   struct eh_error *err);
 
 /* What has been captured so far. */
 struct eh_capture_live {

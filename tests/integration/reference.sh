@@ -13,8 +13,8 @@ status=$?
 for f in report.json junit.xml report.html summary.md; do
   [ -s "$out/$f" ] && ok "$f written" || bad "$f missing"
 done
-for s in scenarios/*.json; do
-  name=$(basename "$s" .json)
+# Every scenario a folder run selects (those tagged load only with --tag load: load.sh).
+for name in $("$EH" list scenarios | awk 'NR > 1 && /^[^ ]/ {print $1}'); do
   v=$(verdict_of "$out" "$name")
   [ "$v" = PASS ] && ok "$name: PASS" || bad "$name: expected PASS, got $v: $(reason_of "$out" "$name")"
   [ -s "$out/pcap/$name.pcap" ] && ok "$name: pcap written" || bad "$name: no pcap/$name.pcap"

@@ -8,8 +8,8 @@ need xmllint libxml2-utils
 out=$WORK/ref
 "$EH" run -q -j 2 --report-dir "$out" scenarios > "$WORK/stdout" 2>&1 \
   || { bad "run against the reference builds failed"; cat "$WORK/stdout"; }
-for s in scenarios/*.json; do
-  p=$out/pcap/$(basename "$s" .json).pcap
+for name in $("$EH" list scenarios | awk 'NR > 1 && /^[^ ]/ {print $1}'); do # as a folder run selects
+  p=$out/pcap/$name.pcap
   if [ ! -s "$p" ]; then bad "no ${p#"$out"/}"
   elif tshark -r "$p" > /dev/null 2> "$WORK/tshark.err"; then ok "tshark opens ${p#"$out"/}"
   else bad "tshark cannot open ${p#"$out"/}: $(cat "$WORK/tshark.err")"; fi

@@ -331,6 +331,99 @@ START_TEST(test_capture_ring_drops_are_counted)
 }
 END_TEST
 
+/* EH_CAPTURE_MAX_MIB=1 and 3 MiB of UDP: the file stays within 1 MiB, holds
+ * whole packets only, and the packets left out are counted. */
+START_TEST(test_capture_file_is_capped)
+{
+    enter_private_netns();
+    setenv("EH_CAPTURE_MAX_MIB", "1", 1);
+    ck_assert_uint_eq(eh_capture_max_mib(), 1);
+    const char *path = temp_pcap_path();
+    struct eh_capture *c;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_capture_start("lo", "udp", path, &c, &err) == EH_OK, "%s", err.msg);
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof(sa);
+    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
+    static char payload[8192];
+    for (int i = 0; i < 384; i++) { /* 3 MiB, read as it comes so none is lost */
+        ck_assert_int_eq(
+            sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)),
+            (ssize_t)sizeof(payload));
+        char sink[sizeof(payload)];
+        while (recv(rx, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
+        }
+    }
+    struct eh_capture_stats st;
+    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
+    eh_capture_free(c);
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_msg(sb.st_size <= 1 << 20, "file of %lld bytes", (long long)sb.st_size);
+    ck_assert_msg(sb.st_size > (1 << 20) - 9000, "file of %lld bytes", (long long)sb.st_size);
+    uint64_t bytes;
+    int linktype;
+    ck_assert_uint_eq(count_packets(path, &bytes, &linktype), st.packets);
+    /* Every packet is written, left out over the cap or (on a busy machine)
+     * dropped by the kernel, which may count a packet it then delivered. */
+    ck_assert_msg(st.packets + st.over_cap <= 384 &&
+                      st.packets + st.over_cap + st.dropped_kernel >= 384,
+                  "packets %llu, over the cap %llu, dropped %llu", (unsigned long long)st.packets,
+                  (unsigned long long)st.over_cap, (unsigned long long)st.dropped_kernel);
+    ck_assert_uint_gt(st.over_cap, 0);
+    setenv("EH_CAPTURE_MAX_MIB", "0", 1); /* out of range: the default */
+    ck_assert_uint_eq(eh_capture_max_mib(), 256);
+    unlink(path);
+    close(rx);
+    close(tx);
+}
+END_TEST
+
+/* A snap length of 128: every frame is written cut to 128 bytes, with its
+ * length on the wire kept. */
+START_TEST(test_capture_snaplen_cuts_frames)
+{
+    enter_private_netns();
+    const char *path = temp_pcap_path();
+    struct eh_capture *c;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_capture_start_snaplen("lo", "udp", 128, path, &c, &err) == EH_OK, "%s",
+                  err.msg);
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof(sa);
+    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
+    static char payload[1000];
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(
+            sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)),
+            (ssize_t)sizeof(payload));
+    struct eh_capture_stats st;
+    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
+    eh_capture_free(c);
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_open_offline(path, errbuf);
+    ck_assert_msg(p != NULL, "pcap_open_offline: %s", errbuf);
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int n = 0;
+    while (pcap_next_ex(p, &h, &data) == 1) {
+        ck_assert_uint_eq(h->caplen, 128);
+        ck_assert_uint_eq(h->len, 14 + 20 + 8 + sizeof(payload));
+        n++;
+    }
+    pcap_close(p);
+    ck_assert_int_eq(n, 10);
+    ck_assert_uint_eq(st.bytes, 10 * 128);
+    unlink(path);
+    close(rx);
+    close(tx);
+}
+END_TEST
+
 int main(void)
 {
     struct eh_error err = {0};
@@ -354,6 +447,8 @@ int main(void)
     tcase_add_test(tc, test_capture_unwritable_path_is_named);
     tcase_add_test(tc, test_capture_drops_are_counted);
     tcase_add_test(tc, test_capture_ring_drops_are_counted);
+    tcase_add_test(tc, test_capture_file_is_capped);
+    tcase_add_test(tc, test_capture_snaplen_cuts_frames);
     suite_add_tcase(s, tc);
     return eh_test_run(s, CK_FORK); /* every test leaves its namespace with its child */
 }
