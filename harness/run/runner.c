@@ -18,6 +18,7 @@
 #include "peer.h"
 #include "template.h"
 #include "verdict.h"
+#include "watch.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -188,6 +189,12 @@ static bool expect_names_role(enum eh_expect_kind k)
     case EH_EXPECT_WIRE_CONNECTIONS:
     case EH_EXPECT_WIRE_SYN:
     case EH_EXPECT_WIRE_UDP:
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
         return false;
     }
     return false;
@@ -384,6 +391,9 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         } else if (port == 0 && srv->log_path[0])
             port = port_from_log(srv->log_path);
     }
+    bool watch = run_verdict == EH_PASS && eh__watch_wanted(sc);
+    if (watch)
+        eh__watch_before(&obs.server, srv->proc);
 
     /* Client side: the scripted peer, or a program. */
     struct role_run *cli = &rr[EH_CLIENT];
@@ -417,9 +427,13 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         }
     }
 
-    /* Teardown: let the server end on its own for a moment, then stop it. */
+    /* Teardown: let the server end on its own for a moment, then stop it (a
+     * watched server, given its moment in the watch, is stopped at once). */
+    if (watch)
+        eh__watch_after(&obs.server, srv->proc);
     if (srv->proc) {
-        int64_t linger = eh_now_us() + eh_scaled_ms(LINGER_MS) * 1000;
+        int64_t linger =
+            eh_now_us() + eh_scaled_ms(watch && obs.server.running ? 0 : LINGER_MS) * 1000;
         eh_proc_wait(srv->proc, linger < deadline ? linger : deadline);
         eh_proc_stop(srv->proc, eh_scaled_ms(STOP_GRACE_MS));
     }

@@ -61,6 +61,12 @@ static const char *const expect_names[] = {
     [EH_EXPECT_WIRE_CONNECTIONS] = "wire_connections",
     [EH_EXPECT_WIRE_SYN] = "wire_syn",
     [EH_EXPECT_WIRE_UDP] = "wire_udp",
+    [EH_EXPECT_CONN_ECHO] = "conn_echo",
+    [EH_EXPECT_CLIENTS_SERVED] = "clients_served",
+    [EH_EXPECT_CLIENTS_CONCURRENT] = "clients_concurrent",
+    [EH_EXPECT_DATAGRAM_ECHO] = "datagram_echo",
+    [EH_EXPECT_SERVER_FDS] = "server_fds",
+    [EH_EXPECT_SERVER_RUNNING] = "server_running",
     NULL,
 };
 static const char *const relation_names[] = {
@@ -281,6 +287,7 @@ struct ctx {
     const char *text; /* the whole file, NUL-terminated */
     struct eh_error *err;
     enum eh_transport transport; /* the scenario's, once read: some steps and kinds need one */
+    bool scripted;               /* the client has steps (read before the expectations) */
     bool in_repeat;              /* parsing the steps of a repeat */
 };
 
@@ -1095,6 +1102,88 @@ static bool parse_wire(struct ctx *c, json_t *body, const char *p, enum eh_trans
     case EH_EXPECT_ECHO:
     case EH_EXPECT_CLIENT_PORT:
     case EH_EXPECT_MIRROR:
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
+        break;
+    }
+    return false;
+}
+
+/* The transport a kind is restricted to, or -1 when it judges either. */
+static int only_transport(enum eh_expect_kind k)
+{
+    switch (k) {
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+        return EH_TCP;
+    case EH_EXPECT_WIRE_UDP:
+    case EH_EXPECT_DATAGRAM_ECHO:
+        return EH_UDP;
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+    case EH_EXPECT_MIRROR:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
+        break;
+    }
+    return -1;
+}
+
+/* The kinds that read the scripted client's per-connection records. */
+static bool needs_steps(enum eh_expect_kind k)
+{
+    return k == EH_EXPECT_CONN_ECHO || k == EH_EXPECT_CLIENTS_SERVED ||
+           k == EH_EXPECT_CLIENTS_CONCURRENT || k == EH_EXPECT_DATAGRAM_ECHO;
+}
+
+/* The keys of the kinds judged from the scripted client's records and from
+ * the runner's look at the server process. */
+static bool parse_peer_kind(struct ctx *c, json_t *body, const char *p, struct eh_expect *e)
+{
+    bool has;
+    switch (e->kind) {
+    case EH_EXPECT_CONN_ECHO:
+        return get_relation(c, body, p, e) &&
+               get_int(c, body, p, "conn", 1, MAX_REPEAT * MAX_CLIENTS, &e->conn, &has) &&
+               get_bool(c, body, p, "eof", &e->eof, &has);
+    case EH_EXPECT_CLIENTS_SERVED:
+        e->min = 1;
+        return get_int(c, body, p, "min", 1, INT64_MAX, &e->min, &has);
+    case EH_EXPECT_SERVER_FDS:
+        return get_int(c, body, p, "max_growth", 0, INT64_MAX, &e->max_growth, NULL);
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_RUNNING:
+        return true;
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+    case EH_EXPECT_MIRROR:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_WIRE_UDP:
         break;
     }
     return false;
@@ -1119,6 +1208,12 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
         [EH_EXPECT_WIRE_CONNECTIONS] = {"min", "max"},
         [EH_EXPECT_WIRE_SYN] = {"unanswered_min", "refused_min"},
         [EH_EXPECT_WIRE_UDP] = {"boundaries"},
+        [EH_EXPECT_CONN_ECHO] = {"relation", "conn", "eof"},
+        [EH_EXPECT_CLIENTS_SERVED] = {"min"},
+        [EH_EXPECT_CLIENTS_CONCURRENT] = {NULL},
+        [EH_EXPECT_DATAGRAM_ECHO] = {NULL},
+        [EH_EXPECT_SERVER_FDS] = {"max_growth"},
+        [EH_EXPECT_SERVER_RUNNING] = {NULL},
     };
     int which = 0, who = 0;
     char p[PATH_LEN];
@@ -1129,9 +1224,14 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     e->kind = (enum eh_expect_kind)which;
     json_t *body = json_object_get(v, expect_names[which]);
     child(p, path, expect_names[which]);
-    bool tcp_only = e->kind == EH_EXPECT_WIRE_CLOSE || e->kind == EH_EXPECT_WIRE_SYN;
-    if ((tcp_only && transport != EH_TCP) || (e->kind == EH_EXPECT_WIRE_UDP && transport != EH_UDP))
-        return fail(c, p, true, "only allowed in %s scenarios", tcp_only ? "tcp" : "udp");
+    int only = only_transport(e->kind);
+    if (only >= 0 && (enum eh_transport)only != transport)
+        return fail(c, p, true, "only allowed in %s scenarios",
+                    eh_transport_name((enum eh_transport)only));
+    if (needs_steps(e->kind) && !c->scripted)
+        return fail(c, p, true,
+                    "only allowed when the client has \"steps\" (it judges the scripted "
+                    "client's records)");
     if (!is_object(c, body, p) || !check_keys(c, body, p, keys[which], "key"))
         return false;
     if (keys[which][0] != NULL && strcmp(keys[which][0], "who") == 0) {
@@ -1161,6 +1261,13 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     case EH_EXPECT_WIRE_SYN:
     case EH_EXPECT_WIRE_UDP:
         return parse_wire(c, body, p, transport, e);
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
+        return parse_peer_kind(c, body, p, e);
     }
     return false;
 }
@@ -1205,6 +1312,7 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
         !member(c, root, "$", "client", NULL, &client, p) ||
         !parse_role(c, client, p, EH_CLIENT, &sc->roles[EH_CLIENT]))
         return false;
+    c->scripted = sc->roles[EH_CLIENT].n_steps > 0;
     if (!get_array(c, root, "$", "expect", &expects, NULL) ||
         (sc->expects = alloc(c, json_array_size(expects) * sizeof(*sc->expects))) == NULL)
         return false;

@@ -105,6 +105,14 @@ enum eh_expect_kind {
     EH_EXPECT_WIRE_CONNECTIONS, /* number of TCP connections (udp: exchanges) */
     EH_EXPECT_WIRE_SYN,         /* connections left unanswered or refused */
     EH_EXPECT_WIRE_UDP,         /* every reply paired with a request of its size */
+    /* Judged from the scripted peer's per-connection records, so the server may be under test: */
+    EH_EXPECT_CONN_ECHO,          /* each connection got back exactly its own bytes */
+    EH_EXPECT_CLIENTS_SERVED,     /* every connection attempted got its whole echo */
+    EH_EXPECT_CLIENTS_CONCURRENT, /* no client's echo waited for another client to finish */
+    EH_EXPECT_DATAGRAM_ECHO,      /* each reply is its own request: size, bytes, boundaries */
+    /* Judged from what the runner saw of the server process: */
+    EH_EXPECT_SERVER_FDS,     /* the server's open descriptors grew by at most max_growth */
+    EH_EXPECT_SERVER_RUNNING, /* the server still ran when the client side finished */
 };
 const char *eh_expect_name(enum eh_expect_kind k); /* the JSON key: "exit", "survived", ... */
 
@@ -127,7 +135,7 @@ struct eh_expect {
     int signals[EH_MAX_OUTCOMES]; /* exit: allowed terminating signals */
     size_t n_signals;
     struct eh_match match; /* event */
-    int64_t min;           /* event, wire_connections: at least this many (default 1) */
+    int64_t min;           /* event, wire_connections, clients_served: at least (default 1) */
     int64_t max;           /* event, wire_connections: at most; -1 unbounded (default) */
     struct eh_match *seq;  /* sequence */
     size_t n_seq;
@@ -141,6 +149,9 @@ struct eh_expect {
     bool data_after_close;          /* wire_close */
     int64_t unanswered_min;         /* wire_syn: -1 when not given */
     int64_t refused_min;            /* wire_syn: -1 when not given */
+    int64_t conn;                   /* conn_echo: the connection judged (from 1); 0: every one */
+    bool eof;                       /* conn_echo: the server's EOF must follow the echo */
+    int64_t max_growth;             /* server_fds: descriptors, after minus before */
 };
 
 struct eh_scenario {

@@ -57,6 +57,12 @@ START_TEST(test_names_are_the_json_keys)
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_ECHO), "wire_echo");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_CLIENT_PORT), "wire_client_port");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_UDP), "wire_udp");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_CONN_ECHO), "conn_echo");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_CLIENTS_SERVED), "clients_served");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_CLIENTS_CONCURRENT), "clients_concurrent");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_DATAGRAM_ECHO), "datagram_echo");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_SERVER_FDS), "server_fds");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_SERVER_RUNNING), "server_running");
 }
 END_TEST
 
@@ -429,6 +435,33 @@ START_TEST(test_server_steps_take_their_pacing_timeouts_and_defaults)
 }
 END_TEST
 
+START_TEST(test_connection_kinds_and_the_server_watch_are_loaded)
+{
+    struct eh_scenario *sc = load_ok(SERVER_FIXTURES "expect.json");
+    const struct eh_expect *e = sc->expects;
+    ck_assert_uint_eq(sc->n_expects, 7);
+    ck_assert_int_eq(e[0].kind, EH_EXPECT_CONN_ECHO);
+    ck_assert_int_eq(e[0].relation, EH_ECHO_EXACT);
+    ck_assert_int_eq(e[0].conn, 0); /* every connection */
+    ck_assert(!e[0].eof);
+    ck_assert_int_eq(e[1].relation, EH_ECHO_NONEMPTY_PREFIX);
+    ck_assert_int_eq(e[1].conn, 2);
+    ck_assert(e[1].eof);
+    ck_assert_int_eq(e[2].kind, EH_EXPECT_CLIENTS_SERVED);
+    ck_assert_int_eq(e[2].min, 1);
+    ck_assert_int_eq(e[3].min, 50);
+    ck_assert_int_eq(e[4].kind, EH_EXPECT_CLIENTS_CONCURRENT);
+    ck_assert_int_eq(e[5].kind, EH_EXPECT_SERVER_FDS);
+    ck_assert_int_eq(e[5].max_growth, 4);
+    ck_assert_int_eq(e[6].kind, EH_EXPECT_SERVER_RUNNING);
+    eh_scenario_free(sc);
+    sc = load_ok(SERVER_FIXTURES "udp.json");
+    ck_assert_int_eq(sc->expects[0].kind, EH_EXPECT_DATAGRAM_ECHO);
+    ck_assert_uint_eq(sc->roles[EH_CLIENT].steps[1].chunks[1], 200);
+    eh_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_free_accepts_null)
 {
     eh_scenario_free(NULL);
@@ -674,6 +707,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(valid, test_wire_kinds_are_loaded_with_their_defaults);
     tcase_add_test(valid, test_wire_kinds_of_a_udp_scenario_judge_udp_exchanges);
     tcase_add_test(valid, test_server_steps_take_their_pacing_timeouts_and_defaults);
+    tcase_add_test(valid, test_connection_kinds_and_the_server_watch_are_loaded);
     tcase_add_test(valid, test_free_accepts_null);
     suite_add_tcase(s, valid);
 
