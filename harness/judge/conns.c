@@ -532,6 +532,7 @@ struct dgram {
     size_t index;         /* 1, 2, ... among the socket's requests (or replies) */
     unsigned char *bytes; /* owned; NULL when empty */
     size_t len;
+    bool paired; /* a request answered by a reply of its bytes, or that reply */
 };
 
 struct dgrams {
@@ -685,36 +686,40 @@ enum rank {
     RANK_NONE,
 };
 
-/* Reply r is not request q, and neither longer nor shorter in a way that
- * explains it. */
+/* Reply r is not request q (NULL: no request is left unanswered), and
+ * neither longer nor shorter in a way that explains it. */
 static enum rank put_other(struct text *t, const struct dgrams *all, const struct dgram *q,
                            const struct dgram *r, size_t n_socks)
 {
-    const struct dgram *o = r->len ? request_at(all, r->bytes, r->len, NULL) : NULL;
+    const struct dgram *o = request_at(all, r->bytes, r->len, NULL);
     if (o != NULL && o->len == r->len && o->conn != r->conn) {
         put(t, "reply %zu to client %d is ", r->index, r->conn);
         put_dgram(t, o, n_socks);
         put(t, ": the server answers the wrong client (" RULE_UDP ")");
         return RANK_MIXED;
     }
-    if (o != NULL && o->len == r->len && o->index > q->index) {
-        put(t, "%s", q->len == 0 ? "the zero-length " : "");
-        put_dgram(t, q, n_socks);
-        put(t, " got no reply (the next reply answers datagram %zu): the server %s (" RULE_UDP ")",
-            o->index, q->len == 0 ? "ignores empty datagrams" : "lost it");
-        return RANK_LOST;
-    }
-    if (r->len != q->len) {
-        put(t, "reply %zu has %zu bytes for ", r->index, r->len);
+    put(t, "reply %zu", r->index);
+    if (n_socks > 1)
+        put(t, " to client %d", r->conn);
+    if (o != NULL && o->len == r->len) {
+        put(t,
+            " answers datagram %zu again: the server sent two replies for one datagram (" RULE_UDP
+            ")",
+            o->index);
+    } else if (q == NULL) {
+        put(t, " (%zu bytes) answers no datagram: more replies than datagrams (" RULE_UDP ")",
+            r->len);
+    } else if (r->len != q->len) {
+        put(t, " has %zu bytes for ", r->len);
         put_dgram(t, q, n_socks);
         put(t, " of %zu bytes (" RULE_UDP ")", q->len);
     } else {
         size_t at = 0;
         while (at < r->len && r->bytes[at] == q->bytes[at])
             at++;
-        put(t, "the reply to ");
+        put(t, " differs from ");
         put_dgram(t, q, n_socks);
-        put(t, " differs at offset %zu: expected ", at);
+        put(t, " at offset %zu: expected ", at);
         put_octet(t, q->bytes[at]);
         put(t, ", got ");
         put_octet(t, r->bytes[at]);
@@ -723,85 +728,109 @@ static enum rank put_other(struct text *t, const struct dgrams *all, const struc
     return RANK_WRONG;
 }
 
-/* Pairs reply *ri with request *qi and advances both; RANK_NONE, or the
- * problem's rank (the reason in t) when the reply is not its request. */
-static enum rank pair_next(const struct dgrams *all, const struct side *s, size_t *qi, size_t *ri,
-                           size_t n_socks, struct text *t)
+/* Explains the first reply left (*ri) against the first request left (*qi)
+ * of a socket: the problem's rank, the reason in t. */
+static enum rank explain(const struct dgrams *all, const struct side *s, size_t qi, size_t ri,
+                         size_t n_socks, struct text *t)
 {
-    const struct dgram *r = s->rep[*ri], *q = *qi < s->n_req ? s->req[*qi] : NULL;
+    const struct dgram *r = s->rep[ri], *q = qi < s->n_req ? s->req[qi] : NULL;
     size_t own, others, sizes[JOIN_SHOWN];
-    if (q != NULL && same(q, r->bytes, r->len)) {
-        (*qi)++, (*ri)++;
-        return RANK_NONE;
-    }
-    if (q == NULL) {
-        put(t, "reply %zu to ", r->index);
-        put_who(t, r->conn, n_socks);
-        put(t, " (%zu bytes) answers no datagram: more replies than datagrams (" RULE_UDP ")",
-            r->len);
-    } else if (r->len > q->len && joined(all, s, *qi, r, &own, &others, sizes)) {
+    if (q != NULL && r->len > q->len && joined(all, s, qi, r, &own, &others, sizes)) {
         put_joined(t, q, r, own, others, sizes, n_socks);
         return others > 0 ? RANK_MIXED : RANK_WRONG;
-    } else if (r->len < q->len && r->len > 0 && memcmp(q->bytes, r->bytes, r->len) == 0) {
-        put_shorter(t, s, *ri, q, n_socks);
-    } else {
-        return put_other(t, all, q, r, n_socks);
     }
-    return RANK_WRONG;
+    if (q != NULL && r->len < q->len && r->len > 0 && memcmp(q->bytes, r->bytes, r->len) == 0) {
+        put_shorter(t, s, ri, q, n_socks);
+        return RANK_WRONG;
+    }
+    return put_other(t, all, q, r, n_socks);
 }
 
-/* The requests of socket s from qi on got no reply: why. */
-static void put_unanswered(const struct side *s, size_t qi, size_t n_socks, struct text *t)
+/* Request q of the socket's requests v[0..n) got no reply: why. */
+static void put_unanswered(const struct dgram *const *v, size_t n, const struct dgram *q,
+                           size_t n_socks, struct text *t)
 {
-    const struct dgram *q = s->req[qi];
-    bool rest = qi + 1 < s->n_req;
+    size_t later = 0, later_answered = 0, others = 0;
+    for (size_t i = 0; i < n; i++) {
+        later += v[i]->index > q->index;
+        later_answered += v[i]->index > q->index && v[i]->paired;
+        others += v[i] != q && !v[i]->paired;
+    }
     if (q->len == 0) {
         put(t, "the zero-length ");
         put_dgram(t, q, n_socks);
-        put(t,
-            " got no reply%s: an empty datagram stopped the server (recvfrom() returning 0 is an "
-            "empty datagram, to be answered with an empty one, not an end of anything; " RULE_UDP
-            ")",
-            rest ? ", and no datagram after it did" : "");
+        if (later > 0 && later_answered == 0)
+            put(t, " got no reply, and no datagram after it did: an empty datagram stopped the "
+                   "server");
+        else
+            put(t, " got no reply: the server ignores empty datagrams");
+        put(t, " (recvfrom() returning 0 is an empty datagram, to be answered with an empty one, "
+               "not an end of anything; " RULE_UDP ")");
         return;
     }
     put_dgram(t, q, n_socks);
-    put(t, " (%zu bytes) got no reply%s (" RULE_UDP ")", q->len, rest ? ", nor any after it" : "");
+    put(t, " (%zu bytes) got no reply", q->len);
+    if (others > 0)
+        put(t, ", nor did %zu more", others);
+    put(t, " (" RULE_UDP ")");
+}
+
+/* Pairs each reply of a socket with a request of the same bytes, in any
+ * order (UDP keeps no order, and a server may answer from several threads);
+ * what is left is explained. left has room for n_req and n_rep entries. */
+static enum rank pair_socket(const struct dgrams *all, struct dgram **req, size_t n_req,
+                             struct dgram **rep, size_t n_rep, struct side *left, size_t n_socks,
+                             struct text *t)
+{
+    for (size_t j = 0; j < n_rep; j++)
+        for (size_t i = 0; i < n_req && !rep[j]->paired; i++)
+            if (!req[i]->paired && same(req[i], rep[j]->bytes, rep[j]->len))
+                req[i]->paired = rep[j]->paired = true;
+    for (size_t i = 0; i < n_req; i++)
+        if (!req[i]->paired)
+            left->req[left->n_req++] = req[i];
+    for (size_t j = 0; j < n_rep; j++)
+        if (!rep[j]->paired)
+            left->rep[left->n_rep++] = rep[j];
+    if (left->n_rep > 0)
+        return explain(all, left, 0, 0, n_socks, t);
+    if (left->n_req == 0)
+        return RANK_NONE;
+    put_unanswered((const struct dgram *const *)req, n_req, left->req[0], n_socks, t);
+    return RANK_LOST;
 }
 
 /* Judges one socket: RANK_NONE, or its first problem's rank (reason in t). */
-static enum rank judge_socket(const struct dgrams *req, const struct dgrams *rep, int conn,
-                              size_t n_socks, struct text *t)
+static enum rank judge_socket(struct dgrams *req, struct dgrams *rep, int conn, size_t n_socks,
+                              struct text *t)
 {
-    struct side s = {.req = calloc(req->n + 1, sizeof(*s.req)),
-                     .rep = calloc(rep->n + 1, sizeof(*s.rep))};
-    enum rank rank = RANK_NONE;
-    if (s.req == NULL || s.rep == NULL) {
+    struct dgram **q = calloc(req->n + 1, sizeof(*q)), **r = calloc(rep->n + 1, sizeof(*r));
+    struct side left = {.req = calloc(req->n + 1, sizeof(*left.req)),
+                        .rep = calloc(rep->n + 1, sizeof(*left.rep))};
+    size_t nq = 0, nr = 0;
+    enum rank rank = RANK_WRONG;
+    if (q == NULL || r == NULL || left.req == NULL || left.rep == NULL) {
         put(t, "out of memory pairing the datagrams");
-        rank = RANK_WRONG;
+    } else {
+        for (size_t i = 0; i < req->n; i++)
+            if (req->v[i].conn == conn)
+                q[nq++] = &req->v[i];
+        for (size_t i = 0; i < rep->n; i++)
+            if (rep->v[i].conn == conn)
+                r[nr++] = &rep->v[i];
+        rank = pair_socket(req, q, nq, r, nr, &left, n_socks, t);
     }
-    for (size_t i = 0; rank == RANK_NONE && i < req->n; i++)
-        if (req->v[i].conn == conn)
-            s.req[s.n_req++] = &req->v[i];
-    for (size_t i = 0; rank == RANK_NONE && i < rep->n; i++)
-        if (rep->v[i].conn == conn)
-            s.rep[s.n_rep++] = &rep->v[i];
-    size_t qi = 0, ri = 0;
-    while (rank == RANK_NONE && ri < s.n_rep)
-        rank = pair_next(req, &s, &qi, &ri, n_socks, t);
-    if (rank == RANK_NONE && qi < s.n_req) {
-        put_unanswered(&s, qi, n_socks, t);
-        rank = RANK_LOST;
-    }
-    free(s.req);
-    free(s.rep);
+    free(q);
+    free(r);
+    free(left.req);
+    free(left.rep);
     return rank;
 }
 
 /* Every socket's first problem; the most telling one's reason goes into t.
  * Returns its rank (RANK_NONE: every reply is its datagram). */
-static enum rank judge_sockets(const struct dgrams *req, const struct dgrams *rep,
-                               const struct records *rs, size_t n, struct text *t)
+static enum rank judge_sockets(struct dgrams *req, struct dgrams *rep, const struct records *rs,
+                               size_t n, struct text *t)
 {
     enum rank best = RANK_NONE;
     for (size_t i = 0; i < rs->n; i++) {
