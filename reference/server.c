@@ -134,7 +134,7 @@ static void usage(FILE *out, const char *prog)
           "  --send-after-eof N after the client's EOF send N chunks of 1024 bytes, then close\n"
           "  --keep-sigpipe     let SIGPIPE kill the server (no SIG_IGN, no MSG_NOSIGNAL)\n"
           "  --concurrent       serve many clients at once with epoll (implies --forever;\n"
-          "                     blocking mode only)\n"
+          "                     blocking mode only; UDP: as --forever, one socket serves all)\n"
           "  --ready-fd N       close fd N once listening (TCP) or bound (UDP)\n"
           "  --reuseaddr        set SO_REUSEADDR before bind (the tutorial does not)\n"
           "  --nodelay          set TCP_NODELAY (Nagle off): each send() leaves as its own\n"
@@ -349,8 +349,9 @@ usage_error:
 static int open_socket(struct server *s)
 {
     const char *step = "socket";
+    bool epoll = s->concurrent && s->ep.sock_type == SOCK_STREAM; /* UDP: one socket serves all */
     int fd = eh_socket(s->ep.family, s->ep.sock_type | eh_io_socket_flags(&s->ep.io) |
-                                         (s->concurrent ? SOCK_NONBLOCK : 0));
+                                         (epoll ? SOCK_NONBLOCK : 0));
     if (fd < 0)
         goto fail;
     step = "setsockopt";
