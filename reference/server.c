@@ -289,6 +289,8 @@ static bool settle_options(struct server *s)
         s->forever = s->concurrent = false, s->max_connections = 0;
     if (s->f->serial) /* the bug: the accept loop serves each client to the end */
         s->concurrent = false;
+    if (s->f->reads_once_closes) /* the tutorial's loop, one client at a time */
+        s->concurrent = false;
     if (s->recv_bytes == 0)
         s->recv_bytes = udp ? UDP_DEFAULT_RECV_BYTES : 1024;
     if (udp && s->f->udp_truncates && s->recv_bytes > UDP_TRUNCATING_RECV_BYTES)
@@ -516,6 +518,11 @@ static int serve_conn(const struct server *s, int fd)
         if (s->close_first && (r = eh_shutdown(fd, SHUT_WR)) < 0)
             break;
         shut = s->close_first;
+        if (s->f->reads_once_closes) { /* the bug: one message per connection */
+            eh_evlog_conn_end(fd, "done");
+            eh_close(fd);
+            return 0;
+        }
     }
     return end_conn(s, fd, r, errno);
 }
