@@ -13,10 +13,12 @@
 
 static void usage_list(FILE *out)
 {
-    fputs("Usage: echoharness list [-t TAG] [-f GLOB] [SCENARIO.json|DIR]...\n"
+    fputs("Usage: echoharness list [-t TAG] [-f PATTERN] [SCENARIO.json|DIR]...\n"
           "List scenarios (default: those run uses) as name, kind, tags and description.\n"
-          "  -t, --tag TAG    only scenarios carrying TAG (repeat: carrying every TAG)\n"
-          "  -f, --filter GLOB only scenarios whose name matches GLOB\n"
+          "  -t, --tag TAG        only scenarios carrying TAG (repeat: carrying every TAG)\n"
+          "  -f, --filter PATTERN only scenarios whose name matches PATTERN: a glob with *, ?\n"
+          "                       or [ ('recv1-*'), else a part of the name ('echo'), or one\n"
+          "                       scenario's whole name\n"
           "Exit status 2 if a file does not load.\n",
           out);
 }
@@ -56,6 +58,8 @@ int eh_cmd_list(int argc, char **argv)
             printf("%s%s", t ? "," : "", scs[i]->tags[t]);
         printf("\n    %s\n", scs[i]->description);
     }
+    if (ok && n == 0 && sel.why_none[0])
+        fprintf(stderr, "echoharness list: no scenario selected: %s\n", sel.why_none);
     eh__scenarios_free(scs, n);
     free(sel.tags);
     return ok ? EH_EXIT_PASS : EH_EXIT_USAGE;

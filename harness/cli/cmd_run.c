@@ -1,12 +1,18 @@
 /* cmd_run.c - `echoharness run`: run scenarios and write the reports.
  *
- * Parses run's options, loads and selects the scenarios, checks the
- * commands and programs it is given before anything runs, runs the
- * scenarios on a pool of -j worker threads (each scenario in its own
- * network and PID namespace, see runner.h), prints progress and a summary,
- * writes the reports and turns the outcome into the exit status: 0 every
- * selected scenario passed (or was skipped), 1 at least one did not, 2
- * usage or configuration error, 128+N when stopped by signal N.
+ * Parses run's options, loads and selects the scenarios, gathers the
+ * implementations it judges (one, or several with --impl, --impl-client,
+ * --impls), plans the (implementation, scenario) pairs and the --shard part
+ * of them (plan.c), checks the commands and programs it is given before
+ * anything runs, runs the pairs on a pool of -j worker threads (each in its
+ * own network and PID namespace, see runner.h), prints progress and a
+ * summary, writes the reports (one report directory, or with several
+ * implementations one per implementation and an index) and turns the
+ * outcome into the exit status: 0 every selected scenario passed (or was
+ * skipped), 1 at least one did not, 2 usage or configuration error, 128+N
+ * when stopped by signal N. With --baseline FILE the changes against FILE are
+ * listed first, and the status is 1 only on a change of verdict against it
+ * (struct eh_report_diff_counts's changes).
  */
 #include "cli.h"
 
@@ -40,18 +46,34 @@ static void usage_run(FILE *out)
           "./scenarios, ../share/echoharness/scenarios beside the echoharness executable\n"
           "(an install) and the source tree's scenarios/ (a build tree).\n"
           "\n"
+          "One implementation (the reference builds by default):\n"
           "  --server-cmd CMD      run CMD as the server in scenarios whose server is under test;\n"
           "                        {host}, {port}, {transport} (tcp, udp) and {family} (ipv4,\n"
           "                        ipv6) are replaced; split into words like a shell would,\n"
           "                        but run without one (no pipes, no expansion)\n"
           "  --client-cmd CMD      the same for the client role\n"
-          "  --port N              the port for every role (for programs with a hard-coded port,\n"
-          "                        such as the tutorial's 65432); default: the scenario's\n"
           "  --server-program NAME\n"
           "                        run NAME from the --bin-dir instead of the reference server\n"
           "                        build, with the same options (used to prove scenarios catch\n"
           "                        faulty builds)\n"
           "  --client-program NAME the same for the reference client build\n"
+          "  --name NAME           the implementation's name in the reports (default: the\n"
+          "                        command's program, the --server-program, or 'reference')\n"
+          "Several implementations, each judged on the scenarios that apply to it (a role it\n"
+          "gives is under test), in parallel as -j allows; the report directory then holds\n"
+          "NAME/ (each one's report) and an index over all (the implementations x scenarios\n"
+          "matrix):\n"
+          "      --impl NAME=CMD   a server under test, CMD as for --server-cmd; repeatable\n"
+          "      --impl-client NAME=CMD\n"
+          "                        a client under test, CMD as for --client-cmd; repeatable\n"
+          "      --impls FILE      the implementations FILE lists: {\"implementations\": "
+          "[{\"name\",\n"
+          "                        \"server\" and/or \"client\" (commands), \"transports\": "
+          "[\"tcp\"],\n"
+          "                        \"families\": [\"ipv4\"] (optional: those it serves)}]}\n"
+          "\n"
+          "  --port N              the port for every role (for programs with a hard-coded port,\n"
+          "                        such as the tutorial's 65432); default: the scenario's\n"
           "  --report-dir DIR      where reports go (default: reports/latest)\n"
           "  -j, --jobs N          run N scenarios in parallel (default 1)\n"
           "      --repeat N        run each scenario N times (1..1000) and report the\n"
@@ -59,7 +81,18 @@ static void usage_run(FILE *out)
           "                        verdict is the worst run's\n"
           "  -t, --tag TAG         only scenarios carrying TAG; repeat to narrow further\n"
           "                        (--tag tcp --tag ipv4: scenarios carrying both)\n"
-          "  -f, --filter GLOB     only scenarios whose name matches GLOB (e.g. 'recv1-*')\n"
+          "  -f, --filter PATTERN  only scenarios whose name matches PATTERN: a glob with *, ?\n"
+          "                        or [ ('recv1-*'), else a part of the name ('echo'), or one\n"
+          "                        scenario's whole name ('basic-echo')\n"
+          "      --shard K/N       run shard K (1..N) of N: the selected (implementation,\n"
+          "                        scenario) pairs whose FNV-1a hash of 'impl/scenario' is K-1\n"
+          "                        modulo N; 'auto' takes CI_NODE_INDEX/CI_NODE_TOTAL (GitLab);\n"
+          "                        'echoharness merge' joins the shards' reports\n"
+          "      --baseline FILE   compare with FILE, the report.json of an earlier run: list the\n"
+          "                        changes first, and exit 1 only on a change of verdict (a\n"
+          "                        regression, a fix, another change, a new skip) or a new\n"
+          "                        scenario that fails; not for scenarios FILE has and this\n"
+          "                        run has not (other shards)\n"
           "      --timeout-scale F multiply every deadline by F (for valgrind, sanitizers, slow\n"
           "                        machines; also EH_TIMEOUT_SCALE)\n"
           "      --no-namespaces   run on the host loopback with allocated ports instead of\n"
@@ -73,11 +106,14 @@ static void usage_run(FILE *out)
 }
 
 struct run_state {
-    struct eh_scenario **scs;
-    size_t n;        /* jobs: scenarios times repeat */
-    unsigned repeat; /* runs of each scenario (--repeat) */
-    const struct eh_run_config *cfg;
-    json_t **results; /* per job: scenario i's run k is job i * repeat + k */
+    struct eh_scenario *const *scs;
+    const struct eh__pair *pairs;
+    const struct eh_run_config *cfgs; /* per implementation */
+    const struct eh__impls *impls;
+    bool label_impl;  /* several implementations: lines name "impl/scenario" */
+    size_t n;         /* jobs: pairs times repeat */
+    unsigned repeat;  /* runs of each pair (--repeat) */
+    json_t **results; /* per job: pair i's run k is job i * repeat + k */
     size_t next;      /* next job to start */
     size_t done;      /* jobs finished */
     size_t counts[EH_VERDICT_COUNT];
@@ -85,6 +121,16 @@ struct run_state {
     bool quiet;
     pthread_mutex_t lock;
 };
+
+/* "scenario", or "impl/scenario" in a run of several implementations. */
+static const char *pair_label(const struct run_state *rs, const struct eh__pair *p, char *buf,
+                              size_t len)
+{
+    if (!rs->label_impl)
+        return rs->scs[p->sc]->name;
+    snprintf(buf, len, "%s/%s", rs->impls->v[p->impl].name, rs->scs[p->sc]->name);
+    return buf;
+}
 
 static void print_progress(struct run_state *rs, const char *last)
 {
@@ -133,20 +179,22 @@ static void *run_worker(void *arg)
         if (i >= rs->n || eh_isolate_interrupted())
             return NULL;
 
-        const struct eh_scenario *sc = rs->scs[i / rs->repeat];
-        json_t *r =
-            eh_run_scenario(sc, rs->cfg, rs->repeat > 1 ? (unsigned)(i % rs->repeat) + 1 : 0);
+        const struct eh__pair *p = &rs->pairs[i / rs->repeat];
+        json_t *r = eh_run_scenario(rs->scs[p->sc], &rs->cfgs[p->impl],
+                                    rs->repeat > 1 ? (unsigned)(i % rs->repeat) + 1 : 0);
         enum eh_verdict v = EH_ERROR;
         eh_verdict_parse(json_string_value(json_object_get(r, "verdict")), &v);
 
+        char label[512];
         pthread_mutex_lock(&rs->lock);
         rs->results[i] = r;
         rs->done++;
         rs->counts[v]++;
         if (rs->progress) {
-            print_progress(rs, sc->name);
+            print_progress(rs, pair_label(rs, p, label, sizeof(label)));
         } else if (!rs->quiet) {
-            fprintf(stderr, "%-7s %s (%lld ms)\n", eh_verdict_name(v), sc->name,
+            fprintf(stderr, "%-7s %s (%lld ms)\n", eh_verdict_name(v),
+                    pair_label(rs, p, label, sizeof(label)),
                     (long long)json_integer_value(json_object_get(r, "duration_ms")));
         }
         pthread_mutex_unlock(&rs->lock);
@@ -245,25 +293,37 @@ static void remove_old_captures(const char *report_dir)
 /* Everything one run works with, filled stage by stage. */
 struct run {
     /* parse_options() */
-    struct eh_run_config cfg; /* cfg.bin_dir points into bin_dir */
+    struct eh_run_config cfg; /* the options every implementation shares, and the commands
+                                 and programs of a run of one; cfg.bin_dir points into bin_dir */
     struct eh__selection sel;
+    struct eh__impls impls; /* --impl, --impl-client, --impls; then the one of a run of one */
+    const char *name;       /* --name */
+    const char *baseline_path;
+    unsigned shard_k, shard_n; /* --shard K/N; 0/0 without */
     char bin_dir[PATH_MAX];
     long jobs, repeat;
     double timeout_scale; /* --timeout-scale, else EH_TIMEOUT_SCALE, else 1.0 */
     bool quiet;
+    /* gather_implementations() */
+    bool index; /* several implementations (--impl, --impls): the index layout */
     /* prepare() */
+    json_t *baseline;
     struct eh_scenario **scs;
-    size_t n; /* scenarios selected */
+    size_t n_scs;               /* scenarios selected */
+    struct eh__plan plan;       /* the pairs */
+    struct eh_run_config *cfgs; /* per implementation */
+    char (*dirs)[PATH_MAX];     /* per implementation: its report directory */
     enum eh_isolation iso;
-    char why[256]; /* why namespaces are not available, when probed and not */
+    char why[1024]; /* why namespaces are not available (and the capture hint), when not */
     /* run_pool() */
     char started[32]; /* UTC, when the first scenario started */
     int64_t t0;
     struct run_state rs;
     int stop_signo; /* the signal that interrupted the run, or 0 */
     /* collect_results() */
-    size_t counts[EH_VERDICT_COUNT]; /* of the merged result of each scenario */
+    size_t counts[EH_VERDICT_COUNT]; /* of the merged result of each pair */
     json_t *report;
+    struct eh_report_diff_counts against; /* --baseline */
 };
 
 /* The stages return this to go on, or the exit status to stop with. */
@@ -291,6 +351,31 @@ static int parse_timeout_scale(const char *arg, double *out)
         return EH_EXIT_USAGE;
     }
     return RUN_GO;
+}
+
+/* Applies one option of the implementations, shards and baseline. */
+static int apply_run_option(struct run *r, int c, char *arg)
+{
+    switch (c) {
+    case 'I':
+    case 'J':
+        return eh__impls_add(&r->impls, c == 'I' ? "--impl" : "--impl-client", arg, c == 'J')
+                   ? RUN_GO
+                   : EH_EXIT_USAGE;
+    case 'F':
+        return eh__impls_load(&r->impls, arg) ? RUN_GO : EH_EXIT_USAGE;
+    case 'n':
+        r->name = arg;
+        return RUN_GO;
+    case 'k':
+        return eh__shard_parse(arg, &r->shard_k, &r->shard_n) ? RUN_GO : EH_EXIT_USAGE;
+    case 'B':
+        r->baseline_path = arg;
+        return RUN_GO;
+    default:
+        fputs("Try 'echoharness run --help'.\n", stderr);
+        return EH_EXIT_USAGE;
+    }
 }
 
 /* Applies one option (getopt_long's c and optarg) to r. */
@@ -343,8 +428,7 @@ static int apply_option(struct run *r, int c, char *arg)
         usage_run(stdout);
         return EH_EXIT_PASS;
     default:
-        fputs("Try 'echoharness run --help'.\n", stderr);
-        return EH_EXIT_USAGE;
+        return apply_run_option(r, c, arg);
     }
 }
 
@@ -367,6 +451,12 @@ static int parse_options(struct run *r, int argc, char **argv)
         {"bin-dir", required_argument, NULL, 'b'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        {"impl", required_argument, NULL, 'I'},
+        {"impl-client", required_argument, NULL, 'J'},
+        {"impls", required_argument, NULL, 'F'},
+        {"name", required_argument, NULL, 'n'},
+        {"shard", required_argument, NULL, 'k'},
+        {"baseline", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
     int c, status = RUN_GO;
@@ -375,7 +465,67 @@ static int parse_options(struct run *r, int argc, char **argv)
     return status;
 }
 
-/* The builds, commands and programs the options name can be started. */
+/* The default name of the one implementation: the file name of its
+ * command's program, its --server-program/--client-program, or "reference". */
+static void default_name(const struct eh_run_config *cfg, char *buf, size_t len)
+{
+    static const struct eh_template_var vars[] = {
+        {"host", "127.0.0.1"}, {"port", "7"}, {"transport", "tcp"}, {"family", "ipv4"}};
+    const char *cmd = cfg->server_cmd ? cfg->server_cmd : cfg->client_cmd;
+    char **av = NULL, why[256];
+    struct eh_error err = {0};
+    snprintf(buf, len, "%s",
+             cfg->server_program   ? cfg->server_program
+             : cfg->client_program ? cfg->client_program
+                                   : "reference");
+    if (cmd != NULL && eh_template_split(cmd, vars, 4, &av, &err) == EH_OK && av[0] != NULL) {
+        const char *slash = strrchr(av[0], '/');
+        snprintf(buf, len, "%s", slash ? slash + 1 : av[0]);
+        if (!eh__impl_name_ok(buf, why, sizeof(why)))
+            snprintf(buf, len, "under-test");
+    }
+    eh_argv_free(av);
+}
+
+/* The implementations: those of --impl, --impl-client and --impls (the
+ * index layout), or the one of --server-cmd, --client-cmd,
+ * --server-program, --client-program and --name. */
+static int gather_implementations(struct run *r)
+{
+    const struct eh_run_config *cfg = &r->cfg;
+    char name[128], why[256];
+    r->index = r->impls.n > 0;
+    if (r->index) {
+        const char *single = cfg->server_cmd       ? "--server-cmd"
+                             : cfg->client_cmd     ? "--client-cmd"
+                             : cfg->server_program ? "--server-program"
+                             : cfg->client_program ? "--client-program"
+                             : r->name             ? "--name"
+                                                   : NULL;
+        if (single == NULL)
+            return RUN_GO;
+        fprintf(stderr,
+                "echoharness run: %s judges one implementation; with --impl, --impl-client or "
+                "--impls give each one as --impl NAME=CMD\n",
+                single);
+        return EH_EXIT_USAGE;
+    }
+    if (r->name != NULL && !eh__impl_name_ok(r->name, why, sizeof(why))) {
+        fprintf(stderr, "echoharness run: --name: %s\n", why);
+        return EH_EXIT_USAGE;
+    }
+    default_name(cfg, name, sizeof(name));
+    struct eh__impl *impl = eh__impls_push(&r->impls, r->name ? r->name : name, "--name");
+    const char *const from[] = {cfg->server_cmd, cfg->client_cmd, cfg->server_program,
+                                cfg->client_program};
+    char **to[] = {&impl->server_cmd, &impl->client_cmd, &impl->server_program,
+                   &impl->client_program};
+    for (size_t i = 0; i < 4; i++)
+        *to[i] = from[i] ? strdup(from[i]) : NULL;
+    return RUN_GO;
+}
+
+/* The builds, commands and programs of every implementation can be started. */
 static int check_programs(struct run *r)
 {
     if (!r->bin_dir[0] && !eh_paths_programs(NULL, r->bin_dir, sizeof(r->bin_dir))) {
@@ -383,14 +533,18 @@ static int check_programs(struct run *r)
         return EH_EXIT_USAGE;
     }
     r->cfg.bin_dir = r->bin_dir;
-    const struct eh_run_config *cfg = &r->cfg;
-    if ((cfg->server_cmd && !check_cmd("--server-cmd", cfg->server_cmd)) ||
-        (cfg->client_cmd && !check_cmd("--client-cmd", cfg->client_cmd)) ||
-        (cfg->server_program &&
-         !check_program("--server-program", r->bin_dir, cfg->server_program)) ||
-        (cfg->client_program &&
-         !check_program("--client-program", r->bin_dir, cfg->client_program)))
-        return EH_EXIT_USAGE;
+    for (size_t i = 0; i < r->impls.n; i++) {
+        const struct eh__impl *impl = &r->impls.v[i];
+        if ((impl->server_cmd &&
+             !check_cmd(r->index ? impl->option : "--server-cmd", impl->server_cmd)) ||
+            (impl->client_cmd &&
+             !check_cmd(r->index ? impl->option : "--client-cmd", impl->client_cmd)) ||
+            (impl->server_program &&
+             !check_program("--server-program", r->bin_dir, impl->server_program)) ||
+            (impl->client_program &&
+             !check_program("--client-program", r->bin_dir, impl->client_program)))
+            return EH_EXIT_USAGE;
+    }
     return RUN_GO;
 }
 
@@ -400,11 +554,23 @@ static int check_programs(struct run *r)
 static void choose_isolation(struct run *r)
 {
     r->iso = r->cfg.force_host ? EH_ISO_HOST : eh_isolate_probe(r->why, sizeof(r->why));
-    if (r->iso == EH_ISO_HOST && !r->cfg.force_host)
+    if (r->cfg.force_host)
+        snprintf(r->why, sizeof(r->why), "--no-namespaces was given");
+    else if (r->iso == EH_ISO_HOST)
         fprintf(stderr,
                 "echoharness: namespaces are not available (%s); running on the host "
                 "loopback with allocated ports\n",
                 r->why);
+    char exe[PATH_MAX], capture[768];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    snprintf(exe + (n > 0 ? n : 0), sizeof(exe) - (size_t)(n > 0 ? n : 0), "%s",
+             n > 0 ? "" : "echoharness");
+    if (r->iso == EH_ISO_HOST &&
+        !eh_isolate_host_capture_ok("/proc", geteuid() == 0, exe, capture, sizeof(capture))) {
+        fprintf(stderr, "echoharness: %s\n", capture);
+        size_t len = strlen(r->why);
+        snprintf(r->why + len, sizeof(r->why) - len, "%s%s", len ? "; " : "", capture);
+    }
     if (r->iso == EH_ISO_HOST && r->cfg.port != 0 && r->jobs > 1) {
         /* Every scenario would listen on the same host port at once. */
         fprintf(stderr,
@@ -415,52 +581,90 @@ static void choose_isolation(struct run *r)
     }
 }
 
-/* Stage 2: set the timeout scale, check the programs, load and select the
- * scenarios, make the report directory (without an earlier run's captures)
- * and choose the isolation. args are the scenario arguments. */
+/* Each implementation's run configuration and report directory (DIR, or
+ * DIR/<name> in the index layout), made and cleared of an earlier run's
+ * captures. */
+static int make_report_dirs(struct run *r)
+{
+    struct eh_error err = {0};
+    r->cfgs = calloc(r->impls.n, sizeof(*r->cfgs));
+    r->dirs = calloc(r->impls.n, sizeof(*r->dirs));
+    for (size_t i = 0; i < r->impls.n; i++) {
+        const struct eh__impl *impl = &r->impls.v[i];
+        if (r->index)
+            snprintf(r->dirs[i], sizeof(r->dirs[i]), "%s/%s", r->cfg.report_dir, impl->name);
+        else
+            snprintf(r->dirs[i], sizeof(r->dirs[i]), "%s", r->cfg.report_dir);
+        if (eh_mkdir_p(r->dirs[i], &err) != EH_OK) {
+            fprintf(stderr, "echoharness run: --report-dir: %s\n", err.msg);
+            return EH_EXIT_USAGE;
+        }
+        remove_old_captures(r->dirs[i]);
+        r->cfgs[i] = r->cfg;
+        r->cfgs[i].report_dir = r->dirs[i];
+        r->cfgs[i].server_cmd = impl->server_cmd;
+        r->cfgs[i].client_cmd = impl->client_cmd;
+        r->cfgs[i].server_program = impl->server_program;
+        r->cfgs[i].client_program = impl->client_program;
+    }
+    return RUN_GO;
+}
+
+/* Stage 2: set the timeout scale, gather and check the implementations,
+ * load the baseline, load and select the scenarios, plan the pairs, make the
+ * report directories (without an earlier run's captures) and choose the
+ * isolation. args are the scenario arguments. */
 static int prepare(struct run *r, char *const *args, size_t n_args)
 {
     size_t n_files;
-    eh_set_timeout_scale(r->timeout_scale); /* the one time: no thread runs yet */
-    if (check_programs(r) != RUN_GO)
-        return EH_EXIT_USAGE;
-    if (!eh__scenarios_load(args, n_args, &r->sel, &r->scs, &r->n, &n_files))
-        return EH_EXIT_USAGE;
-    if (r->n == 0) {
-        fprintf(stderr,
-                "echoharness run: no scenario selected (%zu files read; tags are lower-case, "
-                "'echoharness list' shows them)\n",
-                n_files);
-        return EH_EXIT_USAGE;
-    }
     struct eh_error err = {0};
-    if (eh_mkdir_p(r->cfg.report_dir, &err) != EH_OK) {
-        fprintf(stderr, "echoharness run: --report-dir: %s\n", err.msg);
+    eh_set_timeout_scale(r->timeout_scale); /* the one time: no thread runs yet */
+    if (gather_implementations(r) != RUN_GO || check_programs(r) != RUN_GO)
+        return EH_EXIT_USAGE;
+    if (r->baseline_path && eh_report_load(r->baseline_path, &r->baseline, &err) != EH_OK) {
+        fprintf(stderr, "echoharness run: --baseline: %s\n", err.msg);
         return EH_EXIT_USAGE;
     }
-    remove_old_captures(r->cfg.report_dir);
+    if (!eh__scenarios_load(args, n_args, &r->sel, &r->scs, &r->n_scs, &n_files))
+        return EH_EXIT_USAGE;
+    if (r->n_scs == 0) {
+        fprintf(stderr, "echoharness run: no scenario selected of the %zu files read: %s\n",
+                n_files, r->sel.why_none);
+        return EH_EXIT_USAGE;
+    }
+    if (!eh__plan_make(&r->impls, r->index, r->scs, r->n_scs, (unsigned)r->repeat, r->shard_k,
+                       r->shard_n, &r->plan))
+        return EH_EXIT_USAGE;
+    if (r->shard_n > 0 && !r->quiet)
+        fprintf(stderr, "echoharness: shard %u/%u: %zu of the %zu selected pairs\n", r->shard_k,
+                r->shard_n, r->plan.n, r->plan.n_selected);
+    if (make_report_dirs(r) != RUN_GO)
+        return EH_EXIT_USAGE;
     choose_isolation(r);
     return RUN_GO;
 }
 
-/* Stage 3: every scenario (times --repeat) on a pool of -j workers, until
- * all ran or a stop signal came. */
+/* Stage 3: every pair (times --repeat) on a pool of -j workers, until all
+ * ran or a stop signal came. */
 static void run_pool(struct run *r)
 {
     struct run_state *rs = &r->rs;
     eh_utc_timestamp(r->started, sizeof(r->started));
     r->t0 = eh_now_us();
     rs->scs = r->scs;
-    rs->n = r->n * (size_t)r->repeat;
+    rs->pairs = r->plan.pairs;
+    rs->cfgs = r->cfgs;
+    rs->impls = &r->impls;
+    rs->label_impl = r->index;
+    rs->n = r->plan.n * (size_t)r->repeat;
     rs->repeat = (unsigned)r->repeat;
-    rs->cfg = &r->cfg;
-    rs->results = calloc(rs->n, sizeof(json_t *));
+    rs->results = calloc(rs->n ? rs->n : 1, sizeof(json_t *));
     rs->progress = !r->quiet && isatty(STDERR_FILENO);
     rs->quiet = r->quiet;
     long jobs = (size_t)r->jobs > rs->n ? (long)rs->n : r->jobs;
     catch_stop_signals();
     print_progress(rs, NULL);
-    pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
+    pthread_t *threads = calloc((size_t)(jobs > 0 ? jobs : 1), sizeof(*threads));
     for (long i = 0; i < jobs; i++)
         pthread_create(&threads[i], NULL, run_worker, rs);
     for (long i = 0; i < jobs; i++)
@@ -471,9 +675,19 @@ static void run_pool(struct run *r)
     r->stop_signo = eh_isolate_interrupted();
 }
 
+/* result with "implementation" first, then its own fields; takes result. */
+static json_t *with_implementation(json_t *result, const char *name)
+{
+    json_t *out = json_pack("{s:s}", "implementation", name), *v;
+    const char *key;
+    json_object_foreach(result, key, v) json_object_set(out, key, v);
+    json_decref(result);
+    return out;
+}
+
 /* Stage 4: a result for every job (SKIP for those an interruption kept
- * from running), then one per scenario (repeated runs merged) in
- * rs.results[0..n), and the counts of those. */
+ * from running), then one per pair (repeated runs merged) in
+ * rs.results[0..n), each naming its implementation, and the counts of those. */
 static void collect_results(struct run *r)
 {
     struct run_state *rs = &r->rs;
@@ -484,11 +698,12 @@ static void collect_results(struct run *r)
                  eh_signal_name(r->stop_signo));
         for (size_t i = 0; i < rs->n; i++)
             if (rs->results[i] == NULL)
-                rs->results[i] = eh_scenario_not_run(r->scs[i / repeat], reason);
+                rs->results[i] = eh_scenario_not_run(r->scs[r->plan.pairs[i / repeat].sc], reason);
     }
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->plan.n; i++) {
         json_t *res =
             repeat > 1 ? eh_repeat_merge(&rs->results[i * repeat], repeat) : rs->results[i];
+        res = with_implementation(res, r->impls.v[r->plan.pairs[i].impl].name);
         rs->results[i] = res;
         enum eh_verdict v = EH_ERROR;
         eh_verdict_parse(json_string_value(json_object_get(res, "verdict")), &v);
@@ -496,12 +711,25 @@ static void collect_results(struct run *r)
     }
 }
 
+/* The "implementations" of the report, with "report" in the index layout. */
+static json_t *implementations_json(const struct run *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->impls.n; i++) {
+        json_t *o = eh__impl_json(&r->impls.v[i]);
+        if (r->index)
+            json_object_set_new(o, "report", json_pack("s++", r->impls.v[i].name, "/", ""));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 /* Stage 5a: the report document (report.h) of the results, which it takes. */
 static void build_report(struct run *r, char **argv)
 {
     json_t *report = json_object();
     json_t *arr = json_array();
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->plan.n; i++)
         json_array_append_new(arr, r->rs.results[i]);
     char *joined = eh_argv_join(argv), *cmd = NULL; /* quoted: it can be pasted into a shell */
     if (joined == NULL || asprintf(&cmd, "echoharness %s", joined) < 0)
@@ -515,28 +743,39 @@ static void build_report(struct run *r, char **argv)
     json_object_set_new(report, "timeout_scale", json_real(eh_timeout_scale()));
     json_object_set_new(report, "isolation", json_string(eh_isolation_name(r->iso)));
     if (r->iso == EH_ISO_HOST)
-        json_object_set_new(report, "isolation_note",
-                            json_string(r->cfg.force_host ? "--no-namespaces was given" : r->why));
+        json_object_set_new(report, "isolation_note", json_string(r->why));
     json_object_set_new(report, "command", json_string(cmd ? cmd : "echoharness run"));
     if (r->stop_signo != 0)
         json_object_set_new(report, "interrupted", json_string(eh_signal_name(r->stop_signo)));
+    json_object_set_new(report, "layout", json_string(r->index ? "index" : "single"));
+    json_object_set_new(report, "implementations", implementations_json(r));
+    json_object_set(report, "selection", r->plan.selection);
+    if (r->shard_n > 0)
+        json_object_set_new(
+            report, "shard",
+            json_pack("{s:i, s:[i]}", "of", (int)r->shard_n, "parts", (int)r->shard_k));
     json_object_set_new(report, "scenarios", arr);
     eh_report_summarize(report);
     free(cmd);
     r->report = report;
 }
 
-/* Stage 5b: every scenario that did not pass, with its reason, on stdout;
- * the reports into the report directory; with --repeat, each scenario's
- * distribution. */
+/* Stage 5b: with --baseline, the changes against it; every pair that did
+ * not pass, with its reason, on stdout; the reports into the report
+ * directory; with --repeat, each pair's distribution. */
 static int write_reports(struct run *r)
 {
     const json_t *arr = json_object_get(r->report, "scenarios");
-    for (size_t i = 0; i < r->n; i++) {
+    char label[512];
+    if (r->baseline != NULL) {
+        printf("Against the baseline %s:\n", r->baseline_path);
+        eh_report_diff_count(r->baseline, r->report, stdout, &r->against);
+    }
+    for (size_t i = 0; i < r->plan.n; i++) {
         json_t *res = json_array_get(arr, i);
         const char *v = json_string_value(json_object_get(res, "verdict"));
         if (v && strcmp(v, "PASS") != 0) {
-            printf("%-7s %s: ", v, r->scs[i]->name);
+            printf("%-7s %s: ", v, pair_label(&r->rs, &r->plan.pairs[i], label, sizeof(label)));
             print_safe(stdout, json_string_value(json_object_get(res, "reason")));
             putchar('\n');
         }
@@ -548,32 +787,46 @@ static int write_reports(struct run *r)
         status = EH_EXIT_USAGE;
     }
     if (r->repeat > 1) {
-        for (size_t i = 0; i < r->n; i++) {
+        for (size_t i = 0; i < r->plan.n; i++) {
             char line[1024];
             eh_repeat_describe(json_array_get(arr, i), line, sizeof(line));
-            printf("%s: %s\n", r->scs[i]->name, line);
+            printf("%s: %s\n", pair_label(&r->rs, &r->plan.pairs[i], label, sizeof(label)), line);
         }
     }
     return status;
 }
 
 /* Stage 6: the line of totals, and the exit status: status (from writing
- * the reports) unless a scenario did not pass or a signal stopped the run. */
+ * the reports) unless a scenario did not pass (with --baseline: a change
+ * against the baseline) or a signal stopped the run. */
 static int print_summary(const struct run *r, int status)
 {
     const size_t *counts = r->counts;
     size_t not_passed = counts[EH_FAIL] + counts[EH_ERROR] + counts[EH_TIMED_OUT];
+    if (r->shard_n > 0)
+        printf("shard %u/%u: ", r->shard_k, r->shard_n);
+    if (r->index)
+        printf("%zu implementations: ", r->impls.n);
     printf("%zu passed, %zu failed, %zu skipped (%zu error, %zu timeout) in %.1f s; reports in "
            "%s/\n",
            counts[EH_PASS], not_passed, counts[EH_SKIP], counts[EH_ERROR], counts[EH_TIMED_OUT],
            (double)(eh_now_us() - r->t0) / 1e6, r->cfg.report_dir);
+    if (r->baseline != NULL) {
+        const struct eh_report_diff_counts *d = &r->against;
+        printf("against the baseline %s: %zu change%s (%zu regression%s, %zu fixed, %zu changed, "
+               "%zu skipped, %zu new failing)%s\n",
+               r->baseline_path, d->changes, d->changes == 1 ? "" : "s", d->regressions,
+               d->regressions == 1 ? "" : "s", d->fixed, d->changed, d->skipped, d->added_failing,
+               d->changes > 0 ? "; once they are wanted, make this report the baseline" : "");
+        not_passed = d->changes;
+    }
     if (status == EH_EXIT_PASS && not_passed > 0)
         status = EH_EXIT_NOT_PASSED;
     if (r->stop_signo != 0) {
         fprintf(stderr,
                 "echoharness: interrupted by %s: %zu of %zu scenarios ran (any cut short is "
                 "ERROR, the rest SKIP); the reports in %s/ are partial\n",
-                eh_signal_name(r->stop_signo), r->rs.done, r->n, r->cfg.report_dir);
+                eh_signal_name(r->stop_signo), r->rs.done, r->rs.n, r->cfg.report_dir);
         status = 128 + r->stop_signo; /* as a shell reports a death by that signal */
     }
     return status;
@@ -594,9 +847,14 @@ int eh_cmd_run(int argc, char **argv, double timeout_scale)
         status = print_summary(&r, write_reports(&r));
     }
     json_decref(r.report); /* holds the results */
+    json_decref(r.baseline);
     free(r.rs.results);
+    free(r.cfgs);
+    free(r.dirs);
     pthread_mutex_destroy(&r.rs.lock);
-    eh__scenarios_free(r.scs, r.n);
+    eh__plan_free(&r.plan);
+    eh__impls_free(&r.impls);
+    eh__scenarios_free(r.scs, r.n_scs);
     free(r.sel.tags);
     return status;
 }

@@ -26,6 +26,8 @@ static void usage_main(FILE *out)
           "  validate FILE...             check scenario files without running them\n"
           "  analyze FILE.pcap            wire analysis of any capture (pcap or pcapng)\n"
           "  diff OLD.json NEW.json       compare two report.json files; exit 1 on regressions\n"
+          "  merge REPORT.json... --report-dir DIR\n"
+          "                               one report from the reports of a run's shards\n"
           "\n"
           "Run 'echoharness COMMAND --help' for a command's options.\n"
           "Exit status: 0 all selected scenarios passed, 1 at least one did not,\n"
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
         return eh_cmd_analyze(argc, argv);
     if (strcmp(cmd, "diff") == 0)
         return eh_cmd_diff(argc, argv);
+    if (strcmp(cmd, "merge") == 0)
+        return eh_cmd_merge(argc, argv);
     fprintf(stderr, "echoharness: unknown command '%s'\n", cmd);
     usage_main(stderr);
     return EH_EXIT_USAGE;

@@ -121,6 +121,19 @@ bool eh__role_at(const struct eh__scenario_view *s, size_t i, struct eh__role_vi
     return false;
 }
 
+const json_t *eh__report_implementation(const json_t *report)
+{
+    const json_t *impls = json_object_get(report, "implementations");
+    const json_t *impl = json_array_get(impls, 0);
+    return json_array_size(impls) == 1 && json_is_object(impl) ? impl : NULL;
+}
+
+const char *eh__report_name(const json_t *report)
+{
+    const char *name = eh__string(eh__report_implementation(report), "name", NULL);
+    return name ? name : "echoharness";
+}
+
 void eh__report_counts(const json_t *report, struct eh__counts *out)
 {
     *out = (struct eh__counts){0};
@@ -266,39 +279,196 @@ static eh_status write_one(const json_t *report, const char *dir, const struct e
     return st;
 }
 
-eh_status eh_report_write_all(const json_t *report, const char *dir, struct eh_error *err)
+/* Writes the formats of writers into dir. */
+static eh_status write_formats(const json_t *report, const char *dir,
+                               const struct eh_report_writer *writers, struct eh_error *err)
 {
     if (eh_mkdir_p(dir, err) != EH_OK)
         return EH_ERR;
     eh_status st = EH_OK;
-    for (const struct eh_report_writer *w = eh_report_writers; w->file; w++)
+    for (const struct eh_report_writer *w = writers; w->file; w++)
         if (write_one(report, dir, w, err) != EH_OK)
             st = EH_ERR; /* keep writing the other formats */
     return st;
+}
+
+eh_status eh_report_write_all(const json_t *report, const char *dir, struct eh_error *err)
+{
+    if (!eh_report_is_index(report))
+        return write_formats(report, dir, eh_report_writers, err);
+    eh_status st = EH_OK;
+    size_t i;
+    const json_t *impl;
+    json_array_foreach(json_object_get(report, "implementations"), i, impl)
+    {
+        const char *name = eh__string(impl, "name", NULL);
+        json_t *sub = name ? eh_report_for_implementation(report, name) : NULL;
+        char sub_dir[4096];
+        snprintf(sub_dir, sizeof(sub_dir), "%s/%s", dir, name ? name : "");
+        if (sub != NULL && write_formats(sub, sub_dir, eh_report_writers, err) != EH_OK)
+            st = EH_ERR;
+        json_decref(sub);
+    }
+    if (write_formats(report, dir, eh_report_index_writers, err) != EH_OK)
+        st = EH_ERR;
+    return st;
+}
+
+/* The counts of a verdict tally as a "summary" object. */
+static json_t *summary_of(const struct eh__counts *c)
+{
+    json_t *summary = json_object();
+    json_object_set_new(summary, "total", json_integer((json_int_t)c->total));
+    for (int v = 0; v < EH_VERDICT_COUNT; v++)
+        json_object_set_new(summary, eh_verdict_name((enum eh_verdict)v),
+                            json_integer((json_int_t)c->n[v]));
+    return summary;
 }
 
 void eh_report_summarize(json_t *report)
 {
     struct eh__counts c;
     eh__report_counts(report, &c);
-    json_t *summary = json_object();
-    json_object_set_new(summary, "total", json_integer((json_int_t)c.total));
-    for (int v = 0; v < EH_VERDICT_COUNT; v++)
-        json_object_set_new(summary, eh_verdict_name((enum eh_verdict)v),
-                            json_integer((json_int_t)c.n[v]));
-    json_object_set_new(report, "summary", summary);
+    json_object_set_new(report, "summary", summary_of(&c));
+    size_t i;
+    json_t *impl;
+    json_array_foreach(json_object_get(report, "implementations"), i, impl)
+    {
+        const char *name = eh__string(impl, "name", NULL);
+        struct eh__counts ic = {0};
+        struct eh__scenario_view s;
+        for (size_t k = 0; eh__scenario_at(report, k, &s); k++) {
+            const char *of = eh__string(s.json, "implementation", NULL);
+            if (name && of && strcmp(name, of) == 0) {
+                ic.total++;
+                ic.n[s.verdict]++;
+            }
+        }
+        json_object_set_new(impl, "summary", summary_of(&ic));
+    }
+}
+
+bool eh_report_is_index(const json_t *report)
+{
+    const char *layout = eh__string(report, "layout", NULL);
+    return layout != NULL && strcmp(layout, "index") == 0;
+}
+
+json_t *eh_report_for_implementation(const json_t *report, const char *name)
+{
+    const json_t *impl = NULL, *v;
+    size_t i;
+    json_array_foreach(json_object_get(report, "implementations"), i, v)
+    {
+        const char *n = eh__string(v, "name", NULL);
+        if (n && strcmp(n, name) == 0)
+            impl = v;
+    }
+    if (impl == NULL)
+        return NULL;
+    json_t *sub = json_copy((json_t *)report); /* shallow: the results are shared */
+    json_t *one = json_copy((json_t *)impl);
+    json_object_del(one, "report");
+    json_object_set_new(sub, "layout", json_string("single"));
+    json_object_set_new(sub, "implementations", json_pack("[o]", one));
+    json_t *results = json_array();
+    json_array_foreach(json_object_get(report, "scenarios"), i, v)
+    {
+        const char *of = eh__string(v, "implementation", NULL);
+        if (of && strcmp(of, name) == 0)
+            json_array_append(results, (json_t *)v);
+    }
+    json_object_set_new(sub, "scenarios", results);
+    eh_report_summarize(sub);
+    return sub;
+}
+
+size_t eh_report_missing_shards(const json_t *report, char *buf, size_t len)
+{
+    const json_t *shard = json_object_get(report, "shard");
+    json_int_t of = json_integer_value(json_object_get(shard, "of"));
+    const json_t *parts = json_object_get(shard, "parts");
+    size_t missing = 0, used = 0;
+    if (len > 0)
+        buf[0] = '\0';
+    for (json_int_t k = 1; shard != NULL && k <= of; k++) {
+        bool have = false;
+        size_t i;
+        const json_t *p;
+        json_array_foreach(parts, i, p) have |= json_integer_value(p) == k;
+        if (have)
+            continue;
+        if (used < len)
+            used += (size_t)snprintf(buf + used, len - used, "%s%" JSON_INTEGER_FORMAT,
+                                     missing ? ", " : "", k);
+        missing++;
+    }
+    return missing;
+}
+
+uint64_t eh_report_fnv1a64(uint64_t h, const void *s, size_t len)
+{
+    const unsigned char *p = s;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+unsigned eh_report_shard_of(const char *impl, const char *scenario, unsigned n)
+{
+    uint64_t h = eh_report_fnv1a64(EH_FNV1A64_INIT, impl, strlen(impl));
+    h = eh_report_fnv1a64(h, "/", 1);
+    h = eh_report_fnv1a64(h, scenario, strlen(scenario));
+    return n ? (unsigned)(h % n) + 1 : 1;
 }
 
 /* Diff. */
 
-/* name -> RESULT object of every scenario (the first one of a name wins). */
-static json_t *index_by_name(const json_t *report)
+/* True if the results of a or of b name more than one implementation:
+ * results are then matched by "implementation/name". Two reports of one
+ * implementation each are matched by name, whatever their names. */
+static bool many_implementations(const json_t *a, const json_t *b)
+{
+    const json_t *reports[] = {a, b};
+    for (size_t r = 0; r < 2; r++) {
+        const char *first = NULL;
+        struct eh__scenario_view s;
+        for (size_t i = 0; eh__scenario_at(reports[r], i, &s); i++) {
+            const char *impl = eh__string(s.json, "implementation", NULL);
+            if (impl == NULL)
+                continue;
+            if (first != NULL && strcmp(first, impl) != 0)
+                return true;
+            first = impl;
+        }
+    }
+    return false;
+}
+
+/* The key a result is matched by, into buf. */
+static const char *result_key(const struct eh__scenario_view *s, bool by_impl, char *buf,
+                              size_t len)
+{
+    const char *impl = eh__string(s->json, "implementation", NULL);
+    if (!by_impl || impl == NULL)
+        return s->name;
+    snprintf(buf, len, "%s/%s", impl, s->name);
+    return buf;
+}
+
+/* key -> RESULT object of every scenario (the first one of a key wins). */
+static json_t *index_by_key(const json_t *report, bool by_impl)
 {
     json_t *index = json_object();
     struct eh__scenario_view s;
-    for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
-        if (json_object_get(index, s.name) == NULL)
-            json_object_set(index, s.name, (json_t *)s.json);
+    char buf[1024];
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
+        const char *key = result_key(&s, by_impl, buf, sizeof(buf));
+        if (json_object_get(index, key) == NULL)
+            json_object_set(index, key, (json_t *)s.json);
+    }
     return index;
 }
 
@@ -371,50 +541,85 @@ static void print_change(FILE *out, enum diff_change c, const char *name, const 
 }
 
 struct diff_entry {
-    const char *name;
+    char *key;                     /* name, or implementation/name */
     const json_t *old_sc, *new_sc; /* NULL when absent from that report */
 };
 
-int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out)
+/* Every key once: those of the new report in its order, then those not run.
+ * Caller frees each key and the array. */
+static struct diff_entry *diff_entries(const json_t *old_report, const json_t *new_report,
+                                       bool by_impl, size_t *n_out)
 {
-    json_t *old_index = index_by_name(old_report);
-    json_t *new_index = index_by_name(new_report);
-    /* Every name once: those of the new report in its order, then those not run. */
-    size_t n_entries = 0;
+    json_t *old_index = index_by_key(old_report, by_impl);
+    json_t *new_index = index_by_key(new_report, by_impl);
+    size_t n = 0;
     struct diff_entry *entries =
         calloc(json_object_size(old_index) + json_object_size(new_index) + 1, sizeof(*entries));
+    struct eh__scenario_view s;
+    char buf[1024];
+    for (size_t i = 0; entries && eh__scenario_at(new_report, i, &s); i++) {
+        const char *key = result_key(&s, by_impl, buf, sizeof(buf));
+        if (json_object_get(new_index, key) == s.json)
+            entries[n++] =
+                (struct diff_entry){strdup(key), json_object_get(old_index, key), s.json};
+    }
+    for (size_t i = 0; entries && eh__scenario_at(old_report, i, &s); i++) {
+        const char *key = result_key(&s, by_impl, buf, sizeof(buf));
+        if (json_object_get(old_index, key) == s.json && !json_object_get(new_index, key))
+            entries[n++] = (struct diff_entry){strdup(key), s.json, NULL};
+    }
+    json_decref(old_index);
+    json_decref(new_index);
+    *n_out = n;
+    return entries;
+}
+
+int eh_report_diff_count(const json_t *old_report, const json_t *new_report, FILE *out,
+                         struct eh_report_diff_counts *counts)
+{
+    size_t n_entries = 0;
+    struct diff_entry *entries = diff_entries(
+        old_report, new_report, many_implementations(old_report, new_report), &n_entries);
+    *counts = (struct eh_report_diff_counts){0};
     if (entries == NULL) { /* fail safe: a CI gate must not pass unchecked */
         fputs("diff: out of memory\n", out);
-        json_decref(old_index);
-        json_decref(new_index);
+        counts->regressions = counts->changes = 1;
         return 1;
     }
-    struct eh__scenario_view s;
-    for (size_t i = 0; eh__scenario_at(new_report, i, &s); i++)
-        if (json_object_get(new_index, s.name) == s.json)
-            entries[n_entries++] =
-                (struct diff_entry){s.name, json_object_get(old_index, s.name), s.json};
-    for (size_t i = 0; eh__scenario_at(old_report, i, &s); i++)
-        if (json_object_get(old_index, s.name) == s.json && !json_object_get(new_index, s.name))
-            entries[n_entries++] = (struct diff_entry){s.name, s.json, NULL};
     size_t n[DIFF_CHANGE_COUNT] = {0};
     for (int want = 0; want < DIFF_CHANGE_COUNT; want++) { /* regressions first */
         for (size_t i = 0; i < n_entries; i++) {
             const struct diff_entry *e = &entries[i];
             enum diff_change c;
             if (classify(e->old_sc, e->new_sc, &c) && (int)c == want) {
-                print_change(out, c, e->name, e->old_sc, e->new_sc);
+                print_change(out, c, e->key, e->old_sc, e->new_sc);
                 n[c]++;
+                if (c == DIFF_NEW && eh__verdict_is_problem(verdict_of(e->new_sc)))
+                    counts->added_failing++;
             }
         }
     }
     fprintf(out, "%zu regression%s, %zu fixed, %zu changed, %zu new, %zu skipped, %zu not run\n",
             n[DIFF_REGRESSION], n[DIFF_REGRESSION] == 1 ? "" : "s", n[DIFF_FIXED], n[DIFF_CHANGED],
             n[DIFF_NEW], n[DIFF_SKIPPED], n[DIFF_NOT_RUN]);
+    for (size_t i = 0; i < n_entries; i++)
+        free(entries[i].key);
     free(entries);
-    json_decref(old_index);
-    json_decref(new_index);
+    counts->regressions = n[DIFF_REGRESSION];
+    counts->fixed = n[DIFF_FIXED];
+    counts->changed = n[DIFF_CHANGED];
+    counts->added = n[DIFF_NEW];
+    counts->skipped = n[DIFF_SKIPPED];
+    counts->not_run = n[DIFF_NOT_RUN];
+    counts->changes = n[DIFF_REGRESSION] + n[DIFF_FIXED] + n[DIFF_CHANGED] + n[DIFF_SKIPPED] +
+                      counts->added_failing;
     return (int)n[DIFF_REGRESSION];
+}
+
+int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out)
+{
+    struct eh_report_diff_counts counts;
+    return eh_report_diff_count(old_report, new_report, out, &counts);
 }
 
 eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err)

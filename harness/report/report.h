@@ -5,18 +5,43 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "schema_version": 2, "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 4, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
  *   "isolation_note": "why the fallback was used" (only when host-loopback),
  *   "command": "echoharness run --server-cmd ...",
- *   "summary": {"total": 5, "PASS": 5, "FAIL": 0, "ERROR": 0, "TIMEOUT": 0, "SKIP": 0},
- *   "scenarios": [ RESULT, ... ]      (in the order the scenarios were given)
+ *   "interrupted": "SIGINT" (only when a signal stopped the run),
+ *   "layout": "single" | "index",
+ *   "implementations": [ IMPL, ... ],
+ *   "selection": {"hash": "16 hex digits", "pairs": ["impl/scenario", ...]},
+ *   "shard": {"of": 3, "parts": [2]}  (only for a --shard run or a merge of such),
+ *   "scenarios": [ RESULT, ... ]      (in the order of selection.pairs),
+ *   "summary": {"total": 5, "PASS": 5, "FAIL": 0, "ERROR": 0, "TIMEOUT": 0, "SKIP": 0}
  * }
  *
- * RESULT (built by runner.c, one per scenario):
+ * layout "single": the report directory holds this one report (a run without
+ * --impl/--impls: one implementation). layout "index" (--impl, --impls): the
+ * directory holds each implementation's own report in <name>/ (the four
+ * formats and its pcap/), and this document, with every implementation's
+ * results, as the index: report.json, junit.xml with one <testsuite> per
+ * implementation, report.html with the implementations x scenarios matrix,
+ * summary.md with the same grid. eh_report_write_all() writes either.
+ *
+ * IMPL: {"name": "socat", "server_command": "socat ...", "client_command",
+ *        "server_program", "client_program" (each only when given),
+ *        "transports": ["tcp"], "families": ["ipv4"] (only when restricted),
+ *        "report": "socat/" (layout index only), "summary": {...}}
+ *
+ * selection.pairs lists every (implementation, scenario) pair the run
+ * selected before --shard took its part, as "impl/scenario"; selection.hash
+ * is FNV-1a 64 over the implementations (name, commands, programs,
+ * transports, families), the --repeat count, the layout and the pairs, so
+ * that reports of the same selection, and only those, can be merged.
+ *
+ * RESULT (built by runner.c, one per scenario and implementation):
  * {
+ *   "implementation": "socat",
  *   "name": "basic-echo", "file": "scenarios/basic-echo.json",
  *   "description": "...", "kind": "conformance", "tags": ["tcp", ...],
  *   "verdict": "PASS" | "FAIL" | "ERROR" | "TIMEOUT" | "SKIP",
@@ -30,7 +55,9 @@
  *                        | {"stopped_by_harness": true} | {"not_started": "why"},
  *                "runtime_ms": 12,
  *                "stdout": "...", "stdout_bytes": 10, "stderr": "...", "stderr_bytes": 0,
- *                "events": [ {event}, ... ]},
+ *                "events": [ {event}, ... ],
+ *                "clock": {"zero_us": -1950, "error_us": 9, "anchors": 5}
+ *                         (the log's t_us 0 on the wire's axis, see timeline.h)},
  *     "client": { same }
  *   },
  *   "checks": [
@@ -38,7 +65,8 @@
  *      "verdict": "PASS", "reason": "expected exit code 0, got exit code 0",
  *      "evidence": {...}}
  *   ],
- *   "pcap": "pcap/basic-echo.pcap"  (relative to the report directory; absent without capture),
+ *   "pcap": "pcap/basic-echo.pcap"  (relative to the implementation's report directory;
+ *                                    absent without capture),
  *   "wire": { analysis of the capture, see analyze.h }  (absent without capture),
  *   "wire_text": "the same analysis as the table `echoharness analyze` prints",
  *   "repeat": { runs, verdict counts and distributions, see repeat.h }  (--repeat only)
@@ -64,7 +92,7 @@
 #include <stdio.h>
 
 /* The report's "schema_version". */
-#define EH_REPORT_SCHEMA_VERSION 2
+#define EH_REPORT_SCHEMA_VERSION 4
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */
@@ -73,13 +101,52 @@ struct eh_report_writer {
 
 /* The writers, terminated by an entry whose file is NULL. */
 extern const struct eh_report_writer eh_report_writers[];
+/* The writers of an index layout's top directory (report_index.c). */
+extern const struct eh_report_writer eh_report_index_writers[];
 
 /* Writes every format into dir (created if missing; files replaced
- * atomically through a temporary name). */
+ * atomically through a temporary name): for layout "index", each
+ * implementation's report into dir/<name>/ and the index into dir. */
 eh_status eh_report_write_all(const json_t *report, const char *dir, struct eh_error *err);
 
-/* Fills "summary" of the report from its "scenarios" verdicts. */
+/* Fills "summary" of the report, and of each of its "implementations", from
+ * the "scenarios" verdicts. */
 void eh_report_summarize(json_t *report);
+
+/* True if the report has the index layout. */
+bool eh_report_is_index(const json_t *report);
+
+/* The report of the implementation named name: the top-level fields of
+ * report, "layout" "single", "implementations" holding that one (without
+ * "report"), its results and their summary. NULL if there is none. Caller
+ * frees with json_decref(). */
+json_t *eh_report_for_implementation(const json_t *report, const char *name);
+
+/* FNV-1a 64 of len bytes of s, continuing from h (start with
+ * EH_FNV1A64_INIT). */
+#define EH_FNV1A64_INIT 0xcbf29ce484222325ULL
+uint64_t eh_report_fnv1a64(uint64_t h, const void *s, size_t len);
+
+/* The shard (1..n) of the pair impl/scenario: FNV-1a 64 of
+ * "impl/scenario", modulo n, plus 1. It depends on the pair's name alone,
+ * so adding a scenario never moves another one to another shard. */
+unsigned eh_report_shard_of(const char *impl, const char *scenario, unsigned n);
+
+/* Merges reports of the same selection (parts of one --shard N run, or one
+ * report alone) into *out: the results in the order of selection.pairs,
+ * "shard.parts" the union of the parts', "started" the earliest, "duration_ms"
+ * the longest, "isolation" host-loopback when any part was, "command" the
+ * given one, the summaries recomputed. Refuses, with an error naming the file
+ * ("PATH: ..."), a part that is not schema_version EH_REPORT_SCHEMA_VERSION,
+ * whose version, selection.hash, layout or shard count differs from the
+ * first part's, that repeats a shard part or a result another part holds.
+ * paths[i] names parts[i]. Caller frees *out with json_decref(). */
+eh_status eh_report_merge(json_t *const *parts, const char *const *paths, size_t n,
+                          const char *command, json_t **out, struct eh_error *err);
+
+/* The shards (of "shard.of") that no part of report holds, as "2, 4" in
+ * buf; returns how many. 0 for a report without "shard". */
+size_t eh_report_missing_shards(const json_t *report, char *buf, size_t len);
 
 /* Compares two report.json documents by scenario name and prints one line per
  * difference, regressions first, then a line of totals that counts the same
@@ -96,8 +163,25 @@ void eh_report_summarize(json_t *report);
  *                                             --filter subset run)
  *   "1 regression, 1 fixed, 0 changed, 0 new, 0 skipped, 2 not run"
  * Returns the number of regressions; skipped and not-run scenarios are not
- * regressions. */
+ * regressions. Results are matched by "name", or by "implementation/name"
+ * when one of the reports holds results of more than one implementation; the
+ * lines then name them so. */
 int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out);
+
+/* What eh_report_diff() counted. */
+struct eh_report_diff_counts {
+    size_t regressions, fixed, changed, added, skipped, not_run;
+    size_t added_failing; /* of added: those that FAIL, ERROR or TIMEOUT */
+    /* What `run --baseline` fails on: every change of verdict (regressions,
+     * fixed, changed, skipped) and the added results that fail; not the
+     * results old_report has and new_report has not (other shards, a subset
+     * run), nor added ones that pass or are skipped. */
+    size_t changes;
+};
+
+/* eh_report_diff(), filling *counts. */
+int eh_report_diff_count(const json_t *old_report, const json_t *new_report, FILE *out,
+                         struct eh_report_diff_counts *counts);
 
 /* Loads the report.json at path and checks what eh_report_diff() relies on:
  * an object whose "scenarios" is an array of objects with a string "name"
@@ -159,6 +243,12 @@ bool eh__check_at(const struct eh__scenario_view *s, size_t i, struct eh__check_
 bool eh__role_at(const struct eh__scenario_view *s, size_t i, struct eh__role_view *out);
 /* Counts the scenarios' verdicts. */
 void eh__report_counts(const json_t *report, struct eh__counts *out);
+/* The implementation of a single-implementation report: its IMPL object,
+ * or NULL (none recorded, or several). */
+const json_t *eh__report_implementation(const json_t *report);
+/* The name a report goes by in titles and junit.xml's <testsuite>: its
+ * implementation's name, else "echoharness". */
+const char *eh__report_name(const json_t *report);
 /* FAIL, ERROR and TIMEOUT: the verdicts a report lists as problems. */
 bool eh__verdict_is_problem(enum eh_verdict v);
 /* The scenarios that failed: FAIL + ERROR + TIMEOUT, those that make `run`
@@ -188,10 +278,31 @@ void eh__escape_code_spans(FILE *out, const char *s, enum eh_esc_mode text_mode,
  * argument with a character outside [A-Za-z0-9%+,-./:=@_] in single quotes). */
 void eh__escape_argv(FILE *out, const json_t *argv, enum eh_esc_mode mode);
 
+/* The drawings of report.html (report_svg.c). */
+/* The scenario's ladder diagrams, one per connection and UDP exchange of its
+ * "wire" (at most 6), each with the roles' socket calls beside their lanes
+ * and the close class under it; nothing when it has no wire analysis. Uses
+ * the markers eh-syn, eh-data, eh-ack, eh-fin, eh-rst and eh-udp, which the
+ * page defines once. */
+void eh__html_ladders(FILE *out, const struct eh__scenario_view *s);
+/* A histogram of SVG bars per fact of a --repeat result's "repeat"
+ * distribution, its values in the order the runs first met them; nothing
+ * when it has none. */
+void eh__html_histograms(FILE *out, const json_t *repeat);
+
+/* SHA-256 (FIPS 180-4) of len bytes (sha256.c). */
+void eh__sha256(const void *data, size_t len, uint8_t out[32]);
+#define EH__CSP_HASH_LEN 64
+/* The Content-Security-Policy source of text: "sha256-<base64 digest>". */
+void eh__csp_hash(const char *text, char out[EH__CSP_HASH_LEN]);
+
 /* The writers of eh_report_writers, one per report_<format>.c. */
 eh_status eh__write_json(const json_t *report, FILE *out, struct eh_error *err);
 eh_status eh__write_junit(const json_t *report, FILE *out, struct eh_error *err);
 eh_status eh__write_html(const json_t *report, FILE *out, struct eh_error *err);
 eh_status eh__write_md(const json_t *report, FILE *out, struct eh_error *err);
+/* The index layout's report.html and summary.md (report_index.c). */
+eh_status eh__write_index_html(const json_t *report, FILE *out, struct eh_error *err);
+eh_status eh__write_index_md(const json_t *report, FILE *out, struct eh_error *err);
 
 #endif

@@ -1,15 +1,24 @@
 /* report_html.c - report.html: one self-contained page for people.
  *
- * No external assets: the CSS is inline and nothing is fetched. The page
- * opens with a headline that says what `run`'s exit status says and the
- * counts, then a table of scenarios with coloured verdicts, then one <details>
- * per scenario (open when it did not pass) with its description (`code`
- * spans as <code>), reason, checks, each role's command line, exit and
- * output, the event log as a compact table, a link to its capture and the
- * wire analysis (the readable "wire_text" when present, the "wire" JSON
- * behind a closed <details>). Wide tables scroll inside their own box. It is
- * meant to be read by someone learning what the socket calls did. Every byte
- * from the document goes through eh_escape().
+ * No external assets: the CSS, the drawings (inline SVG, report_svg.c) and
+ * one small script are in the page, and nothing is fetched. The page opens
+ * with a headline that says what `run`'s exit status says and the counts,
+ * then a summary table that filters by verdict and tag (the script; without
+ * it every row shows), then one <details> per scenario (open when it did not
+ * pass) with its description (`code` spans as <code>), reason, for --repeat
+ * a histogram per timing-dependent outcome, a ladder diagram per connection
+ * with both event logs beside it on the capture's clock, the checks, each
+ * role's command line, exit and output, the event log as a compact table, a
+ * link to its capture and the wire analysis. Wide tables and drawings scroll
+ * inside their own box; printed, every <details> opens and nothing sticks.
+ *
+ * It is meant to be read by someone learning what the socket calls did, and
+ * it shows bytes from programs nobody here trusts: every byte from the
+ * document goes through eh_escape(), and a Content-Security-Policy allows
+ * only the page's own stylesheet and script, by their SHA-256, so markup
+ * that slipped through would still run nothing. The page stays bounded:
+ * event rows, output, drawings and the wire JSON shown are capped, the rest
+ * is in report.json.
  */
 #include "repeat.h"
 #include "hex.h"
@@ -19,8 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EVENTS 500     /* event rows per role; the rest is in report.json */
-#define MAX_DATA_BYTES 256 /* bytes of an event's data shown */
+#define MAX_EVENTS 500            /* event rows per role; the rest is in report.json */
+#define MAX_DATA_BYTES 256        /* bytes of an event's data shown */
+#define MAX_WIRE_JSON (64u << 10) /* bytes of the wire analysis JSON shown */
 
 static const char style[] =
     "body{font:15px/1.45 system-ui,sans-serif;color:#222;max-width:72em;margin:1.5em auto;"
@@ -32,6 +42,7 @@ static const char style[] =
     "table{border-collapse:collapse;width:100%;margin:0}\n"
     "th,td{border:1px solid #ddd;padding:.2em .45em;text-align:left;vertical-align:top}\n"
     "th{background:#f3f3f3}td.nowrap,th.nowrap{white-space:nowrap}\n"
+    "table.summary thead th{position:sticky;top:0;z-index:1}\n"
     ".v{display:inline-block;min-width:4.5em;text-align:center;font-weight:700;color:#fff;"
     "border-radius:3px;padding:0 .4em;white-space:nowrap}\n"
     ".PASS{background:#2e7d32}.FAIL{background:#c62828}.ERROR{background:#6a1b9a}"
@@ -47,7 +58,75 @@ static const char style[] =
     "table.events{font-size:12px}table.events td{white-space:nowrap}"
     "table.events td.data{white-space:pre-wrap;word-break:normal;overflow-wrap:normal;"
     "min-width:16em}\n"
-    "table.events td.other{white-space:normal;min-width:14em}\n";
+    "table.events td.other{white-space:normal;min-width:14em}\n"
+    "[hidden]{display:none!important}\n"
+    "#filters{margin:.6em 0;padding:.4em .6em;background:#f6f6f6;border-radius:4px}"
+    "#filters label{margin-right:.8em;white-space:nowrap}#shown{color:#555}\n"
+    "svg.defs{position:absolute;width:0;height:0;overflow:hidden}\n"
+    ".ladder-box{overflow-x:auto;margin:.3em 0}\n"
+    "svg.ladder{font:11px ui-monospace,Menlo,Consolas,monospace;display:block}\n"
+    "svg.ladder text.lane{font:700 12px system-ui,sans-serif;fill:#222}"
+    "svg.ladder line.lane{stroke:#9e9e9e;stroke-width:2}svg.ladder .t{fill:#777}\n"
+    ".pkt line{stroke:#616161;stroke-width:1.2}.pkt text{fill:#333}\n"
+    ".pkt.syn line{stroke:#1565c0}.pkt.syn text{fill:#1565c0}"
+    ".pkt.data line{stroke:#2e7d32;stroke-width:2}.pkt.data text{fill:#1b5e20}\n"
+    ".pkt.fin line{stroke:#ef6c00;stroke-width:2.5}.pkt.fin text{fill:#e65100;font-weight:700}"
+    ".pkt.rst line{stroke:#c62828;stroke-width:3}.pkt.rst text{fill:#c62828;font-weight:700}\n"
+    ".pkt.udp line{stroke:#6a1b9a;stroke-width:2}.pkt.udp text{fill:#6a1b9a}"
+    ".pkt.retrans line{stroke-dasharray:5 3}.pkt.retrans text{font-style:italic}\n"
+    ".ev circle{fill:#616161}.ev text{fill:#222}"
+    ".ev.err circle{fill:#c62828}.ev.err text{fill:#c62828;font-weight:700}\n"
+    ".note line{stroke:#bdbdbd;stroke-dasharray:2 3}.note text{fill:#555;font-style:italic}"
+    ".gap text{fill:#757575;font-style:italic}.gap line{stroke:#e0e0e0;stroke-dasharray:6 4}\n"
+    ".caption{font-size:.92em;margin:.2em 0 1em}\n"
+    ".k-syn{color:#1565c0}.k-data{color:#2e7d32}.k-fin{color:#e65100;font-weight:700}"
+    ".k-rst{color:#c62828;font-weight:700}\n"
+    ".hists{display:flex;flex-wrap:wrap;gap:0 2em}figure.hist{margin:.3em 0}"
+    "figure.hist figcaption{font-size:.92em}\n"
+    "svg.histogram{font:12px system-ui,sans-serif}svg.histogram rect{fill:#1565c0}"
+    "svg.histogram text{fill:#222}\n"
+    "@media print{body{max-width:none;margin:0;font-size:11px}#filters{display:none}"
+    "table.summary thead th{position:static}.scroll,.ladder-box{overflow:visible}"
+    "pre{max-height:none;overflow:visible}details{border:none;padding:0}"
+    "details::details-content{content-visibility:visible;display:block}"
+    "svg.ladder,figure.hist,tr{break-inside:avoid}a{color:inherit}}\n";
+
+/* The page's one script: the summary's filters, and every <details> open
+ * while printing. It reads the rows' data-verdict and data-tags attributes
+ * and never takes text from the document into code. */
+static const char script[] =
+    "(function(){var f=document.getElementById('filters');if(!f)return;f.hidden=false;\n"
+    "var rows=document.querySelectorAll('[data-verdict]');\n"
+    "function apply(){var on={},tag=f.querySelector('select').value,shown=0,total=0;\n"
+    "f.querySelectorAll('input').forEach(function(c){on[c.value]=c.checked;});\n"
+    "rows.forEach(function(e){var t=' '+e.getAttribute('data-tags')+' ';\n"
+    "var ok=on[e.getAttribute('data-verdict')]&&(tag===''||t.indexOf(' '+tag+' ')>=0);\n"
+    "e.hidden=!ok;if(e.tagName==='TR'){total++;if(ok)shown++;}});\n"
+    "document.getElementById('shown').textContent=shown+' of '+total+' scenarios shown';}\n"
+    "f.addEventListener('change',apply);"
+    "f.addEventListener('submit',function(e){e.preventDefault();});apply();\n"
+    "window.addEventListener('beforeprint',function(){document.querySelectorAll('details')"
+    ".forEach(function(d){if(!d.open){d.open=true;d.setAttribute('data-print','');}});});\n"
+    "window.addEventListener('afterprint',function(){document.querySelectorAll("
+    "'details[data-print]').forEach(function(d){d.open=false;d.removeAttribute('data-print');});"
+    "});})();\n";
+
+/* The arrowheads of the ladders, defined once for the page. */
+static const char markers[] =
+    "<svg class=\"defs\" aria-hidden=\"true\" focusable=\"false\"><defs>\n"
+    "<marker id=\"eh-syn\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" "
+    "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#1565c0\"/></marker>\n"
+    "<marker id=\"eh-ack\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" "
+    "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#616161\"/></marker>\n"
+    "<marker id=\"eh-data\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\" "
+    "markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#2e7d32\"/></marker>\n"
+    "<marker id=\"eh-fin\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" "
+    "markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#ef6c00\"/></marker>\n"
+    "<marker id=\"eh-rst\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" "
+    "markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#c62828\"/></marker>\n"
+    "<marker id=\"eh-udp\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\" "
+    "markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#6a1b9a\"/></marker>\n"
+    "</defs></svg>\n";
 
 static void text(FILE *out, const char *s)
 {
@@ -242,8 +321,8 @@ static bool local_link(const char *path)
 }
 
 /* The wire analysis: the readable table (`echoharness analyze`) when the
- * result has "wire_text", with the JSON behind a closed <details>; the JSON
- * alone (closed) when it has not. */
+ * result has "wire_text", with the JSON behind a closed <details> (its first
+ * MAX_WIRE_JSON bytes); the JSON alone (closed) when it has not. */
 static void wire_section(FILE *out, const struct eh__scenario_view *s)
 {
     size_t text_len = 0;
@@ -256,38 +335,35 @@ static void wire_section(FILE *out, const struct eh__scenario_view *s)
     }
     if (wire) {
         char *dump = json_dumps(wire, JSON_INDENT(2) | JSON_ENCODE_ANY);
+        size_t len = dump ? strlen(dump) : 0, shown = len < MAX_WIRE_JSON ? len : MAX_WIRE_JSON;
         fprintf(out, "<details><summary>Wire analysis%s</summary><pre>",
                 wire_text ? " as JSON" : "");
-        text(out, dump ? dump : "");
-        fputs("</pre></details>\n", out);
+        eh_escape(out, dump ? dump : "", shown, EH_ESC_TEXT);
+        fputs("</pre>", out);
+        if (shown < len)
+            fprintf(out, "<p class=\"dim\">The first %zu of %zu bytes; report.json has all.</p>",
+                    shown, len);
+        fputs("</details>\n", out);
         free(dump);
     }
 }
 
-static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view *s)
+/* The scenario's tags, space-separated, for the filters' data-tags. */
+static void tags_attr(FILE *out, const json_t *tags)
 {
-    fprintf(out, "<details id=\"s%zu\"%s><summary>", i, s->verdict == EH_PASS ? "" : " open");
-    badge(out, s->verdict);
-    fputc(' ', out);
-    text(out, s->name);
-    fputs("</summary>\n", out);
-    if (s->description[0]) {
-        fputs("<p>", out);
-        eh__escape_code_spans(out, s->description, EH_ESC_TEXT, "<code>", "</code>", EH_ESC_TEXT);
-        fputs("</p>\n", out);
+    size_t i;
+    const json_t *t;
+    json_array_foreach(tags, i, t)
+    {
+        if (i > 0)
+            fputc(' ', out);
+        eh_escape_str(out, json_is_string(t) ? json_string_value(t) : "", EH_ESC_ATTR);
     }
-    if (s->reason[0]) {
-        fputs("<p><b>Reason:</b> ", out);
-        text(out, s->reason);
-        fputs("</p>\n", out);
-    }
-    if (json_object_get(s->json, "repeat")) {
-        char line[1024];
-        eh_repeat_describe(s->json, line, sizeof(line));
-        fputs("<p><b>Repeated:</b> ", out);
-        text(out, line);
-        fputs("</p>\n", out);
-    }
+}
+
+/* The line under a scenario's name: file, kind, time, endpoint, tags. */
+static void scenario_meta(FILE *out, const struct eh__scenario_view *s)
+{
     fputs("<p class=\"meta\">", out);
     text(out, s->file);
     if (s->kind[0]) {
@@ -310,6 +386,39 @@ static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view
         eh__escape_argv(out, tags, EH_ESC_TEXT);
     }
     fputs("</p>\n", out);
+}
+
+static void scenario_section(FILE *out, size_t i, const struct eh__scenario_view *s)
+{
+    fprintf(out, "<details id=\"s%zu\" data-verdict=\"%s\" data-tags=\"", i,
+            eh_verdict_name(s->verdict));
+    tags_attr(out, json_object_get(s->json, "tags"));
+    fprintf(out, "\"%s><summary>", s->verdict == EH_PASS ? "" : " open");
+    badge(out, s->verdict);
+    fputc(' ', out);
+    text(out, s->name);
+    fputs("</summary>\n", out);
+    if (s->description[0]) {
+        fputs("<p>", out);
+        eh__escape_code_spans(out, s->description, EH_ESC_TEXT, "<code>", "</code>", EH_ESC_TEXT);
+        fputs("</p>\n", out);
+    }
+    if (s->reason[0]) {
+        fputs("<p><b>Reason:</b> ", out);
+        text(out, s->reason);
+        fputs("</p>\n", out);
+    }
+    const json_t *repeat = json_object_get(s->json, "repeat");
+    if (repeat) {
+        char line[1024];
+        eh_repeat_describe(s->json, line, sizeof(line));
+        fputs("<p><b>Repeated:</b> ", out);
+        text(out, line);
+        fputs("</p>\n", out);
+        eh__html_histograms(out, repeat);
+    }
+    scenario_meta(out, s);
+    eh__html_ladders(out, s);
     checks_table(out, s);
     struct eh__role_view r;
     for (size_t k = 0; eh__role_at(s, k, &r); k++)
@@ -333,7 +442,12 @@ static void header(FILE *out, const json_t *report)
     eh__report_counts(report, &n);
     char line[128];
     eh__headline(&n, line, sizeof(line));
-    fprintf(out, "<h1>echoharness: %s</h1>\n<p class=\"meta\">Started ", line);
+    fputs("<h1>echoharness: ", out);
+    if (eh__report_implementation(report) != NULL) {
+        text(out, eh__report_name(report));
+        fputs(": ", out);
+    }
+    fprintf(out, "%s</h1>\n<p class=\"meta\">Started ", line);
     field(out, report, "started");
     fprintf(out, " &middot; %.3f s &middot; isolation: ",
             json_number_value(json_object_get(report, "duration_ms")) / 1000.0);
@@ -348,11 +462,21 @@ static void header(FILE *out, const json_t *report)
         text(out, note);
         fputs("</p>\n", out);
     }
-    const char *command = eh__string(report, "command", NULL);
-    if (command) {
-        fputs("<p class=\"meta\">Command: <code>", out);
-        text(out, command);
-        fputs("</code></p>\n", out);
+    static const char *const commands[][2] = {
+        {"command", "Command"},
+        {"server_command", "Server under test"},
+        {"client_command", "Client under test"},
+        {"server_program", "Server build"},
+        {"client_program", "Client build"},
+    };
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *command =
+            eh__string(i == 0 ? report : eh__report_implementation(report), commands[i][0], NULL);
+        if (command) {
+            fprintf(out, "<p class=\"meta\">%s: <code>", commands[i][1]);
+            text(out, command);
+            fputs("</code></p>\n", out);
+        }
     }
 }
 
@@ -370,38 +494,106 @@ static void counts(FILE *out, const json_t *report)
           out);
 }
 
-eh_status eh__write_html(const json_t *report, FILE *out, struct eh_error *err)
+/* Every tag of the report once, in the order first met, as JSON strings. */
+static json_t *all_tags(const json_t *report)
 {
-    (void)err;
-    struct eh__counts n;
-    eh__report_counts(report, &n);
-    char line[128];
-    eh__headline(&n, line, sizeof(line));
-    fprintf(out,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "<title>echoharness: %s</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-            line, style);
-    header(out, report);
-    counts(out, report);
-    fputs("<div class=\"scroll\"><table><tr><th>scenario</th><th>kind</th><th>verdict</th>"
-          "<th>reason</th><th class=\"nowrap\">time</th></tr>\n",
+    json_t *seen = json_object(), *list = json_array();
+    struct eh__scenario_view s;
+    for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
+        size_t k;
+        const json_t *t;
+        json_array_foreach(json_object_get(s.json, "tags"), k, t)
+        {
+            if (json_is_string(t) && !json_object_get(seen, json_string_value(t))) {
+                json_object_set_new(seen, json_string_value(t), json_true());
+                json_array_append(list, (json_t *)t);
+            }
+        }
+    }
+    json_decref(seen);
+    return list;
+}
+
+/* The filters over the summary table and the sections; hidden until the
+ * script shows them. */
+static void filters(FILE *out, const json_t *report)
+{
+    fputs("<form id=\"filters\" hidden><b>Show:</b> ", out);
+    for (int v = 0; v < EH_VERDICT_COUNT; v++)
+        fprintf(out, "<label><input type=\"checkbox\" value=\"%s\" checked> %s</label>",
+                eh_verdict_name((enum eh_verdict)v), eh_verdict_name((enum eh_verdict)v));
+    fputs("<label>tag <select><option value=\"\">any</option>", out);
+    json_t *tags = all_tags(report);
+    size_t i;
+    const json_t *t;
+    json_array_foreach(tags, i, t)
+    {
+        fputs("<option value=\"", out);
+        eh_escape_str(out, json_string_value(t), EH_ESC_ATTR);
+        fputs("\">", out);
+        text(out, json_string_value(t));
+        fputs("</option>", out);
+    }
+    json_decref(tags);
+    fputs("</select></label> <span id=\"shown\"></span></form>\n", out);
+}
+
+static void summary_table(FILE *out, const json_t *report)
+{
+    fputs("<div class=\"scroll\"><table class=\"summary\"><thead><tr><th>scenario</th>"
+          "<th>kind</th><th>tags</th><th>verdict</th><th>reason</th><th class=\"nowrap\">time</th>"
+          "</tr></thead><tbody>\n",
           out);
     struct eh__scenario_view s;
     for (size_t i = 0; eh__scenario_at(report, i, &s); i++) {
-        fprintf(out, "<tr><td><a href=\"#s%zu\">", i);
+        const json_t *tags = json_object_get(s.json, "tags");
+        fprintf(out, "<tr data-verdict=\"%s\" data-tags=\"", eh_verdict_name(s.verdict));
+        tags_attr(out, tags);
+        fprintf(out, "\"><td><a href=\"#s%zu\">", i);
         text(out, s.name);
         fputs("</a></td><td>", out);
         text(out, s.kind);
+        fputs("</td><td>", out);
+        eh__escape_argv(out, tags, EH_ESC_TEXT);
         fputs("</td><td>", out);
         badge(out, s.verdict);
         fputs("</td><td>", out);
         text(out, s.reason);
         fprintf(out, "</td><td class=\"nowrap\">%.3f&nbsp;s</td></tr>\n", s.duration_s);
     }
-    fputs("</table></div>\n<h2>Scenarios</h2>\n", out);
+    fputs("</tbody></table></div>\n", out);
+}
+
+eh_status eh__write_html(const json_t *report, FILE *out, struct eh_error *err)
+{
+    (void)err;
+    struct eh__counts n;
+    eh__report_counts(report, &n);
+    char line[128], style_hash[EH__CSP_HASH_LEN], script_hash[EH__CSP_HASH_LEN];
+    eh__headline(&n, line, sizeof(line));
+    eh__csp_hash(style, style_hash);
+    eh__csp_hash(script, script_hash);
+    fprintf(out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src '%s'; script-src '%s'; img-src data:; base-uri 'none'; "
+            "form-action 'none'\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<title>echoharness: ",
+            style_hash, script_hash);
+    if (eh__report_implementation(report) != NULL) {
+        text(out, eh__report_name(report));
+        fputs(": ", out);
+    }
+    fprintf(out, "%s</title>\n<style>%s</style>\n</head>\n<body>\n%s", line, style, markers);
+    header(out, report);
+    counts(out, report);
+    filters(out, report);
+    summary_table(out, report);
+    fputs("<h2>Scenarios</h2>\n", out);
+    struct eh__scenario_view s;
     for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
         scenario_section(out, i, &s);
-    fputs("</body>\n</html>\n", out);
+    fprintf(out, "<script>%s</script>\n</body>\n</html>\n", script);
     return EH_OK;
 }

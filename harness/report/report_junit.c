@@ -1,6 +1,10 @@
-/* report_junit.c - junit.xml: the report as one JUnit test suite for CI.
+/* report_junit.c - junit.xml: the report as JUnit test suites for CI.
  *
- * One <testsuite name="echoharness"> with one <testcase> per scenario
+ * One <testsuite> per implementation, named after it (eh__report_name():
+ * --name, --impl NAME; "echoharness" for a report that names none), so that
+ * the reports of several implementations merged by a CI do not collide: the
+ * root of a single implementation's report, or inside a <testsuites> root in
+ * the index of a run of several. One <testcase> per scenario
  * (classname "echoharness.<kind>"), in the dialect that
  * reports/schema/junit.xsd defines; its header says what each CI reader
  * takes from it, and a change here changes it in the same commit. FAIL
@@ -32,16 +36,39 @@ static void property(FILE *out, const char *name, const char *value)
     fputs("/>\n", out);
 }
 
+/* "2/3", or "1,3/3" for a merge that holds shards 1 and 3; "" without one. */
+static void shard_text(const json_t *report, char *buf, size_t len)
+{
+    const json_t *shard = json_object_get(report, "shard"), *k;
+    size_t i, used = 0;
+    buf[0] = '\0';
+    if (shard == NULL)
+        return;
+    json_array_foreach(json_object_get(shard, "parts"), i, k) if (used < len) used +=
+        (size_t)snprintf(buf + used, len - used, "%s%" JSON_INTEGER_FORMAT, i ? "," : "",
+                         json_integer_value(k));
+    if (used < len)
+        snprintf(buf + used, len - used, "/%" JSON_INTEGER_FORMAT,
+                 json_integer_value(json_object_get(shard, "of")));
+}
+
 static void properties(FILE *out, const json_t *report)
 {
     static const char *const keys[] = {"version", "isolation", "isolation_note", "command"};
-    char scale[32];
+    static const char *const impl_keys[] = {"server_command", "client_command"};
+    char scale[32], shard[256];
     snprintf(scale, sizeof(scale), "%g",
              json_number_value(json_object_get(report, "timeout_scale")));
+    shard_text(report, shard, sizeof(shard));
     fputs("  <properties>\n", out);
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         property(out, keys[i], eh__string(report, keys[i], NULL));
     property(out, "timeout_scale", scale);
+    for (size_t i = 0; i < sizeof(impl_keys) / sizeof(impl_keys[0]); i++)
+        property(out, impl_keys[i],
+                 eh__string(eh__report_implementation(report), impl_keys[i], NULL));
+    if (shard[0])
+        property(out, "shard", shard);
     fputs("  </properties>\n", out);
 }
 
@@ -156,18 +183,23 @@ static void testcase(FILE *out, const struct eh__scenario_view *s)
     fputs("  </testcase>\n", out);
 }
 
-eh_status eh__write_junit(const json_t *report, FILE *out, struct eh_error *err)
+/* The counts and time attributes of <testsuite> and <testsuites>. */
+static void count_attrs(FILE *out, const json_t *report)
 {
-    (void)err;
     struct eh__counts n;
     eh__report_counts(report, &n);
-    const char *started = eh__string(report, "started", NULL);
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-    fprintf(out,
-            "<testsuite name=\"echoharness\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-            "skipped=\"%zu\" time=\"%.3f\"",
+    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\"",
             n.total, n.n[EH_FAIL], n.n[EH_ERROR] + n.n[EH_TIMED_OUT], n.n[EH_SKIP],
             json_number_value(json_object_get(report, "duration_ms")) / 1000.0);
+}
+
+/* One <testsuite>: the report of one implementation. */
+static void suite(FILE *out, const json_t *report)
+{
+    const char *started = eh__string(report, "started", NULL);
+    fputs("<testsuite", out);
+    attr(out, "name", eh__report_name(report));
+    count_attrs(out, report);
     if (started)
         attr(out, "timestamp", started);
     fputs(">\n", out);
@@ -176,5 +208,29 @@ eh_status eh__write_junit(const json_t *report, FILE *out, struct eh_error *err)
     for (size_t i = 0; eh__scenario_at(report, i, &s); i++)
         testcase(out, &s);
     fputs("</testsuite>\n", out);
+}
+
+eh_status eh__write_junit(const json_t *report, FILE *out, struct eh_error *err)
+{
+    (void)err;
+    const json_t *impls = json_object_get(report, "implementations"), *impl;
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+    if (json_array_size(impls) <= 1) {
+        suite(out, report);
+        return EH_OK;
+    }
+    fputs("<testsuites name=\"echoharness\"", out);
+    count_attrs(out, report);
+    fputs(">\n", out);
+    size_t i;
+    json_array_foreach(impls, i, impl)
+    {
+        const char *name = eh__string(impl, "name", NULL);
+        json_t *sub = name ? eh_report_for_implementation(report, name) : NULL;
+        if (sub != NULL)
+            suite(out, sub);
+        json_decref(sub);
+    }
+    fputs("</testsuites>\n", out);
     return EH_OK;
 }

@@ -1,7 +1,9 @@
 /* report_md.c - summary.md: a short Markdown summary for CI job pages.
  *
- * A heading that says what `run`'s exit status says (failures are FAIL, ERROR
- * and TIMEOUT; SKIP is not one), the counts, a table scenario | verdict |
+ * A heading that names the implementation and says what `run`'s exit status
+ * says (failures are FAIL, ERROR and TIMEOUT; SKIP is not one), the counts,
+ * the commands that were run (echoharness's, the implementation's) and the
+ * shards, a table scenario | verdict |
  * reason with the failures in bold, then one section per scenario that did
  * not pass with its description and problem checks. Fits a GitHub Actions
  * job summary ($GITHUB_STEP_SUMMARY). Text from the document is escaped by
@@ -22,13 +24,51 @@ static void verdict(FILE *out, enum eh_verdict v)
     fprintf(out, eh__verdict_is_problem(v) ? "**%s**" : "%s", eh_verdict_name(v));
 }
 
+/* The commands: echoharness's, and those of the implementation under test. */
+static void commands(FILE *out, const json_t *report)
+{
+    static const char *const keys[][2] = {
+        {"command", "Command"},
+        {"server_command", "Server under test"},
+        {"client_command", "Client under test"},
+        {"server_program", "Server build"},
+        {"client_program", "Client build"},
+    };
+    const json_t *impl = eh__report_implementation(report);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *cmd = eh__string(i == 0 ? report : impl, keys[i][0], NULL);
+        if (cmd == NULL)
+            continue;
+        fprintf(out, "%s: ", keys[i][1]);
+        md(out, cmd);
+        fputs("  \n", out);
+    }
+    const json_t *shard = json_object_get(report, "shard");
+    if (shard != NULL) {
+        char missing[256];
+        size_t n = eh_report_missing_shards(report, missing, sizeof(missing));
+        fprintf(out, "Shards: %zu of %" JSON_INTEGER_FORMAT,
+                json_array_size(json_object_get(shard, "parts")),
+                json_integer_value(json_object_get(shard, "of")));
+        if (n > 0)
+            fprintf(out, " (missing: %s)", missing);
+        fputs("  \n", out);
+    }
+    fputc('\n', out);
+}
+
 static void heading(FILE *out, const json_t *report)
 {
     struct eh__counts n;
     eh__report_counts(report, &n);
     char line[128];
     eh__headline(&n, line, sizeof(line));
-    fprintf(out, "# echoharness: %s\n\n", line);
+    fputs("# echoharness: ", out);
+    if (eh__report_implementation(report) != NULL) {
+        md(out, eh__report_name(report));
+        fputs(": ", out);
+    }
+    fprintf(out, "%s\n\n", line);
     fprintf(out, "%zu scenario%s:", n.total, n.total == 1 ? "" : "s");
     for (int v = 0; v < EH_VERDICT_COUNT; v++)
         fprintf(out, "%s %zu %s", v ? "," : "", n.n[v], eh_verdict_name((enum eh_verdict)v));
@@ -51,6 +91,7 @@ static void heading(FILE *out, const json_t *report)
         md(out, note);
         fputs("\n\n", out);
     }
+    commands(out, report);
 }
 
 static void problem_section(FILE *out, const struct eh__scenario_view *s)

@@ -96,10 +96,126 @@ static bool hook_refuses(char *why, size_t why_len)
     return true;
 }
 
+/* The step and errno of the last refused set-up in this process (a forked
+ * child), for eh_isolate_probe() to explain. */
+static const char *failed_step;
+static int failed_errno;
+
 static int setup_failed(char *why, size_t why_len, const char *what)
 {
+    failed_step = what;
+    failed_errno = errno;
     snprintf(why, why_len, "%s: %s", what, eh_errno_name(errno));
     return -1;
+}
+
+/* Reads the integer in proc_root/rel; false when it is missing or not one. */
+static bool read_sysctl(const char *proc_root, const char *rel, long *out)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", proc_root, rel);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return false;
+    bool ok = fscanf(f, "%ld", out) == 1;
+    fclose(f);
+    return ok;
+}
+
+/* The cause of a refusal found in the sysctls, and its fix; false if none
+ * of them explains it. */
+static bool sysctl_cause(const char *proc_root, int err_no, char *cause, size_t cause_len,
+                         char *fix, size_t fix_len)
+{
+    long v;
+    if (read_sysctl(proc_root, "sys/kernel/apparmor_restrict_unprivileged_userns", &v) && v != 0) {
+        snprintf(cause, cause_len,
+                 "AppArmor restricts unprivileged user namespaces "
+                 "(kernel.apparmor_restrict_unprivileged_userns = %ld, as on Ubuntu 24.04 and "
+                 "GitHub's ubuntu-24.04 runners)",
+                 v);
+        snprintf(fix, fix_len,
+                 "run echoharness with sudo, or allow them: sudo sysctl -w "
+                 "kernel.apparmor_restrict_unprivileged_userns=0");
+        return true;
+    }
+    if (read_sysctl(proc_root, "sys/kernel/unprivileged_userns_clone", &v) && v == 0) {
+        snprintf(cause, cause_len,
+                 "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone "
+                 "= 0)");
+        snprintf(fix, fix_len,
+                 "run echoharness with sudo, or allow them: sudo sysctl -w "
+                 "kernel.unprivileged_userns_clone=1");
+        return true;
+    }
+    if (read_sysctl(proc_root, "sys/user/max_user_namespaces", &v) &&
+        (v == 0 || err_no == ENOSPC)) {
+        snprintf(
+            cause, cause_len, "%s (user.max_user_namespaces = %ld)",
+            v == 0 ? "user namespaces are disabled" : "the limit of user namespaces is reached", v);
+        snprintf(fix, fix_len,
+                 "run echoharness with sudo, or raise the limit: sudo sysctl -w "
+                 "user.max_user_namespaces=15000");
+        return true;
+    }
+    return false;
+}
+
+void eh_isolate_explain(const char *proc_root, const char *step, int err_no, bool root, char *buf,
+                        size_t len)
+{
+    char cause[256], fix[256];
+    if (!root && sysctl_cause(proc_root, err_no, cause, sizeof(cause), fix, sizeof(fix))) {
+        /* found: a sysctl refuses the user namespace a non-root harness needs */
+    } else if (err_no == EINVAL || err_no == ENOSYS) {
+        snprintf(cause, sizeof(cause), "this kernel lacks namespace support");
+        snprintf(fix, sizeof(fix),
+                 "use a kernel built with CONFIG_USER_NS, CONFIG_NET_NS and "
+                 "CONFIG_PID_NS");
+    } else if (root) {
+        snprintf(cause, sizeof(cause),
+                 "running as root, but without CAP_SYS_ADMIN or under a seccomp filter that "
+                 "refuses unshare (an unprivileged container)");
+        snprintf(fix, sizeof(fix),
+                 "run the container privileged, or add the capabilities SYS_ADMIN, NET_ADMIN "
+                 "and NET_RAW");
+    } else {
+        snprintf(cause, sizeof(cause),
+                 "no sysctl refuses user namespaces here, so a seccomp filter or a container "
+                 "does");
+        snprintf(fix, sizeof(fix), "run echoharness with sudo, or in a privileged container");
+    }
+    snprintf(buf, len, "%s: %s: %s; fix: %s", step, eh_errno_name(err_no), cause, fix);
+}
+
+/* True if CapEff in proc_root/self/status has CAP_NET_RAW (bit 13). */
+static bool has_cap_net_raw(const char *proc_root)
+{
+    char path[512], line[256];
+    snprintf(path, sizeof(path), "%s/self/status", proc_root);
+    FILE *f = fopen(path, "re");
+    bool yes = false;
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        unsigned long long caps;
+        if (sscanf(line, "CapEff: %llx", &caps) == 1)
+            yes = (caps >> 13) & 1;
+    }
+    if (f != NULL)
+        fclose(f);
+    return yes;
+}
+
+bool eh_isolate_host_capture_ok(const char *proc_root, bool root, const char *exe, char *why,
+                                size_t len)
+{
+    if (root || has_cap_net_raw(proc_root))
+        return true;
+    snprintf(why, len,
+             "capturing on the host's lo needs CAP_NET_RAW, which echoharness does not have "
+             "(not root, no cap_net_raw in CapEff of %s/self/status); fix: run echoharness with "
+             "sudo, or sudo setcap cap_net_raw,cap_net_admin+ep %s",
+             proc_root, exe);
+    return false;
 }
 
 static int write_file(const char *path, const char *text)
@@ -573,6 +689,8 @@ enum eh_isolation eh_isolate_probe(char *why, size_t why_len)
         if (!die_with_parent(parent))
             _exit(1);
         if (enter_namespaces(reason, sizeof(reason)) < 0) {
+            if (failed_step != NULL) /* explained in the parent, which reads the sysctls */
+                snprintf(reason, sizeof(reason), "%d %s", failed_errno, failed_step);
             write_all(ctl[1], reason, strlen(reason));
             _exit(1);
         }
@@ -598,7 +716,11 @@ enum eh_isolation eh_isolate_probe(char *why, size_t why_len)
         snprintf(why, why_len, "%s", "");
         return EH_ISO_NAMESPACES;
     }
-    snprintf(why, why_len, "%s", len > 0 ? reason : "namespace set-up failed");
+    int step_errno, used = 0;
+    if (sscanf(reason, "%d %n", &step_errno, &used) == 1 && used > 0)
+        eh_isolate_explain("/proc", reason + used, step_errno, geteuid() == 0, why, why_len);
+    else
+        snprintf(why, why_len, "%s", len > 0 ? reason : "namespace set-up failed");
     return EH_ISO_HOST;
 }
 

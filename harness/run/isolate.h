@@ -53,8 +53,29 @@ void eh_isolate_interrupt(int signo);
 int eh_isolate_interrupted(void);
 
 /* Tells whether namespaces work here, without running a scenario. On
- * EH_ISO_HOST, why says why (e.g. "unshare(CLONE_NEWUSER): EPERM"). */
+ * EH_ISO_HOST, why says the step that was refused, the cause found and the
+ * fix, as eh_isolate_explain() writes it (at least 512 bytes keep it whole). */
 enum eh_isolation eh_isolate_probe(char *why, size_t why_len);
+
+/* Explains a refused namespace set-up: step ("unshare(CLONE_NEWUSER)") and
+ * its errno, root when the harness runs as root. Reads, below proc_root
+ * ("/proc"; a test passes a fake tree), sys/kernel/apparmor_restrict_
+ * unprivileged_userns, sys/user/max_user_namespaces and
+ * sys/kernel/unprivileged_userns_clone (each when present) and writes into
+ * buf "STEP: ERRNO: CAUSE; fix: FIX", e.g. "unshare(CLONE_NEWNET|CLONE_NEWPID):
+ * EPERM: AppArmor restricts unprivileged user namespaces
+ * (kernel.apparmor_restrict_unprivileged_userns = 1); fix: run echoharness
+ * with sudo, or allow them: sudo sysctl -w
+ * kernel.apparmor_restrict_unprivileged_userns=0". */
+void eh_isolate_explain(const char *proc_root, const char *step, int err_no, bool root, char *buf,
+                        size_t len);
+
+/* Whether this process may capture on the host's lo (the fallback): true
+ * when it runs as root or holds CAP_NET_RAW (CapEff in
+ * proc_root/self/status). Otherwise why gets the cause and the fix, naming
+ * exe (the echoharness executable) for setcap. */
+bool eh_isolate_host_capture_ok(const char *proc_root, bool root, const char *exe, char *why,
+                                size_t len);
 
 /* Reads net.ipv4.ip_local_port_range in the current network namespace. */
 eh_status eh_read_port_range(int *lo, int *hi, struct eh_error *err);

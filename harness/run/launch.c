@@ -602,6 +602,11 @@ int64_t eh_proc_runtime_us(const struct eh_proc *p)
     return (p->exited ? p->end_us : eh_now_us()) - p->start_us;
 }
 
+int64_t eh_proc_start_us(const struct eh_proc *p)
+{
+    return p->start_us;
+}
+
 static const char *output(const struct eh_proc *p, const struct outbuf *b, size_t *len,
                           size_t *total)
 {

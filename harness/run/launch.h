@@ -73,6 +73,8 @@ int eh_proc_exit_code(const struct eh_proc *p);   /* -1 if killed by a signal or
 int eh_proc_term_signal(const struct eh_proc *p); /* 0 if not killed by a signal */
 bool eh_proc_stopped_by_harness(const struct eh_proc *p);
 int64_t eh_proc_runtime_us(const struct eh_proc *p);
+/* eh_now_us() just before the fork: the process's own clock starts later. */
+int64_t eh_proc_start_us(const struct eh_proc *p);
 
 /* Captured output (lent; valid until eh_proc_free()), NUL-terminated after
  * len bytes. total counts every byte the program wrote, kept or not. Only

@@ -17,6 +17,7 @@
 #include "launch.h"
 #include "peer.h"
 #include "template.h"
+#include "timeline.h"
 #include "verdict.h"
 #include "watch.h"
 
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS 5000   /* server readiness, before the scale */
@@ -53,6 +55,7 @@ struct role_run {
     char log_path[PATH_MAX];
     struct eh_proc *proc;
     char not_started[512];
+    int64_t log_lo_us, log_hi_us; /* eh_now_us() bounds of its event log's zero, when known */
 };
 
 static bool role_uses_cmd(const struct eh_role *r, const char *cmd)
@@ -130,6 +133,56 @@ static eh_status prepare_role(const struct run_ctx *ctx, struct role_run *rr, co
     rr->kind = "reference";
     rr->argv = reference_argv(ctx, r, swap ? swap : r->program, host, port, rr->log_path, server);
     return EH_OK;
+}
+
+/* Where a role's event log starts. Its t_us counts from the program's own
+ * clock reading (evlog.h), which happens after the harness spawned it (the
+ * lower bound, lo) and, for every event the harness saw the effect of, at
+ * most that event's t_us before the harness saw it (the upper bound, hi):
+ * the server's "ready" before the harness saw the ready fd close, the last
+ * event before the harness saw the exit. Both are eh_now_us() readings. */
+static void bound_log_zero(struct role_run *rr, const json_t *events, int64_t lo_us,
+                           int64_t ready_seen_us, int64_t end_seen_us)
+{
+    int64_t hi = end_seen_us, t_last = 0;
+    size_t i;
+    const json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
+        const json_t *t = json_object_get(ev, "t_us");
+        const char *call = json_string_value(json_object_get(ev, "call"));
+        if (!json_is_integer(t))
+            continue;
+        if (json_integer_value(t) > t_last)
+            t_last = json_integer_value(t);
+        if (ready_seen_us > 0 && call && strcmp(call, "ready") == 0 &&
+            ready_seen_us - json_integer_value(t) < hi)
+            hi = ready_seen_us - json_integer_value(t);
+    }
+    if (end_seen_us - t_last < hi)
+        hi = end_seen_us - t_last;
+    rr->log_lo_us = lo_us;
+    rr->log_hi_us = hi > lo_us ? hi : lo_us;
+}
+
+/* "clock": where the role's event-log t_us 0 falls on the wire's time axis
+ * (microseconds from the capture's first frame), zero_us +- error_us, from
+ * the bounds above narrowed by the wire (timeline.h). wall_minus_mono_us
+ * relates eh_now_us() to the capture's CLOCK_REALTIME timestamps. */
+static void clock_json(json_t *role, const struct role_run *rr, const json_t *wire,
+                       int64_t wall_minus_mono_us, int64_t first_frame_us)
+{
+    const json_t *events = json_object_get(role, "events");
+    if (rr->log_hi_us == 0 || first_frame_us == 0 || !json_is_array(events))
+        return;
+    int64_t lo = rr->log_lo_us + wall_minus_mono_us - first_frame_us;
+    int64_t hi = rr->log_hi_us + wall_minus_mono_us - first_frame_us;
+    int64_t best;
+    size_t anchors = eh_timeline_refine(events, wire, rr->id, &lo, &hi, &best);
+    json_object_set_new(role, "clock",
+                        json_pack("{s:I, s:I, s:I}", "zero_us", (json_int_t)best, "error_us",
+                                  (json_int_t)(best - lo > hi - best ? best - lo : hi - best),
+                                  "anchors", (json_int_t)anchors));
 }
 
 static void role_json(json_t *roles, const struct role_run *rr, const struct eh_proc_obs *o)
@@ -300,6 +353,17 @@ static void other_listener_hint(const struct eh_scenario *sc, int port, char *hi
     }
 }
 
+/* CLOCK_REALTIME (what capture timestamps use) minus eh_now_us()
+ * (CLOCK_MONOTONIC), from one reading of each; the two readings lie within a
+ * microsecond or two of each other. */
+static int64_t wall_minus_mono_us(void)
+{
+    struct timespec ts;
+    int64_t mono = eh_now_us();
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - mono;
+}
+
 /* Runs inside the scenario's namespaces (PID 1 there). */
 static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
 {
@@ -308,6 +372,8 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
     const struct eh_run_config *cfg = ctx->cfg;
     int64_t t0 = eh_now_us();
     int64_t deadline = t0 + eh_scaled_ms(sc->timeout_ms) * 1000;
+    int64_t wall_offset_us = wall_minus_mono_us();
+    int64_t ready_seen_us = 0;
     enum eh_verdict run_verdict = EH_PASS;
     char run_reason[768] = "";
     struct eh_observation obs;
@@ -388,8 +454,11 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
             set_run(&run_verdict, run_reason, sizeof(run_reason),
                     strcmp(srv->kind, "reference") == 0 ? EH_ERROR : EH_FAIL,
                     "expected the server to become ready, got: %s%s", err.msg, said);
-        } else if (port == 0 && srv->log_path[0])
-            port = port_from_log(srv->log_path);
+        } else {
+            ready_seen_us = eh_now_us();
+            if (port == 0 && srv->log_path[0])
+                port = port_from_log(srv->log_path);
+        }
     }
     bool watch = run_verdict == EH_PASS && eh__watch_wanted(sc);
     if (watch)
@@ -405,8 +474,11 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         } else if (sc->roles[EH_CLIENT].n_steps > 0) {
             struct eh_proc_obs *o = &obs.roles[EH_CLIENT];
             o->present = o->started = o->instrumented = true;
+            int64_t peer_start_us = eh_now_us();
             eh_status st = eh_peer_run(sc, host, port, deadline, cli->log_path, &err);
+            int64_t peer_end_us = eh_now_us();
             o->events = eh_evlog_read(cli->log_path, EVLOG_MAX_BYTES);
+            bound_log_zero(cli, o->events, peer_start_us, 0, peer_end_us);
             o->exited = true;
             o->exit_code = st == EH_OK ? 0 : 1;
             if (st == EH_TIMEOUT)
@@ -458,9 +530,16 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         json_object_set_new(result, "capture", cj);
         eh_capture_free(cap);
     }
-    for (int i = 0; i < EH_ROLE_COUNT; i++)
-        if (rr[i].proc)
-            observe_proc(&rr[i], &obs.roles[i]);
+    for (int i = 0; i < EH_ROLE_COUNT; i++) {
+        if (!rr[i].proc)
+            continue;
+        observe_proc(&rr[i], &obs.roles[i]);
+        if (obs.roles[i].instrumented) {
+            int64_t start = eh_proc_start_us(rr[i].proc);
+            bound_log_zero(&rr[i], obs.roles[i].events, start, i == EH_SERVER ? ready_seen_us : 0,
+                           start + eh_proc_runtime_us(rr[i].proc));
+        }
+    }
     if (client_timed_out && !obs.roles[EH_CLIENT].stopped_by_harness)
         obs.roles[EH_CLIENT].stopped_by_harness = true;
 
@@ -540,8 +619,12 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
 
     json_t *roles = json_object();
     for (int i = 0; i < EH_ROLE_COUNT; i++)
-        if (sc->roles[i].present)
+        if (sc->roles[i].present) {
             role_json(roles, &rr[i], &obs.roles[i]);
+            clock_json(json_object_get(roles, eh_role_name(rr[i].id)), &rr[i],
+                       json_object_get(result, "wire"), wall_offset_us,
+                       an && an->packets > 0 ? an->first_us : 0);
+        }
     json_object_set_new(result, "roles", roles);
     json_t *ep = json_pack("{s:s, s:s, s:s, s:i}", "transport", eh_transport_name(sc->transport),
                            "family", eh_family_name(sc->family), "host", host, "port", port);

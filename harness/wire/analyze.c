@@ -173,6 +173,34 @@ static json_t *udp_dir_json(const struct eh_udp_dir *d)
     return j;
 }
 
+/* The packet record of a flow: {"total", "omitted", "first": [...], "last": [...]}. */
+static json_t *seglog_json(const struct eh_seglog *l, bool tcp, int64_t t0)
+{
+    json_t *first = json_array(), *last = json_array();
+    for (size_t i = 0; i < eh_seglog_kept(l); i++) {
+        const struct eh_seg *g = eh_seglog_at(l, i);
+        json_t *j = json_object();
+        json_object_set_new(j, "t_us", json_integer(g->time_us - t0));
+        json_object_set_new(j, "from", json_string(eh_side_name((enum eh_side)g->by)));
+        if (tcp) {
+            char flags[8];
+            eh_seg_flags(g->flags, flags, sizeof(flags));
+            json_object_set_new(j, "flags", json_string(flags));
+            json_object_set_new(j, "seq", json_integer(g->seq));
+        }
+        json_object_set_new(j, "len", jint(g->len));
+        if (tcp)
+            json_object_set_new(j, "retransmission", json_boolean(g->retrans));
+        json_array_append_new(i < l->n_first ? first : last, j);
+    }
+    json_t *j = json_object();
+    json_object_set_new(j, "total", jint(l->total));
+    json_object_set_new(j, "omitted", jint(eh_seglog_omitted(l)));
+    json_object_set_new(j, "first", first);
+    json_object_set_new(j, "last", last);
+    return j;
+}
+
 static const char *family_name(uint8_t family)
 {
     return family == 6 ? "ipv6" : "ipv4";
@@ -207,6 +235,7 @@ static json_t *tcp_json(const struct eh_tcp_conn *c, int64_t t0)
     json_object_set_new(j, "close", json_string(eh_close_name(c->close)));
     json_object_set_new(j, "data_after_close", json_boolean(c->data_after_close));
     json_object_set_new(j, "echo", echo_json(&c->echo, false));
+    json_object_set_new(j, "segments", seglog_json(&c->segs, true, t0));
     return j;
 }
 
@@ -224,6 +253,7 @@ static json_t *udp_json(const struct eh_udp_flow *u, int64_t t0)
     json_object_set_new(j, "unanswered", jint(u->unanswered));
     json_object_set_new(j, "unsolicited", jint(u->unsolicited));
     json_object_set_new(j, "echo", echo_json(&u->echo, true));
+    json_object_set_new(j, "datagrams", seglog_json(&u->segs, false, t0));
     return j;
 }
 
@@ -361,7 +391,34 @@ static void print_tcp_dir(const char *name, const struct eh_tcp_dir *d, FILE *ou
     fputc('\n', out);
 }
 
-void eh_analysis_print(const struct eh_analysis *a, FILE *out)
+/* One line per kept packet record, in the scenario descriptions' notation
+ * (`C:S`, `S:S.`, `C:P.12`), with the packets left out as one line. */
+static void print_packets(const struct eh_seglog *l, bool tcp, int64_t t0, FILE *out)
+{
+    fprintf(out, "    packets: %" PRIu64 "%s\n", l->total,
+            eh_seglog_omitted(l) ? " (the first and the last are listed)" : "");
+    for (size_t i = 0; i < eh_seglog_kept(l); i++) {
+        const struct eh_seg *g = eh_seglog_at(l, i);
+        char token[32], flags[8];
+        char who = g->by == EH_SIDE_CLIENT ? 'C' : 'S';
+        if (i == l->n_first && eh_seglog_omitted(l) > 0)
+            fprintf(out, "      ... %" PRIu64 " packets not kept ...\n", eh_seglog_omitted(l));
+        if (!tcp) {
+            fprintf(out, "      +%.6f  %c:%u bytes\n", (double)(g->time_us - t0) / 1e6, who,
+                    g->len);
+            continue;
+        }
+        eh_seg_flags(g->flags, flags, sizeof(flags));
+        if (g->len > 0)
+            snprintf(token, sizeof(token), "%c:%s%u", who, flags, g->len);
+        else
+            snprintf(token, sizeof(token), "%c:%s", who, flags);
+        fprintf(out, "      +%.6f  %-12s seq %" PRId64 "%s\n", (double)(g->time_us - t0) / 1e6,
+                token, g->seq, g->retrans ? "  retransmission" : "");
+    }
+}
+
+static void print_all(const struct eh_analysis *a, bool packets, FILE *out)
 {
     char cs[EH_ENDPOINT_STRLEN], ss[EH_ENDPOINT_STRLEN];
     size_t n_tcp = eh_flows_tcp_count(a->flows), n_udp = eh_flows_udp_count(a->flows);
@@ -386,6 +443,8 @@ void eh_analysis_print(const struct eh_analysis *a, FILE *out)
             fprintf(out, "; data after close");
         fputc('\n', out);
         print_echo(&c->echo, false, out);
+        if (packets)
+            print_packets(&c->segs, true, a->first_us, out);
     }
     fprintf(out, "\nUDP exchanges: %zu\n", n_udp);
     for (size_t i = 0; i < n_udp; i++) {
@@ -402,6 +461,8 @@ void eh_analysis_print(const struct eh_analysis *a, FILE *out)
         fprintf(out, "    %" PRIu64 " paired, %" PRIu64 " unanswered, %" PRIu64 " unsolicited\n",
                 u->pairs, u->unanswered, u->unsolicited);
         print_echo(&u->echo, true, out);
+        if (packets)
+            print_packets(&u->segs, false, a->first_us, out);
     }
     fprintf(out, "\nanomalies: %s\n", a->anomaly_total ? "" : "none");
     for (int i = 0; i < EH_ANOM_COUNT; i++)
@@ -410,4 +471,14 @@ void eh_analysis_print(const struct eh_analysis *a, FILE *out)
                     a->anomalies[i]);
     if (a->read_error[0]) /* libpcap's own text: no bytes from the file */
         fprintf(out, "  read stopped: %s\n", a->read_error);
+}
+
+void eh_analysis_print(const struct eh_analysis *a, FILE *out)
+{
+    print_all(a, false, out);
+}
+
+void eh_analysis_print_packets(const struct eh_analysis *a, FILE *out)
+{
+    print_all(a, true, out);
 }

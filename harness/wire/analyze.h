@@ -27,13 +27,16 @@
  *     "closes": [{"flag": "FIN", "by": "client", "t_us": 900, "rel_seq": 12}, ...],
  *     "closes_dropped": 0, "first_close_by": "client" | null,
  *     "close": "graceful", "data_after_close": false,
- *     "echo": ECHO
+ *     "echo": ECHO,
+ *     "segments": LOG of {"t_us": 0, "from": "client", "flags": "S", "seq": 0,
+ *                         "len": 0, "retransmission": false}
  *   }],
  *   "udp": [{
  *     "client": ..., "server": ..., "family": ..., "start_us": ..., "end_us": ...,
  *     "c2s": {"datagrams": 3, "bytes": 6, "empty": 0, "min": 1, "max": 3,
  *             "sizes": [1, 2, 3], "sizes_truncated": false},
- *     "s2c": {...}, "pairs": 3, "unanswered": 0, "unsolicited": 0, "echo": ECHO
+ *     "s2c": {...}, "pairs": 3, "unanswered": 0, "unsolicited": 0, "echo": ECHO,
+ *     "datagrams": LOG of {"t_us": 0, "from": "client", "len": 12}
  *   }]
  * }
  * DIR: {"packets", "frame_bytes", "bytes", "segments", "seg_min", "seg_max",
@@ -45,6 +48,12 @@
  *        "first_difference": {"offset": 3, "expected": 65, "got": 66}
  *                            (TCP; UDP adds "datagram"; expected/got null = no byte),
  *        "unverified": "stream-gap"}         (each only when there is one)
+ * LOG: the flow's packet records (flow.h, struct eh_seglog), in capture order:
+ *      {"total": 1234, "omitted": 984, "first": [the first up to 200],
+ *       "last": [the last up to 50, only when more than 200 were seen]};
+ *      "omitted" packets lie between the last of "first" and the first of
+ *      "last". flags are tcpdump's letters (S F R P and . for ACK); seq is the
+ *      sender's stream offset, 0 for its first data byte.
  */
 #ifndef EH_ANALYZE_H
 #define EH_ANALYZE_H
@@ -92,6 +101,13 @@ void eh_analysis_write_json(const struct eh_analysis *a, FILE *out);
 
 /* A readable table per connection and exchange, then the anomalies. */
 void eh_analysis_print(const struct eh_analysis *a, FILE *out);
+
+/* The same table with each connection's and exchange's kept packets listed
+ * under it, one per line, in the notation of the scenario descriptions:
+ * "+0.000100  S:S.         seq 0", "+0.000300  C:P.12       seq 0", a
+ * retransmission marked, the packets left out as one "... N packets not
+ * kept ..." line; a UDP datagram as "+0.000200  C:12 bytes". */
+void eh_analysis_print_packets(const struct eh_analysis *a, FILE *out);
 
 /* Accepts NULL. */
 void eh_analysis_free(struct eh_analysis *a);

@@ -46,6 +46,86 @@ void eh_wire_addr_sockaddr(const struct eh_wire_addr *e, struct sockaddr_storage
     }
 }
 
+/* ---- segment records ---- */
+
+size_t eh_seglog_kept(const struct eh_seglog *l)
+{
+    return l->n_first + l->n_last;
+}
+
+const struct eh_seg *eh_seglog_at(const struct eh_seglog *l, size_t i)
+{
+    if (i < l->n_first)
+        return &l->first[i];
+    i -= l->n_first;
+    if (i >= l->n_last)
+        return NULL;
+    return &l->last[l->n_last == EH_SEGLOG_LAST ? (l->last_head + i) % EH_SEGLOG_LAST : i];
+}
+
+uint64_t eh_seglog_omitted(const struct eh_seglog *l)
+{
+    return l->total - eh_seglog_kept(l);
+}
+
+void eh_seg_flags(uint8_t flags, char *buf, size_t len)
+{
+    static const struct {
+        uint8_t bit;
+        char letter;
+    } order[] = {{EH_TCP_FIN, 'F'},
+                 {EH_TCP_SYN, 'S'},
+                 {EH_TCP_RST, 'R'},
+                 {EH_TCP_PSH, 'P'},
+                 {EH_TCP_ACK, '.'}}; /* tcpdump's order */
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && n + 1 < len; i++)
+        if (flags & order[i].bit)
+            buf[n++] = order[i].letter;
+    if (len > 0)
+        buf[n < len ? n : len - 1] = '\0';
+}
+
+/* Appends one record: to the first records while they have room, else to
+ * the ring of the last ones. A record that cannot be stored (out of memory)
+ * is only counted. */
+static void seglog_add(struct eh_seglog *l, const struct eh_seg *rec)
+{
+    l->total++;
+    if (!l->first_full && l->n_first == l->cap_first) {
+        size_t nc = l->cap_first ? l->cap_first * 4 : 8;
+        if (nc > EH_SEGLOG_FIRST)
+            nc = EH_SEGLOG_FIRST;
+        struct eh_seg *na =
+            l->n_first < EH_SEGLOG_FIRST ? realloc(l->first, nc * sizeof(*na)) : NULL;
+        if (na == NULL) {
+            l->first_full = true;
+        } else {
+            l->first = na;
+            l->cap_first = nc;
+        }
+    }
+    if (!l->first_full) {
+        l->first[l->n_first++] = *rec;
+        return;
+    }
+    if (l->last == NULL && (l->last = malloc(EH_SEGLOG_LAST * sizeof(*l->last))) == NULL)
+        return;
+    if (l->n_last < EH_SEGLOG_LAST) {
+        l->last[l->n_last++] = *rec;
+        return;
+    }
+    l->last[l->last_head] = *rec;
+    l->last_head = (l->last_head + 1) % EH_SEGLOG_LAST;
+}
+
+static void seglog_free(struct eh_seglog *l)
+{
+    free(l->first);
+    free(l->last);
+    memset(l, 0, sizeof(*l));
+}
+
 /* A ring buffer of bytes, grown by doubling up to a limit. */
 struct ring {
     uint8_t *buf;
@@ -209,6 +289,7 @@ void eh_flows_free(struct eh_flows *f)
         return;
     for (size_t i = 0; i < f->n_conns; i++) {
         conn_release(f->conns[i]);
+        seglog_free(&f->conns[i]->pub.segs);
         free(f->conns[i]);
     }
     for (size_t i = 0; i < f->n_udps; i++) {
@@ -217,6 +298,7 @@ void eh_flows_free(struct eh_flows *f)
         free(u->pend_len);
         free(u->pub.c2s.sizes);
         free(u->pub.s2c.sizes);
+        seglog_free(&u->pub.segs);
         free(u);
     }
     free(f->conns);
@@ -695,6 +777,8 @@ static void tcp_add(struct eh_flows *f, const struct eh_pkt *p)
     struct eh_tcp_conn *t = &c->pub;
     struct eh_tcp_dir *d = dir_of(c, s);
     struct rdir *r = &c->r[s];
+    bool again = (syn && d->isn_known) || (fin && c->sent_fin[s] && p->payload_len == 0);
+    uint64_t retrans_before = d->retrans_segments;
     d->packets++;
     d->frame_bytes += p->frame_len;
     t->last_us = p->time_us;
@@ -719,6 +803,7 @@ static void tcp_add(struct eh_flows *f, const struct eh_pkt *p)
         t->handshake = true;
     }
     uint32_t dseq = p->seq + (syn ? 1 : 0); /* SYN data starts after the SYN */
+    int64_t seq_off = r->base_set ? rel_off(r, dseq) : 0;
     /* A RST's payload is diagnostic text that no receiver delivers (RFC 9293
      * 3.10.7.3): it is not stream data. */
     if (p->payload_len > 0 && !rst) {
@@ -758,6 +843,13 @@ static void tcp_add(struct eh_flows *f, const struct eh_pkt *p)
             t->data_after_close = true;
         d->rsts++;
     }
+    struct eh_seg rec = {.time_us = p->time_us,
+                         .seq = seq_off,
+                         .len = p->payload_len,
+                         .flags = fl,
+                         .by = (uint8_t)s,
+                         .retrans = again || d->retrans_segments > retrans_before};
+    seglog_add(&t->segs, &rec);
     if (rst || (fin && c->sent_fin[peer]))
         trim_closed(c);
 }
@@ -855,6 +947,8 @@ static void udp_add(struct eh_flows *f, const struct eh_pkt *p)
     }
     struct eh_udp_flow *t = &u->pub;
     t->last_us = p->time_us;
+    struct eh_seg rec = {.time_us = p->time_us, .len = p->payload_len, .by = (uint8_t)s};
+    seglog_add(&t->segs, &rec);
     if (p->payload_cap < p->payload_len)
         udp_stop(u, "truncated-capture");
     if (s == EH_SIDE_CLIENT) {

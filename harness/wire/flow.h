@@ -62,6 +62,18 @@
  * For UDP: differs (a reply differs from its request in length or bytes),
  * unverified, none (no reply at all), extra (a reply with no pending request),
  * prefix (some requests unanswered, every reply equal), exact.
+ *
+ * Segment records (struct eh_seglog): every connection and exchange keeps one
+ * record per packet it was given (time, sender, flags, stream offset, payload
+ * length, retransmission), the first EH_SEGLOG_FIRST and the last
+ * EH_SEGLOG_LAST of them, and counts the rest: enough to draw the exchange
+ * (a ladder diagram, `analyze -v`) in memory bounded per connection.
+ * A TCP record's seq is the sender's stream offset (0 = its first data byte)
+ * of the segment's first payload byte; a segment without payload has the
+ * offset of the next byte its sender would send (a SYN 0, a FIN the bytes
+ * sent before it). It is a retransmission when it carries only bytes, a SYN
+ * or a FIN of its sender that the capture had already shown (a segment that
+ * overlaps bytes seen before counts, as in eh_tcp_dir.retrans_segments).
  */
 #ifndef EH_FLOW_H
 #define EH_FLOW_H
@@ -76,6 +88,8 @@
 #define EH_ECHO_WINDOW_MAX (64u << 20) /* unmatched bytes kept per connection */
 #define EH_MAX_CLOSE_EVENTS 8          /* FIN/RST events kept per connection */
 #define EH_UDP_SIZES_MAX 1000          /* datagram sizes kept per direction */
+#define EH_SEGLOG_FIRST 200            /* packet records kept from a flow's start */
+#define EH_SEGLOG_LAST 50              /* packet records kept from a flow's end */
 
 /* An address and port as seen on the wire. */
 struct eh_wire_addr {
@@ -101,6 +115,39 @@ struct eh_echo {
     int got;                /* the server's byte there, 0..255; -1: none */
     const char *unverified; /* why the check stopped, or NULL (static string) */
 };
+
+/* One packet of a connection or exchange, as the capture showed it. */
+struct eh_seg {
+    int64_t time_us; /* capture time, microseconds since the epoch */
+    int64_t seq;     /* TCP: sender's stream offset (see above); UDP: 0 */
+    uint32_t len;    /* payload bytes on the wire */
+    uint8_t flags;   /* TCP: EH_TCP_* as sent; UDP: 0 */
+    uint8_t by;      /* sender, an enum eh_side */
+    bool retrans;    /* TCP: a retransmission (see above) */
+};
+
+/* The bounded packet record of one flow: the first EH_SEGLOG_FIRST records,
+ * then a ring of the last EH_SEGLOG_LAST; `total` counts every packet, kept
+ * or not. Read it with eh_seglog_kept(), eh_seglog_at(), eh_seglog_omitted(). */
+struct eh_seglog {
+    struct eh_seg *first; /* the first n_first records; grown up to EH_SEGLOG_FIRST */
+    size_t n_first, cap_first;
+    bool first_full;          /* later records go to the ring (full, or out of memory) */
+    struct eh_seg *last;      /* ring of EH_SEGLOG_LAST slots, allocated when needed */
+    size_t n_last, last_head; /* records in the ring; index of the oldest when full */
+    uint64_t total;           /* packets recorded, kept or not */
+};
+
+/* Records kept: n_first + n_last. */
+size_t eh_seglog_kept(const struct eh_seglog *l);
+/* Kept record i (0 <= i < eh_seglog_kept()) in capture order; the records
+ * left out, if any, lie between index n_first - 1 and n_first. */
+const struct eh_seg *eh_seglog_at(const struct eh_seglog *l, size_t i);
+/* Packets not kept: total - kept. */
+uint64_t eh_seglog_omitted(const struct eh_seglog *l);
+/* tcpdump's flag letters of a TCP record ("S", "S.", ".", "P.", "F.", "R",
+ * "FP.") into buf (at least 8 bytes). */
+void eh_seg_flags(uint8_t flags, char *buf, size_t len);
 
 /* One FIN or RST. The first FIN of each side and every RST are kept, up to
  * EH_MAX_CLOSE_EVENTS per connection. */
@@ -145,6 +192,7 @@ struct eh_tcp_conn {
     bool data_after_close;       /* see above */
     enum eh_close_class close;
     struct eh_echo echo;
+    struct eh_seglog segs; /* its packets (see above) */
 };
 
 /* One direction of a UDP exchange. */
@@ -165,6 +213,7 @@ struct eh_udp_flow {
     uint64_t unanswered;  /* requests never paired */
     uint64_t unsolicited; /* replies with no unpaired request */
     struct eh_echo echo;
+    struct eh_seglog segs; /* its datagrams (see above) */
 };
 
 struct eh_flows; /* opaque */

@@ -12,7 +12,8 @@ build/bin/echoharness run -q --report-dir "$out" scenarios
 python3 - "$out/report.json" reports/baselines/reference.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-keep = ("name", "file", "description", "kind", "tags", "verdict", "reason", "duration_ms", "checks")
+keep = ("implementation", "name", "file", "description", "kind", "tags", "verdict", "reason",
+        "duration_ms", "checks")
 d["scenarios"] = [{k: s[k] for k in keep if k in s} for s in d["scenarios"]]
 for s in d["scenarios"]:
     for c in s.get("checks", []):

@@ -2,6 +2,8 @@
 # The regression flow CI uses: a fresh run has no regression against the
 # committed baseline, a run against a faulty build has, and a subset run
 # (--filter) is not one: the scenarios it left out are listed as "not run".
+# run --baseline FILE, for an implementation known to fail some rules: exit 0
+# when nothing changed against FILE, 1 on a change, the changes listed first.
 . "$(dirname "$0")/lib.bash"
 need xmllint libxml2-utils
 base=reports/baselines/reference.json
@@ -28,4 +30,28 @@ if [ $status -eq 0 ] && ! grep -q REGRESSION "$WORK/diff" && [ "$not_run" -eq $(
 else
   bad "diff of a --filter subset exited $status with $not_run of $((total - 1)) not run"; cat "$WORK/diff"
 fi
+# --baseline: the corrupting build fails 6 scenarios; against its own earlier
+# report nothing changed (exit 0), another faulty build changed (exit 1).
+"$EH" run -q --report-dir "$WORK/known" --server-program faulty-server-corrupt scenarios > /dev/null 2>&1
+"$EH" run -q --report-dir "$WORK/same" --server-program faulty-server-corrupt --baseline "$WORK/known/report.json" scenarios > "$WORK/out" 2>&1
+status=$?
+if [ $status -eq 0 ] && head -2 "$WORK/out" | grep -q "^0 regressions, 0 fixed, 0 changed, 0 new, 0 skipped, 0 not run$" \
+  && grep -q "^against the baseline .*: 0 changes" "$WORK/out" && grep -q "^FAIL    basic-echo" "$WORK/out"; then
+  ok "--baseline: an unchanged implementation that fails some scenarios exits 0"
+else bad "--baseline, unchanged: exit $status"; cat "$WORK/out"; fi
+"$EH" run -q --report-dir "$WORK/changed" --server-program faulty-server-echoes-once --baseline "$WORK/known/report.json" scenarios > "$WORK/out" 2>&1
+status=$?
+if [ $status -eq 1 ] && [ "$(head -1 "$WORK/out")" = "Against the baseline $WORK/known/report.json:" ] \
+  && sed -n 2p "$WORK/out" | grep -q "^fixed basic-echo: FAIL -> PASS" && grep -q "^against the baseline .*: 5 changes" "$WORK/out"; then
+  ok "--baseline: a changed implementation exits 1, the changes listed first ($(grep -c '^fixed ' "$WORK/out") fixed)"
+else bad "--baseline, changed: exit $status"; cat "$WORK/out"; fi
+"$EH" run -q --report-dir "$WORK/worse" --baseline "$base" --server-program faulty-server-corrupt --filter basic-echo scenarios > "$WORK/out" 2>&1
+status=$?
+[ $status -eq 1 ] && sed -n 2p "$WORK/out" | grep -q "^REGRESSION basic-echo" && ok "--baseline: a regression exits 1 and comes first" \
+  || { bad "--baseline, regression: exit $status"; cat "$WORK/out"; }
+"$EH" run -q --report-dir "$WORK/sub" --baseline "$base" --filter basic-echo scenarios > "$WORK/out" 2>&1
+[ $? -eq 0 ] && ok "--baseline: a subset run is no change (the rest is not run)" || { bad "--baseline, subset"; cat "$WORK/out"; }
+"$EH" run -q --report-dir "$WORK/none" --baseline "$WORK/no-such.json" scenarios > "$WORK/out" 2>&1
+[ $? -eq 2 ] && grep -q "^echoharness run: --baseline: $WORK/no-such.json: " "$WORK/out" && ok "--baseline: a missing file: exit 2 naming it" \
+  || { bad "--baseline, missing file"; cat "$WORK/out"; }
 finish

@@ -31,6 +31,17 @@ grep -qE "^$WORK/type.json:4:[0-9]+: \\\$\.port: " "$WORK/err" && ok "type error
   || bad "type error message: $(cat "$WORK/err")"
 expect_status 2 "run refuses a broken scenario before running anything" "$EH" run --report-dir "$WORK/r" "$WORK/type.json"
 
+# analyze -v: each connection's packets in the scenario descriptions' notation.
+expect_status 0 "analyze -v" "$EH" analyze -v tests/data/real-basic-echo/input.pcap
+seq=$(awk '$1 ~ /^\+[0-9.]+$/ {printf "%s ", $2}' "$WORK/out")
+[ "$seq" = "C:S S:S. C:. C:P.12 S:. S:P.12 C:. C:F. S:F. C:. " ] && ok "analyze -v lists the packets: $seq" \
+  || bad "analyze -v packets: '$seq'"
+expect_status 0 "analyze --verbose" "$EH" analyze --verbose tests/data/crafted/tcp-retransmission/input.pcap
+n=$(grep -c '^      +[0-9.]*  [CS]:P\.[0-9]* .*  retransmission$' "$WORK/out")
+[ "$n" -eq 2 ] && ok "analyze -v marks the 2 retransmissions" || bad "analyze -v marked $n retransmissions: $(cat "$WORK/out")"
+expect_status 0 "analyze -v of UDP" "$EH" analyze -v tests/data/real-udp/input.pcap
+grep -q '^      +[0-9.]*  S:[0-9]* bytes$' "$WORK/out" && ok "analyze -v lists UDP replies" || bad "analyze -v UDP: $(cat "$WORK/out")"
+
 expect_status 0 "list" "$EH" list
 grep -q '^basic-echo ' "$WORK/out" && ok "list shows basic-echo" || bad "list output: $(head -3 "$WORK/out")"
 expect_status 0 "list --tag broken-pipe" "$EH" list --tag broken-pipe
@@ -40,6 +51,18 @@ n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 1 ] && grep -q '^ipv6-echo ' "$WOR
 expect_status 0 "run --filter" "$EH" run -q --report-dir "$WORK/f" --filter 'basic-*'
 n=$(json "$WORK/f/report.json" "d['summary']['total']"); [ "$n" -eq 1 ] && ok "--filter ran 1 scenario" || bad "--filter ran $n"
 expect_status 2 "run with nothing selected" "$EH" run -q --report-dir "$WORK/g" --tag no-such-tag
+grep -qE -- "--tag no-such-tag: none of the [0-9]+ scenarios" "$WORK/err" && ok "the message names the --tag that selected nothing" \
+  || bad "nothing-selected message: $(cat "$WORK/err")"
+# A --filter without glob characters matches part of a name, or one whole name.
+expect_status 0 "list --filter echo" "$EH" list --filter echo
+n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -ge 2 ] && ok "--filter echo matches part of $n names" || bad "--filter echo selected $n"
+expect_status 0 "list --filter basic" "$EH" list --filter basic
+grep -q '^basic-echo ' "$WORK/out" && ok "--filter basic selects basic-echo" || bad "--filter basic: $(cat "$WORK/out")"
+expect_status 0 "list --filter basic-echo" "$EH" list --filter basic-echo
+n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 1 ] && ok "a whole name selects that scenario alone" || bad "--filter basic-echo selected $n"
+expect_status 2 "run --filter matching nothing" "$EH" run -q --report-dir "$WORK/g" --filter no-such-name
+grep -qE -- "--filter 'no-such-name' matched none of the [0-9]+ scenario names" "$WORK/err" && ! grep -q tags "$WORK/err" \
+  && ok "the message names the --filter, not tags" || bad "--filter message: $(cat "$WORK/err")"
 # --repeat: a measured distribution of the timing-dependent outcomes.
 expect_status 2 "bad --repeat" "$EH" run --repeat 0
 expect_status 0 "run --repeat 3" "$EH" run -q -j 2 --repeat 3 --report-dir "$WORK/rep" --filter recv1-partial-echo

@@ -436,6 +436,73 @@ START_TEST(test_flow_udp_pairs_earliest_request_and_keeps_empty)
 }
 END_TEST
 
+START_TEST(test_flow_segment_records_mark_offsets_flags_and_retransmissions)
+{
+    struct eh_flows *f = open_conn(1000, 5000); /* C:S S:S. C:. */
+    add(f, C, 1001, PA, "abcdef");              /* C:P.6 seq 0 */
+    add(f, C, 1001, PA, "abcdef");              /* again: a retransmission */
+    add(f, S, 5001, PA, "abcdef");              /* S:P.6 seq 0 */
+    add(f, C, 1007, FA, NULL);                  /* C:F. seq 6 */
+    add(f, C, 1007, FA, NULL);                  /* the FIN again */
+    add(f, S, 5007, R, NULL);                   /* S:R seq 6 */
+    const struct eh_tcp_conn *c = finish1(f);
+    const struct eh_seglog *l = &c->segs;
+    ck_assert_uint_eq(l->total, 9);
+    ck_assert_uint_eq(eh_seglog_kept(l), 9);
+    ck_assert_uint_eq(eh_seglog_omitted(l), 0);
+    static const char *const want[] = {"S", "S.", ".", "P.", "P.", "P.", "F.", "F.", "R"};
+    static const bool retrans[] = {false, false, false, false, true, false, false, true, false};
+    static const int64_t seqs[] = {0, 0, 0, 0, 0, 0, 6, 6, 6};
+    for (size_t i = 0; i < 9; i++) {
+        const struct eh_seg *g = eh_seglog_at(l, i);
+        char flags[8];
+        eh_seg_flags(g->flags, flags, sizeof(flags));
+        ck_assert_str_eq(flags, want[i]);
+        ck_assert_int_eq(g->retrans, retrans[i]);
+        ck_assert_int_eq(g->seq, seqs[i]);
+    }
+    ck_assert_int_eq(eh_seglog_at(l, 1)->by, EH_SIDE_SERVER);
+    ck_assert_uint_eq(eh_seglog_at(l, 3)->len, 6);
+    ck_assert_ptr_null(eh_seglog_at(l, 9));
+    eh_flows_free(f);
+}
+END_TEST
+
+START_TEST(test_flow_segment_records_keep_first_and_last_and_count_the_rest)
+{
+    struct eh_flows *f = open_conn(1000, 5000);
+    for (uint32_t i = 0; i < 1000; i++)
+        add(f, C, 1001 + i, PA, "x"); /* seq i */
+    const struct eh_tcp_conn *c = finish1(f);
+    const struct eh_seglog *l = &c->segs;
+    ck_assert_uint_eq(l->total, 1003);
+    ck_assert_uint_eq(l->n_first, EH_SEGLOG_FIRST);
+    ck_assert_uint_eq(l->n_last, EH_SEGLOG_LAST);
+    ck_assert_uint_eq(eh_seglog_omitted(l), 1003 - EH_SEGLOG_FIRST - EH_SEGLOG_LAST);
+    ck_assert_int_eq(eh_seglog_at(l, EH_SEGLOG_FIRST - 1)->seq, EH_SEGLOG_FIRST - 4);
+    ck_assert_int_eq(eh_seglog_at(l, EH_SEGLOG_FIRST)->seq, 1000 - EH_SEGLOG_LAST);
+    ck_assert_int_eq(eh_seglog_at(l, EH_SEGLOG_FIRST + EH_SEGLOG_LAST - 1)->seq, 999);
+    for (size_t i = 1; i < eh_seglog_kept(l); i++) /* capture order */
+        ck_assert_int_lt(eh_seglog_at(l, i - 1)->time_us, eh_seglog_at(l, i)->time_us);
+    eh_flows_free(f);
+}
+END_TEST
+
+START_TEST(test_flow_udp_datagram_records_name_the_sender)
+{
+    struct eh_flows *f = eh_flows_new();
+    udp(f, C, "abc");
+    udp(f, S, "abc");
+    eh_flows_finish(f);
+    const struct eh_seglog *l = &eh_flows_udp(f, 0)->segs;
+    ck_assert_uint_eq(l->total, 2);
+    ck_assert_int_eq(eh_seglog_at(l, 0)->by, EH_SIDE_CLIENT);
+    ck_assert_int_eq(eh_seglog_at(l, 1)->by, EH_SIDE_SERVER);
+    ck_assert_uint_eq(eh_seglog_at(l, 1)->len, 3);
+    eh_flows_free(f);
+}
+END_TEST
+
 START_TEST(test_flow_names_round_trip)
 {
     for (int i = 0; i < EH_CLOSE_COUNT; i++) {
@@ -478,6 +545,9 @@ int main(void)
     tcase_add_test(tc, test_flow_retransmitted_syn_after_a_missed_syn_is_the_same_connection);
     tcase_add_test(tc, test_flow_zero_window_probe_byte_is_counted_once);
     tcase_add_test(tc, test_flow_udp_pairs_earliest_request_and_keeps_empty);
+    tcase_add_test(tc, test_flow_segment_records_mark_offsets_flags_and_retransmissions);
+    tcase_add_test(tc, test_flow_segment_records_keep_first_and_last_and_count_the_rest);
+    tcase_add_test(tc, test_flow_udp_datagram_records_name_the_sender);
     tcase_add_test(tc, test_flow_names_round_trip);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
