@@ -55,14 +55,17 @@ static json_t *J(const char *text)
 #define TIMED_OUT(k) "{'call':'recv','conn':" #k ",'ret':-1,'errno':'ETIMEDOUT','timeout':true},"
 #define LAST "{'call':'close','conn':1,'ret':0}]"
 
-/* 50 connects (connections 10 to 59), for the descriptor counts. */
-#define C10(a)                                                                                     \
-    CONNECT(a##0)                                                                                  \
-    CONNECT(a##1)                                                                                  \
-    CONNECT(a##2)                                                                                  \
-    CONNECT(a##3) CONNECT(a##4) CONNECT(a##5) CONNECT(a##6) CONNECT(a##7) CONNECT(a##8)            \
-        CONNECT(a##9)
-#define C50 "[" C10(1) C10(2) C10(3) C10(4) C10(5) LAST
+/* A log of 50 connects, made by fifty_connects(), for the descriptor counts. */
+#define C50 "fifty"
+
+static json_t *fifty_connects(void)
+{
+    json_t *log = json_array();
+    for (int i = 1; i <= 50; i++)
+        json_array_append_new(log,
+                              json_pack("{s:s, s:i, s:i}", "call", "connect", "conn", i, "ret", 0));
+    return log;
+}
 
 struct watch_setup {
     bool taken, running;
@@ -358,7 +361,8 @@ START_TEST(test_conns_case)
     struct eh_observation o = {0};
     o.roles[EH_CLIENT] = (struct eh_proc_obs){
         .present = true, .instrumented = true, .started = true, .exited = true};
-    o.roles[EH_CLIENT].events = J(k->client_log);
+    o.roles[EH_CLIENT].events =
+        strcmp(k->client_log, C50) == 0 ? fifty_connects() : J(k->client_log);
     o.roles[EH_SERVER] = (struct eh_proc_obs){.present = true,
                                               .started = true,
                                               .exited = !k->watch.running,
