@@ -11,7 +11,7 @@ CMAKE_ARGS ?=
 ARGS       ?=
 PREFIX     ?= /usr/local
 
-BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev check
+BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev libnftables-dev check
 TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema \
               python3-yaml help2man man-db
 # The browser that tests/integration/report-browser.sh opens report.html in.
@@ -65,6 +65,7 @@ install: build
 
 bench: test-deps build
 	bench/analyze
+	bench/scenarios
 
 # Every C file of the project, as the format check sees it.
 C_SOURCES = $(shell find base reference harness servers clients tests/unit fuzz bench \

@@ -117,7 +117,8 @@ struct eh__plan {
 bool eh__shard_parse(const char *arg, unsigned *k, unsigned *n);
 
 /* Plans a run of impls over scs: index, a run of several implementations
- * (each pair one where the scenario applies) or of one (every scenario);
+ * (each pair one where the scenario applies) or of one (with a command
+ * under test, the scenarios it applies to; without, every scenario);
  * shard_n 0 for no --shard. Prints the error and returns false if an
  * implementation of several has no scenario. Caller frees with
  * eh__plan_free(), also on failure. */

@@ -1,11 +1,15 @@
-/* cmd_list.c - `echoharness list`: the scenarios with kind, tags and description.
+/* cmd_list.c - `echoharness list`: the scenarios with kind, judges, tags and description.
  *
  * Loads the scenarios named (or those below scenarios/), keeps those that
- * --tag and --filter select and prints each as its name, kind and tags on
- * one line and its description indented on the next. Exit status 2 if a
- * file does not load.
+ * --tag and --filter select and prints each as its name, kind, the role it
+ * judges and its tags on one line and its description indented on the next.
+ * "judges" says what --server-cmd and --client-cmd run it for: "server",
+ * "client", "server+client", or "reference only" (neither runs it). Exit
+ * status 2 if a file does not load.
  */
 #include "cli.h"
+
+#include "applies.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -14,7 +18,11 @@
 static void usage_list(FILE *out)
 {
     fputs("Usage: echoharness list [-t TAG] [-f PATTERN] [SCENARIO.json|DIR]...\n"
-          "List scenarios (default: those run uses) as name, kind, tags and description.\n"
+          "List scenarios (default: those run uses) as name, kind, the role each judges, tags\n"
+          "and description. JUDGES is server, client or server+client: the roles under test,\n"
+          "which --server-cmd and --client-cmd replace (run with such a command, a scenario runs\n"
+          "only if it judges a role the command replaces); reference only: it shows what the\n"
+          "reference builds do and is not run with --server-cmd or --client-cmd.\n"
           "  -t, --tag TAG        only scenarios carrying TAG (repeat: carrying every TAG)\n"
           "  -f, --filter PATTERN only scenarios whose name matches PATTERN: a glob with *, ?\n"
           "                       or [ ('recv1-*'), else a part of the name ('echo'), or one\n"
@@ -52,8 +60,11 @@ int eh_cmd_list(int argc, char **argv)
     struct eh_scenario **scs;
     size_t n, n_files;
     bool ok = eh__scenarios_load(argv + optind, (size_t)(argc - optind), &sel, &scs, &n, &n_files);
+    if (n > 0)
+        printf("%-32s %-12s %-15s %s\n", "NAME", "KIND", "JUDGES", "TAGS");
     for (size_t i = 0; i < n; i++) {
-        printf("%-32s %-12s ", scs[i]->name, scs[i]->kind);
+        printf("%-32s %-12s %-15s ", scs[i]->name, scs[i]->kind,
+               eh_judges_name(eh_scenario_judges(scs[i])));
         for (size_t t = 0; t < scs[i]->n_tags; t++)
             printf("%s%s", t ? "," : "", scs[i]->tags[t]);
         printf("\n    %s\n", scs[i]->description);

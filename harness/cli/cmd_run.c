@@ -17,6 +17,7 @@
 #include "cli.h"
 
 #include "escape.h"
+#include "grade.h"
 #include "paths.h"
 #include "isolate.h"
 #include "repeat.h"
@@ -52,6 +53,9 @@ static void usage_run(FILE *out)
           "                        ipv6) are replaced; split into words like a shell would,\n"
           "                        but run without one (no pipes, no expansion)\n"
           "  --client-cmd CMD      the same for the client role\n"
+          "  --require WHAT        tcp, udp, ipv4 or ipv6 (repeatable): a scenario over WHAT that\n"
+          "                        the server under test does not serve (it binds other\n"
+          "                        transports or families only) is FAIL instead of SKIP\n"
           "  --server-program NAME\n"
           "                        run NAME from the --bin-dir instead of the reference server\n"
           "                        build, with the same options (used to prove scenarios catch\n"
@@ -314,7 +318,8 @@ struct run {
     struct eh_run_config *cfgs; /* per implementation */
     char (*dirs)[PATH_MAX];     /* per implementation: its report directory */
     enum eh_isolation iso;
-    char why[1024]; /* why namespaces are not available (and the capture hint), when not */
+    char why[1024];         /* why namespaces are not available (and the capture hint), when not */
+    json_t *not_applicable; /* a run of one with a command: the scenarios it does not apply to */
     /* run_pool() */
     char started[32]; /* UTC, when the first scenario started */
     int64_t t0;
@@ -378,6 +383,23 @@ static int apply_run_option(struct run *r, int c, char *arg)
     }
 }
 
+/* Parses a --require value into r->cfg. */
+static int parse_require(struct run *r, const char *arg)
+{
+    for (int t = 0; t < EH_TRANSPORT_COUNT; t++)
+        if (strcmp(arg, eh_transport_name((enum eh_transport)t)) == 0) {
+            r->cfg.require_transport[t] = true;
+            return RUN_GO;
+        }
+    for (int f = 0; f < EH_FAMILY_COUNT; f++)
+        if (strcmp(arg, eh_family_name((enum eh_family)f)) == 0) {
+            r->cfg.require_family[f] = true;
+            return RUN_GO;
+        }
+    fprintf(stderr, "echoharness run: --require: expected tcp, udp, ipv4 or ipv6, got '%s'\n", arg);
+    return EH_EXIT_USAGE;
+}
+
 /* Applies one option (getopt_long's c and optarg) to r. */
 static int apply_option(struct run *r, int c, char *arg)
 {
@@ -400,6 +422,8 @@ static int apply_option(struct run *r, int c, char *arg)
             return EH_EXIT_USAGE;
         r->cfg.port = (int)port;
         return RUN_GO;
+    case 'Q':
+        return parse_require(r, arg);
     case 'r':
         r->cfg.report_dir = arg;
         return RUN_GO;
@@ -441,6 +465,7 @@ static int parse_options(struct run *r, int argc, char **argv)
         {"server-program", required_argument, NULL, 's'},
         {"client-program", required_argument, NULL, 'c'},
         {"port", required_argument, NULL, 'p'},
+        {"require", required_argument, NULL, 'Q'},
         {"report-dir", required_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'j'},
         {"repeat", required_argument, NULL, 'R'},
@@ -581,6 +606,48 @@ static void choose_isolation(struct run *r)
     }
 }
 
+/* A run of one implementation with --server-cmd or --client-cmd runs the
+ * scenarios that judge a role a given command replaces (plan.c); the others
+ * judge only the reference builds (or only the other role): they are not
+ * run and not counted, their names kept in r->not_applicable and said once
+ * on stderr. Exit status 2 when none is left. */
+static int note_not_applicable(struct run *r)
+{
+    const struct eh__impl *impl = &r->impls.v[0];
+    if (r->index || (impl->server_cmd == NULL && impl->client_cmd == NULL))
+        return RUN_GO;
+    const char *given = impl->server_cmd && impl->client_cmd ? "--server-cmd or --client-cmd"
+                        : impl->server_cmd                   ? "--server-cmd"
+                                                             : "--client-cmd";
+    r->not_applicable = json_array();
+    for (size_t s = 0; s < r->n_scs; s++) {
+        bool planned = false;
+        for (size_t k = 0; k < r->plan.n_selected && !planned; k++)
+            planned = r->plan.selected[k].sc == s;
+        if (!planned)
+            json_array_append_new(r->not_applicable, json_string(r->scs[s]->name));
+    }
+    size_t dropped = json_array_size(r->not_applicable);
+    if (dropped > 0) {
+        fprintf(stderr,
+                "echoharness: %zu selected scenario%s not run: %s judge%s no role %s "
+                "replaces (echoharness list shows what each judges):",
+                dropped, dropped == 1 ? "" : "s", dropped == 1 ? "it" : "they",
+                dropped == 1 ? "s" : "", given);
+        for (size_t i = 0; i < dropped; i++)
+            fprintf(stderr, " %s", json_string_value(json_array_get(r->not_applicable, i)));
+        fputc('\n', stderr);
+    }
+    if (r->plan.n_selected == 0) {
+        fprintf(stderr,
+                "echoharness run: no selected scenario judges a role that %s replaces; "
+                "'echoharness list' shows which role each scenario judges\n",
+                given);
+        return EH_EXIT_USAGE;
+    }
+    return RUN_GO;
+}
+
 /* Each implementation's run configuration and report directory (DIR, or
  * DIR/<name> in the index layout), made and cleared of an earlier run's
  * captures. */
@@ -633,7 +700,8 @@ static int prepare(struct run *r, char *const *args, size_t n_args)
         return EH_EXIT_USAGE;
     }
     if (!eh__plan_make(&r->impls, r->index, r->scs, r->n_scs, (unsigned)r->repeat, r->shard_k,
-                       r->shard_n, &r->plan))
+                       r->shard_n, &r->plan) ||
+        note_not_applicable(r) != RUN_GO)
         return EH_EXIT_USAGE;
     if (r->shard_n > 0 && !r->quiet)
         fprintf(stderr, "echoharness: shard %u/%u: %zu of the %zu selected pairs\n", r->shard_k,
@@ -747,6 +815,8 @@ static void build_report(struct run *r, char **argv)
     json_object_set_new(report, "command", json_string(cmd ? cmd : "echoharness run"));
     if (r->stop_signo != 0)
         json_object_set_new(report, "interrupted", json_string(eh_signal_name(r->stop_signo)));
+    if (json_array_size(r->not_applicable) > 0)
+        json_object_set(report, "not_applicable", r->not_applicable);
     json_object_set_new(report, "layout", json_string(r->index ? "index" : "single"));
     json_object_set_new(report, "implementations", implementations_json(r));
     json_object_set(report, "selection", r->plan.selection);
@@ -760,9 +830,70 @@ static void build_report(struct run *r, char **argv)
     r->report = report;
 }
 
+/* Which results print_results() prints. */
+enum shown {
+    SHOWN_PROBLEMS,   /* FAIL, ERROR, TIMEOUT */
+    SHOWN_NOT_SERVED, /* SKIP: not served by the server under test */
+    SHOWN_SKIPPED,    /* any other SKIP */
+};
+
+/* Prints the results of one class, "FAIL    pair: reason", under a heading
+ * (none for the problems, which come first). */
+static void print_results(const struct run *r, enum shown which)
+{
+    const json_t *arr = json_object_get(r->report, "scenarios");
+    char label[512];
+    bool first = true;
+    for (size_t i = 0; i < r->plan.n; i++) {
+        json_t *res = json_array_get(arr, i);
+        enum eh_verdict v = EH_ERROR;
+        eh_verdict_parse(json_string_value(json_object_get(res, "verdict")), &v);
+        bool not_served = v == EH_SKIP && eh_grade_not_served(res);
+        bool shown = false;
+        switch (which) {
+        case SHOWN_PROBLEMS:
+            shown = v != EH_PASS && v != EH_SKIP;
+            break;
+        case SHOWN_NOT_SERVED:
+            shown = not_served;
+            break;
+        case SHOWN_SKIPPED:
+            shown = v == EH_SKIP && !not_served;
+            break;
+        }
+        if (!shown)
+            continue;
+        if (first && which == SHOWN_NOT_SERVED)
+            puts("not served by this implementation (not counted; --require makes them fail):");
+        first = false;
+        printf("%-7s %s: ", eh_verdict_name(v),
+               pair_label(&r->rs, &r->plan.pairs[i], label, sizeof(label)));
+        print_safe(stdout, json_string_value(json_object_get(res, "reason")));
+        putchar('\n');
+    }
+}
+
+/* The grade (grade.h) in one line: of the run, or of each implementation. */
+static void print_grades(const struct run *r)
+{
+    for (size_t i = 0; i < r->impls.n; i++) {
+        json_t *own = r->index ? eh_report_for_implementation(r->report, r->impls.v[i].name)
+                               : json_incref(r->report);
+        struct eh_grade g;
+        char line[512];
+        eh_grade_of(own, &g);
+        eh_grade_line(&g, line, sizeof(line));
+        if (g.apply + g.not_served + g.not_judged > 0)
+            printf("grade%s%s: %s\n", r->index ? " of " : "", r->index ? r->impls.v[i].name : "",
+                   line);
+        json_decref(own);
+    }
+}
+
 /* Stage 5b: with --baseline, the changes against it; every pair that did
- * not pass, with its reason, on stdout; the reports into the report
- * directory; with --repeat, each pair's distribution. */
+ * not pass, with its reason, on stdout (the failures first, then those not
+ * served, then the other skips); the reports into the report directory;
+ * with --repeat, each pair's distribution. */
 static int write_reports(struct run *r)
 {
     const json_t *arr = json_object_get(r->report, "scenarios");
@@ -771,15 +902,9 @@ static int write_reports(struct run *r)
         printf("Against the baseline %s:\n", r->baseline_path);
         eh_report_diff_count(r->baseline, r->report, stdout, &r->against);
     }
-    for (size_t i = 0; i < r->plan.n; i++) {
-        json_t *res = json_array_get(arr, i);
-        const char *v = json_string_value(json_object_get(res, "verdict"));
-        if (v && strcmp(v, "PASS") != 0) {
-            printf("%-7s %s: ", v, pair_label(&r->rs, &r->plan.pairs[i], label, sizeof(label)));
-            print_safe(stdout, json_string_value(json_object_get(res, "reason")));
-            putchar('\n');
-        }
-    }
+    print_results(r, SHOWN_PROBLEMS);
+    print_results(r, SHOWN_NOT_SERVED);
+    print_results(r, SHOWN_SKIPPED);
     struct eh_error err = {0};
     int status = EH_EXIT_PASS;
     if (eh_report_write_all(r->report, r->cfg.report_dir, &err) != EH_OK) {
@@ -803,6 +928,7 @@ static int print_summary(const struct run *r, int status)
 {
     const size_t *counts = r->counts;
     size_t not_passed = counts[EH_FAIL] + counts[EH_ERROR] + counts[EH_TIMED_OUT];
+    print_grades(r);
     if (r->shard_n > 0)
         printf("shard %u/%u: ", r->shard_k, r->shard_n);
     if (r->index)
@@ -841,13 +967,20 @@ int eh_cmd_run(int argc, char **argv, double timeout_scale)
     if (status == RUN_GO)
         status = prepare(&r, argv + optind, (size_t)(argc - optind));
     if (status == RUN_GO) {
+        /* While this is the only thread: every scenario's process is forked
+         * from this copy of the harness, never from a worker (isolate.h). */
+        struct eh_error fs_err = {0};
+        if (eh_isolate_start(&fs_err) != EH_OK)
+            fprintf(stderr, "echoharness: %s\n", fs_err.msg);
         run_pool(&r);
         collect_results(&r);
         build_report(&r, argv);
         status = print_summary(&r, write_reports(&r));
+        eh_isolate_finish(); /* the last scenarios' processes end while the reports are written */
     }
     json_decref(r.report); /* holds the results */
     json_decref(r.baseline);
+    json_decref(r.not_applicable);
     free(r.rs.results);
     free(r.cfgs);
     free(r.dirs);

@@ -2,9 +2,10 @@
  *
  * A run selects scenarios (--tag, --filter) and judges implementations; the
  * pairs it selects are every (implementation, scenario) where the scenario
- * applies to the implementation (every scenario for a run of one
- * implementation, whose scenarios that do not apply are reported SKIP), in
- * the order implementations, then scenarios. --shard K/N keeps the pairs
+ * applies to the implementation (every scenario for a run of the reference
+ * builds, which judges no command: a run of one implementation with a
+ * command leaves out, uncounted, the scenarios that judge only the
+ * reference builds), in the order implementations, then scenarios. --shard K/N keeps the pairs
  * whose FNV-1a 64 of "impl/scenario" modulo N is K - 1
  * (eh_report_shard_of()), so that a pair stays in its shard when scenarios
  * or implementations are added. The selection recorded in report.json lists
@@ -121,6 +122,14 @@ static bool every_impl_has_pairs(const struct eh__impls *impls, const struct eh_
     return true;
 }
 
+/* A run of one implementation without a command under test (the reference
+ * builds, or other builds of them) runs every scenario; with a command, only
+ * those it applies to: the others judge nothing it gives. */
+static bool runs_everything(const struct eh__impl *impl, bool index)
+{
+    return !index && impl->server_cmd == NULL && impl->client_cmd == NULL;
+}
+
 bool eh__plan_make(const struct eh__impls *impls, bool index, struct eh_scenario *const *scs,
                    size_t n_scs, unsigned repeat, unsigned shard_k, unsigned shard_n,
                    struct eh__plan *out)
@@ -128,7 +137,7 @@ bool eh__plan_make(const struct eh__impls *impls, bool index, struct eh_scenario
     *out = (struct eh__plan){0};
     for (size_t i = 0; i < impls->n; i++)
         for (size_t s = 0; s < n_scs; s++)
-            if (!index || eh__impl_applies(&impls->v[i], scs[s]))
+            if (runs_everything(&impls->v[i], index) || eh__impl_applies(&impls->v[i], scs[s]))
                 push(&out->selected, &out->n_selected, i, s);
     if (index && !every_impl_has_pairs(impls, out, n_scs))
         return false;

@@ -1,10 +1,16 @@
 /* verdict.c - judge expectations against what was observed.
  *
  * Each expectation becomes PASS, FAIL, ERROR or SKIP with a one-line reason
- * "expected X, got Y" and a small JSON evidence object holding the facts used
- * (counts, at most a few events without their data, ports, byte counts, the
- * first differing offset). Every reason writes a matcher the same way:
- * {call=send, ret>=1, errno in {EPIPE, ECONNRESET}}.
+ * and a small JSON evidence object holding the facts used (counts, at most a
+ * few events without their data, ports, byte counts, the first differing
+ * offset). A reason is written twice over: each judge_*() writes a sentence
+ * for a learner ("say": what happened, and the rule it broke, "the server
+ * closed the connection before the client had finished sending (RFC 862:
+ * echo until the client closes)"; a check that passes reads as a pass) and
+ * the facts ("r": "expected X, got Y"); eh_judge() joins them as
+ * "SENTENCE (FACTS)", so tests and diffs still see the facts. Every fact
+ * writes a matcher the same way: {call=send, ret>=1, errno in {EPIPE,
+ * ECONNRESET}}; a sentence says it in words: "send() failing with EPIPE".
  *
  * Addresses are compared as the strings of the event logs ("127.0.0.1:40312",
  * "[::1]:40312"), except that an IPv4-mapped address equals its IPv4 form:
@@ -25,6 +31,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,7 +248,7 @@ static void put_end(struct text *t, const struct eh_proc_obs *p)
     if (p->term_signal > 0)
         put(t, "killed by %s (signal %d)", eh_signal_name(p->term_signal), p->term_signal);
     else if (p->stopped_by_harness)
-        put(t, "still running at the deadline (stopped by the harness)");
+        put(t, "alive at the end (stopped by the harness)");
     else if (p->exited)
         put(t, "exit code %d", p->exit_code);
     else
@@ -273,20 +280,53 @@ static json_t *proc_evidence(const char *role, const struct eh_proc_obs *p)
 
 /* False (with out filled) if the role cannot be judged by its exit. */
 static bool proc_ready(const struct eh_proc_obs *p, const char *role, struct text *r,
-                       struct eh_check *out)
+                       struct text *say, struct eh_check *out)
 {
-    if (!p->present)
+    if (!p->present) {
         put(r, "no %s in this scenario", role);
-    else if (!p->started)
+        put(say, "this scenario has no %s to judge", role);
+    } else if (!p->started) {
         put(r, "%s never started", role);
-    else
+        put(say, "the %s never started, so how it ended cannot be judged", role);
+    } else {
         return true;
+    }
     out->verdict = EH_ERROR;
     return false;
 }
 
+/* The other role: the peer whose close a broken pipe follows. */
+static const char *peer_of(const char *role)
+{
+    return strcmp(role, "server") == 0 ? "client" : "server";
+}
+
+/* Says how a role ended that the check did not allow: a broken pipe, a crash,
+ * an exit code, or a role the harness had to stop. */
+static void say_bad_end(struct text *say, const struct eh_proc_obs *p, const char *role,
+                        const char *rule)
+{
+    int sig = p->term_signal;
+    if (sig == SIGPIPE)
+        put(say,
+            "the %s was killed by SIGPIPE: it wrote to a connection the %s had closed; ignore "
+            "SIGPIPE or use MSG_NOSIGNAL and treat EPIPE as the end of that connection",
+            role, peer_of(role));
+    else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGFPE || sig == SIGILL)
+        put(say, "the %s crashed (killed by %s)%s", role, eh_signal_name(sig), rule);
+    else if (sig > 0)
+        put(say, "the %s was killed by %s%s", role, eh_signal_name(sig), rule);
+    else if (p->stopped_by_harness)
+        put(say,
+            "the %s was still running at the end and had to be stopped; this scenario "
+            "expects it to end by itself",
+            role);
+    else
+        put(say, "the %s exited with code %d%s", role, p->exit_code, rule);
+}
+
 static void judge_exit(const struct eh_expect *e, const struct eh_proc_obs *p, const char *role,
-                       struct text *r, struct eh_check *out)
+                       struct text *r, struct text *say, struct eh_check *out)
 {
     put(r, "expected ");
     if (e->n_codes) {
@@ -302,7 +342,7 @@ static void judge_exit(const struct eh_expect *e, const struct eh_proc_obs *p, c
         put(r, "}");
     }
     put(r, ", got ");
-    if (!proc_ready(p, role, r, out))
+    if (!proc_ready(p, role, r, say, out))
         return;
     put_end(r, p);
     bool ok = false;
@@ -310,18 +350,34 @@ static void judge_exit(const struct eh_expect *e, const struct eh_proc_obs *p, c
         ok = int_in(p->term_signal, e->signals, e->n_signals);
     else if (!p->stopped_by_harness && p->exited)
         ok = int_in(p->exit_code, e->codes, e->n_codes);
+    if (ok && p->term_signal > 0)
+        put(say, "the %s was killed by %s, as this scenario expects", role,
+            eh_signal_name(p->term_signal));
+    else if (ok)
+        put(say, "the %s exited with code %d, as this scenario expects", role, p->exit_code);
+    else if (e->n_codes == 0 && p->term_signal == 0 && !p->stopped_by_harness)
+        put(say, "the %s exited with code %d, but this scenario expects it killed by %s", role,
+            p->exit_code, eh_signal_name(e->signals[0]));
+    else
+        say_bad_end(say, p, role, ", which this scenario does not allow");
     out->verdict = ok ? EH_PASS : EH_FAIL;
     out->evidence = proc_evidence(role, p);
 }
 
 static void judge_survived(const struct eh_proc_obs *p, const char *role, struct text *r,
-                           struct eh_check *out)
+                           struct text *say, struct eh_check *out)
 {
     put(r, "expected %s to survive, got ", role);
-    if (!proc_ready(p, role, r, out))
+    if (!proc_ready(p, role, r, say, out))
         return;
     put_end(r, p);
     bool ok = p->term_signal == 0 && (p->stopped_by_harness || (p->exited && p->exit_code == 0));
+    if (ok && p->stopped_by_harness)
+        put(say, "the %s survived: alive at the end", role);
+    else if (ok)
+        put(say, "the %s survived: it exited by itself with code 0", role);
+    else
+        say_bad_end(say, p, role, ": an echo program must survive whatever its peer does");
     out->verdict = ok ? EH_PASS : EH_FAIL;
     out->evidence = proc_evidence(role, p);
 }
@@ -331,23 +387,67 @@ static void judge_survived(const struct eh_proc_obs *p, const char *role, struct
 /* Lends the role's events in *events (NULL reads as an empty log); false
  * (with out filled) if the role has no event log. */
 static bool log_of(const struct eh_observation *obs, enum eh_role_id who, struct text *r,
-                   struct eh_check *out, const json_t **events)
+                   struct text *say, struct eh_check *out, const json_t **events)
 {
     const struct eh_proc_obs *p = &obs->roles[who];
     const char *role = eh_role_name(who);
     if (p->present && !p->instrumented) {
-        put(r, "%s is under test (no event log); the wire_* checks judge it from the capture",
+        put(r,
+            "not judged from a log: the %s is under test and keeps no event log; the wire_* "
+            "checks judge it from the capture",
             role);
         out->verdict = EH_SKIP;
         return false;
     }
     if (!p->present || !p->started) {
         put(r, "expected a %s event log, got ", role);
-        proc_ready(p, role, r, out);
+        proc_ready(p, role, r, say, out);
         return false;
     }
     *events = p->events;
     return true;
+}
+
+/* A matcher in words: "recv() returning 0 (end of stream)", "send() failing
+ * with EPIPE or ECONNRESET", "the connection ending by eof or EPIPE". */
+static void put_match_words(struct text *t, const struct eh_match *m)
+{
+    bool conn_end = m->call && strcmp(m->call, "conn_end") == 0;
+    bool recv = m->call && (strcmp(m->call, "recv") == 0 || strcmp(m->call, "recvfrom") == 0);
+    if (conn_end)
+        put(t, "the connection ending");
+    else if (m->call)
+        put(t, "%s()", m->call);
+    else
+        put(t, "a call");
+    if (m->has_ret)
+        put(t, " returning %" PRId64 "%s", m->ret, recv && m->ret == 0 ? " (end of stream)" : "");
+    else if (m->has_ret_min && m->has_ret_max)
+        put(t, " returning %" PRId64 "..%" PRId64, m->ret_min, m->ret_max);
+    else if (m->has_ret_min)
+        put(t, " returning at least %" PRId64, m->ret_min);
+    else if (m->has_ret_max)
+        put(t, " returning at most %" PRId64, m->ret_max);
+    char *const *names[] = {m->errnos, m->reasons};
+    size_t counts[] = {m->n_errnos, m->n_reasons};
+    for (int k = 0; k < 2; k++) {
+        if (counts[k] == 0)
+            continue;
+        put(t, k == 0 ? " failing with " : " by ");
+        for (size_t i = 0; i < counts[k]; i++)
+            put(t, "%s%s", i == 0 ? "" : i + 1 == counts[k] ? " or " : ", ", names[k][i]);
+    }
+}
+
+/* What a missing "recv returned 0" usually means, for the role that missed it. */
+static void put_eof_hint(struct text *say, const struct eh_match *m, const char *role)
+{
+    if (m->call == NULL || strcmp(m->call, "recv") != 0 || !m->has_ret || m->ret != 0)
+        return;
+    if (strcmp(role, "client") == 0)
+        put(say, ": the server never closed its side of the connection");
+    else
+        put(say, ": it stopped reading before the client's end of stream");
 }
 
 /* "at least 1", "exactly 2", "at most 0", "between 1 and 3". */
@@ -370,7 +470,7 @@ static bool put_bounds(struct text *t, int64_t min, int64_t max)
 }
 
 static void judge_event(const struct eh_expect *e, const json_t *events, const char *role,
-                        struct text *r, struct eh_check *out)
+                        struct text *r, struct text *say, struct eh_check *out)
 {
     json_t *matched = json_array();
     int64_t count = 0;
@@ -391,6 +491,28 @@ static void judge_event(const struct eh_expect *e, const json_t *events, const c
     put(r, ", got %" PRId64, count);
     if (!ok)
         put_context(r, role, events, &e->match, 1, 0);
+    put(say, "the %s's log ", role);
+    if (ok && e->max == 0) {
+        put(say, "shows no ");
+        put_match_words(say, &e->match);
+        put(say, ", as expected");
+    } else if (ok) {
+        put(say, "shows ");
+        put_match_words(say, &e->match);
+    } else if (count == 0) {
+        put(say, "never shows ");
+        put_match_words(say, &e->match);
+        put_eof_hint(say, &e->match, role);
+    } else if (count < e->min) {
+        put(say, "shows ");
+        put_match_words(say, &e->match);
+        put(say, " only %" PRId64 " times, fewer than this scenario expects", count);
+    } else {
+        put(say, "shows ");
+        put_match_words(say, &e->match);
+        put(say, e->max == 0 ? ", which this scenario does not allow"
+                             : " more often than this scenario allows");
+    }
     out->verdict = ok ? EH_PASS : EH_FAIL;
     out->evidence = json_pack("{s:s, s:I, s:I, s:o, s:o}", "who", role, "count", (json_int_t)count,
                               "min", (json_int_t)e->min, "max",
@@ -398,7 +520,7 @@ static void judge_event(const struct eh_expect *e, const json_t *events, const c
 }
 
 static void judge_sequence(const struct eh_expect *e, const json_t *events, const char *role,
-                           struct text *r, struct eh_check *out)
+                           struct text *r, struct text *say, struct eh_check *out)
 {
     /* Greedy: the earliest match of each matcher after the previous one
      * finds the sequence whenever one exists. */
@@ -420,6 +542,16 @@ static void judge_sequence(const struct eh_expect *e, const json_t *events, cons
     for (size_t i = 0; i < e->n_seq; i++) {
         put(r, "%s", i ? " -> " : "");
         put_match(r, &e->seq[i]);
+    }
+    if (k == e->n_seq) {
+        put(say, "the %s's calls came in the expected order", role);
+    } else {
+        put(say, "the %s's log never shows ", role);
+        put_match_words(say, &e->seq[k]);
+        if (k > 0) {
+            put(say, " after ");
+            put_match_words(say, &e->seq[k - 1]);
+        }
     }
     if (k == e->n_seq) {
         put(r, ", got all %zu in order", k);
@@ -460,8 +592,38 @@ static json_t *byte_or_null(const unsigned char *b, size_t len, size_t off)
     return off < len ? json_integer(b[off]) : json_null();
 }
 
+/* The echo the client got in words: all of it, a prefix, a difference,
+ * too much. */
+static void say_echo(struct text *say, bool ok, bool prefix, size_t ns, size_t nr, size_t diff)
+{
+    if (ok && nr == ns)
+        put(say, "the client got back exactly the %zu bytes it sent", ns);
+    else if (ok && nr == 0)
+        put(say, "the client got nothing back, as this scenario allows");
+    else if (ok)
+        put(say,
+            "the client got back the first %zu of the %zu bytes it sent, as this scenario "
+            "allows",
+            nr, ns);
+    else if (diff < nr && diff < ns)
+        put(say,
+            "the echo differs from what the client sent at byte %zu (RFC 862: send back "
+            "every byte received, unchanged)",
+            diff);
+    else if (!prefix)
+        put(say, "the client got back more bytes than it sent (RFC 862: send back the data "
+                 "received, nothing more)");
+    else if (nr == 0)
+        put(say, "the client got nothing back (RFC 862: send back any data received)");
+    else
+        put(say,
+            "the client got back only %zu of the %zu bytes it sent (RFC 862: echo all data "
+            "until the client closes)",
+            nr, ns);
+}
+
 static void judge_echo(const struct eh_expect *e, const json_t *events, struct text *r,
-                       struct eh_check *out)
+                       struct text *say, struct eh_check *out)
 {
     unsigned char *sent = NULL, *got = NULL;
     size_t ns = 0, nr = 0;
@@ -469,6 +631,8 @@ static void judge_echo(const struct eh_expect *e, const json_t *events, struct t
         !eh_events_stream(events, false, &got, &nr)) {
         put(r, "expected the client's sent and received bytes in its event log, got data "
                "truncated (cannot judge echo)");
+        put(say, "the client's log lacks some of the bytes it sent or received, so the echo "
+                 "cannot be judged");
         out->verdict = EH_ERROR;
         free(sent);
         return;
@@ -496,6 +660,7 @@ static void judge_echo(const struct eh_expect *e, const json_t *events, struct t
             "expected echo %s of the client's bytes, got a client that sent nothing (did it "
             "connect?)",
             rel);
+        put(say, "the client sent nothing, so there was nothing to echo");
         out->verdict = EH_FAIL;
         out->evidence = json_pack("{s:s, s:I, s:I}", "relation", rel, "sent_bytes", (json_int_t)0,
                                   "received_bytes", (json_int_t)nr);
@@ -513,6 +678,7 @@ static void judge_echo(const struct eh_expect *e, const json_t *events, struct t
     } else if (ok && !identical) {
         put(r, ", a prefix");
     }
+    say_echo(say, ok, prefix, ns, nr, diff);
     out->verdict = ok ? EH_PASS : EH_FAIL;
     out->evidence = json_pack("{s:s, s:I, s:I}", "relation", rel, "sent_bytes", (json_int_t)ns,
                               "received_bytes", (json_int_t)nr);
@@ -537,20 +703,36 @@ static long addr_port(const char *addr)
 }
 
 /* False (with out filled) if ip_local_port_range was not read. */
-static bool range_ready(const struct eh_observation *obs, struct text *r, struct eh_check *out)
+static bool range_ready(const struct eh_observation *obs, struct text *r, struct text *say,
+                        struct eh_check *out)
 {
     if (obs->port_lo > 0 && obs->port_hi >= obs->port_lo)
         return true;
     put(r, "expected client port in ip_local_port_range, got no range (it was not read in "
            "the scenario's namespace)");
+    put(say, "the ephemeral port range could not be read, so the client's port cannot be judged");
     out->verdict = EH_ERROR;
     return false;
 }
 
-static void judge_client_port(const struct eh_observation *obs, const json_t *events,
-                              struct text *r, struct eh_check *out)
+/* The client's port in words: ephemeral, or fixed by a bind(). */
+static void say_port(struct text *say, bool connected, long bad_port)
 {
-    if (!range_ready(obs, r, out))
+    if (!connected)
+        put(say, "the client's log has no connect() with a local address");
+    else if (bad_port >= 0)
+        put(say,
+            "the client used port %ld, outside the ephemeral range: do not bind() the "
+            "client's socket, let connect() choose its port",
+            bad_port);
+    else
+        put(say, "the client used an ephemeral port, as connect() without bind() gives");
+}
+
+static void judge_client_port(const struct eh_observation *obs, const json_t *events,
+                              struct text *r, struct text *say, struct eh_check *out)
+{
+    if (!range_ready(obs, r, say, out))
         return;
     put(r, "expected client port in %d..%d (ip_local_port_range), got ", obs->port_lo,
         obs->port_hi);
@@ -582,6 +764,7 @@ static void judge_client_port(const struct eh_observation *obs, const json_t *ev
         put(r, "%zu connections, every port in range", n);
     if (bad && n > 1)
         put(r, " (connection %zu of %zu)", bad, n);
+    say_port(say, n > 0, bad ? bad_port : -1);
     out->verdict = n > 0 && bad == 0 ? EH_PASS : EH_FAIL;
     out->evidence = json_pack("{s:[i, i], s:I, s:o}", "range", obs->port_lo, obs->port_hi,
                               "connections", (json_int_t)n, "ports", ports);
@@ -639,16 +822,20 @@ static json_t *conn_json(const struct wire_conn *w)
 /* Lends the capture's flows in *f; false (with out filled) if there was no
  * capture, or (need_one) if it holds no connection of the transport. */
 static bool wire_of(const struct eh_observation *obs, enum eh_transport t, bool need_one,
-                    struct text *r, struct eh_check *out, const struct eh_flows **f)
+                    struct text *r, struct text *say, struct eh_check *out,
+                    const struct eh_flows **f)
 {
     *f = obs->wire;
     if (*f == NULL) {
-        put(r, "no capture to judge");
+        put(say, "there is no capture to judge this from");
         out->verdict = EH_ERROR;
         return false;
     }
     if (need_one && wire_count(*f, t) == 0) {
         put(r, "expected at least one connection on the wire, got none");
+        put(say, t == EH_UDP ? "the capture shows no datagram between client and server"
+                             : "the capture shows no connection: the client never reached "
+                               "the server");
         out->verdict = EH_FAIL;
         out->evidence = json_pack("{s:i}", "connections", 0);
         return false;
@@ -689,8 +876,67 @@ static void put_wire_echo(struct text *t, const struct eh_echo *x, bool udp)
     }
 }
 
+/* What the server sent back, in words, for the connection w. */
+static void say_wire_echo(struct text *say, bool ok, const struct wire_conn *w, size_t n)
+{
+    const struct eh_echo *x = w->echo;
+    uint64_t sent = w->tcp ? w->tcp->c2s.bytes : w->udp->c2s.bytes;
+    const char *what = w->udp ? "datagram" : "byte";
+    if (ok && x->verdict == EH_WIRE_EXACT) {
+        put(say, "the server echoed every %s unchanged", what);
+        if (n > 1)
+            put(say, " on each of the %zu %s", n, w->udp ? "exchanges" : "connections");
+        return;
+    }
+    if (ok) {
+        put(say, "the server echoed %s of what it received, as this scenario allows",
+            x->verdict == EH_WIRE_PREFIX ? "a prefix" : "none");
+        return;
+    }
+    switch (x->verdict) {
+    case EH_WIRE_DIFFERS:
+        if (w->udp)
+            put(say,
+                "reply %" PRIu64 " differs from its request at byte %" PRIu64
+                " (RFC 862: send back each datagram unchanged)",
+                x->diff_datagram + 1, x->diff_offset);
+        else
+            put(say,
+                "the server sent back other bytes than it received, first at byte %" PRIu64
+                " (RFC 862: send back every byte unchanged)",
+                x->diff_offset);
+        return;
+    case EH_WIRE_PREFIX:
+        if (w->udp)
+            put(say, "some datagrams got no reply (RFC 862: send back each datagram received)");
+        else
+            put(say,
+                "the server echoed only the first %" PRIu64 " of the %" PRIu64
+                " bytes the client sent (RFC 862: echo all data until the client closes)",
+                x->matched_bytes, sent);
+        return;
+    case EH_WIRE_NONE:
+        put(say, "the server sent nothing back (RFC 862: send back any data received)");
+        return;
+    case EH_WIRE_EMPTY:
+        put(say, "the client sent nothing, so there was nothing to echo");
+        return;
+    case EH_WIRE_EXTRA:
+        put(say, "the server sent back more than the client sent (RFC 862: send back the data "
+                 "received, nothing more)");
+        return;
+    case EH_WIRE_UNVERIFIED:
+        put(say, "the echo could not be checked: the comparison stopped (%s)",
+            x->unverified ? x->unverified : "unverified");
+        return;
+    case EH_WIRE_EXACT: /* always allowed */
+        put(say, "the server echoed every %s unchanged", what);
+        return;
+    }
+}
+
 static void judge_wire_echo(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
-                            struct eh_check *out)
+                            struct text *say, struct eh_check *out)
 {
     size_t n = wire_count(f, e->transport), shown = 0, bad = 0;
     json_t *verdicts = json_object();
@@ -716,6 +962,7 @@ static void judge_wire_echo(const struct eh_expect *e, const struct eh_flows *f,
     } else {
         put(r, "every connection, got %zu connections, each allowed", n);
     }
+    say_wire_echo(say, bad == 0, &w, n);
     json_t *conn = conn_json(&w);
     json_object_set_new(conn, "verdict", json_string(eh_wire_echo_name(w.echo->verdict)));
     json_object_set_new(conn, "matched_bytes", json_integer((json_int_t)w.echo->matched_bytes));
@@ -769,7 +1016,8 @@ static const json_t *logged(const json_t *events, const char *c1, const char *c2
 }
 
 static void judge_wire_client_port(const struct eh_expect *e, const struct eh_observation *obs,
-                                   const struct eh_flows *f, struct text *r, struct eh_check *out)
+                                   const struct eh_flows *f, struct text *r, struct text *say,
+                                   struct eh_check *out)
 {
     const char *accept = e->transport == EH_UDP ? "recvfrom" : "accept";
     const json_t *cev = log_if_any(obs, EH_CLIENT), *sev = log_if_any(obs, EH_SERVER);
@@ -790,20 +1038,24 @@ static void judge_wire_client_port(const struct eh_expect *e, const struct eh_ob
             put(r, "expected wire client port in %d..%d (ip_local_port_range), got %u on ",
                 obs->port_lo, obs->port_hi, w.client->port);
             put_conn(r, &w);
+            say_port(say, true, w.client->port);
         } else if (clog && !c_same) {
             put(r,
                 "expected the wire client %s in the client's connect/getsockname laddr, got "
                 "%s in its %s event",
                 ep, str_of(clog, "laddr"), str_of(clog, "call"));
+            put(say, "the client's log names another local address than the capture shows");
         } else if (slog && !s_same) {
             put(r, "expected the wire client %s as the server's %s() peer, got %s", ep, accept,
                 str_of(slog, "raddr"));
+            put(say, "the server's %s() names another peer than the capture shows", accept);
         } else {
             continue;
         }
         out->verdict = EH_FAIL;
     }
     if (out->verdict == EH_PASS) {
+        say_port(say, true, -1);
         put(r, "expected wire client port in %d..%d (ip_local_port_range)", obs->port_lo,
             obs->port_hi);
         if (clog)
@@ -825,7 +1077,7 @@ static void judge_wire_client_port(const struct eh_expect *e, const struct eh_ob
 }
 
 static void judge_wire_segments(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
-                                struct eh_check *out)
+                                struct text *say, struct eh_check *out)
 {
     bool from_server = e->who == EH_SERVER;
     size_t n = wire_count(f, e->transport), at = 0;
@@ -859,6 +1111,12 @@ static void judge_wire_segments(const struct eh_expect *e, const struct eh_flows
             segments, unit, segments == 1 ? "" : "s");
         put_conn(r, &w);
     }
+    if (largest <= e->max_payload)
+        put(say, "the %s sent its payload in %ss of at most %" PRId64 " byte%s, as expected",
+            eh_role_name(e->who), unit, e->max_payload, e->max_payload == 1 ? "" : "s");
+    else
+        put(say, "the %s sent a %s of %u bytes where this scenario allows at most %" PRId64,
+            eh_role_name(e->who), unit, largest, e->max_payload);
     out->verdict = largest <= e->max_payload ? EH_PASS : EH_FAIL;
     out->evidence =
         json_pack("{s:s, s:I, s:I, s:I, s:o}", "from", eh_role_name(e->who), "max_payload",
@@ -886,8 +1144,76 @@ static json_t *close_json(const struct eh_flows *f, size_t i)
     return j;
 }
 
+/* How a connection ended, in words (the close classes of flow.h). */
+static const char *close_words(enum eh_close_class c)
+{
+    switch (c) {
+    case EH_CLOSE_GRACEFUL:
+        return "closed gracefully (FIN both ways)";
+    case EH_CLOSE_HALF_CLOSED:
+        return "half-closed (FIN from one side only)";
+    case EH_CLOSE_UNFINISHED:
+        return "never closed";
+    case EH_CLOSE_CLIENT_RESET:
+        return "reset by the client after it had closed (data arrived at its closed socket)";
+    case EH_CLOSE_SERVER_RESET:
+        return "reset by the server after it had closed (data arrived at its closed socket)";
+    case EH_CLOSE_CLIENT_ABORT:
+        return "aborted by the client (RST without FIN)";
+    case EH_CLOSE_SERVER_ABORT:
+        return "aborted by the server (RST without FIN)";
+    case EH_CLOSE_REFUSED:
+        return "refused";
+    case EH_CLOSE_UNANSWERED:
+        return "unanswered";
+    }
+    return "?";
+}
+
+/* Why the close of c is not what e allows, in words a learner can act on. */
+static void say_bad_close(struct text *say, const struct eh_expect *e, const struct eh_tcp_conn *c)
+{
+    enum eh_side want = e->first_close_by == EH_CLIENT ? EH_SIDE_CLIENT : EH_SIDE_SERVER;
+    bool allowed = e->close_classes >> c->close & 1u;
+    if (e->has_first_close_by && c->closed && c->first_close_by != want && allowed)
+        put(say, want == EH_SIDE_CLIENT ? "the server closed the connection before the client "
+                                          "had finished sending (RFC 862: echo until the "
+                                          "client closes)"
+                                        : "the client closed the connection before the server "
+                                          "did");
+    else if (!allowed && c->close == EH_CLOSE_SERVER_ABORT)
+        put(say, "the server aborted the connection with a reset instead of closing it: it "
+                 "closed its socket with data still unread, or with SO_LINGER 0 (read until recv "
+                 "returns 0, then close)");
+    else if (!allowed && c->close == EH_CLOSE_CLIENT_ABORT)
+        put(say, "the client aborted the connection with a reset instead of closing it: it "
+                 "closed its socket with data still unread, or with SO_LINGER 0");
+    else if (!allowed && c->close == EH_CLOSE_CLIENT_RESET)
+        put(say, "the client's kernel reset the connection: the server sent data after the "
+                 "client had closed");
+    else if (!allowed && c->close == EH_CLOSE_SERVER_RESET)
+        put(say, "the server's kernel reset the connection: the client sent data after the "
+                 "server had closed");
+    else if (!allowed && c->close == EH_CLOSE_HALF_CLOSED)
+        put(say, c->first_close_by == EH_SIDE_CLIENT
+                     ? "the server never closed its side after the client closed (close the "
+                       "connection when recv returns 0)"
+                     : "the client never closed its side after the server closed");
+    else if (!allowed && c->close == EH_CLOSE_UNFINISHED)
+        put(say, "the connection never ended: neither side sent FIN or RST before the end");
+    else if (!allowed)
+        put(say, "the connection was %s, which this scenario does not allow",
+            close_words(c->close));
+    else if (e->has_first_close_by && !c->closed)
+        put(say, "nobody closed the connection");
+    else if (c->data_after_close)
+        put(say, "data arrived after a side had closed and was answered with a reset");
+    else
+        put(say, "no data arrived at a closed socket, though this scenario expects it");
+}
+
 static void judge_wire_close(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
-                             struct eh_check *out)
+                             struct text *say, struct eh_check *out)
 {
     size_t n = eh_flows_tcp_count(f), shown = 0, bad = 0;
     json_t *closes = json_array();
@@ -922,6 +1248,14 @@ static void judge_wire_close(const struct eh_expect *e, const struct eh_flows *f
     } else {
         put(r, "every connection, got %zu connections, each as expected", n);
     }
+    if (bad) {
+        say_bad_close(say, e, c);
+    } else {
+        put(say, "the connection%s %s", n == 1 ? " was" : "s were", close_words(c->close));
+        if (e->has_first_close_by && n == 1)
+            put(say, ", the %s first", eh_role_name(e->first_close_by));
+        put(say, ", as this scenario expects");
+    }
     out->verdict = bad ? EH_FAIL : EH_PASS;
     out->evidence =
         json_pack("{s:I, s:I, s:o, s:o}", "connections", (json_int_t)n, "not_allowed",
@@ -929,7 +1263,7 @@ static void judge_wire_close(const struct eh_expect *e, const struct eh_flows *f
 }
 
 static void judge_wire_connections(const struct eh_expect *e, const struct eh_flows *f,
-                                   struct text *r, struct eh_check *out)
+                                   struct text *r, struct text *say, struct eh_check *out)
 {
     size_t n = wire_count(f, e->transport);
     json_t *conns = json_array();
@@ -950,6 +1284,14 @@ static void judge_wire_connections(const struct eh_expect *e, const struct eh_fl
     }
     if (n > 0)
         put(r, ")");
+    const char *noun = e->transport == EH_UDP ? "exchange" : "connection";
+    put(say, "the capture shows %zu %s%s", n, noun, n == 1 ? "" : "s");
+    if (ok)
+        put(say, ", as this scenario expects");
+    else if ((int64_t)n < e->min)
+        put(say, " where this scenario expects at least %" PRId64, e->min);
+    else
+        put(say, " where this scenario allows at most %" PRId64, e->max);
     out->verdict = ok ? EH_PASS : EH_FAIL;
     out->evidence =
         json_pack("{s:I, s:I, s:o, s:o}", "count", (json_int_t)n, "min", (json_int_t)e->min, "max",
@@ -957,7 +1299,7 @@ static void judge_wire_connections(const struct eh_expect *e, const struct eh_fl
 }
 
 static void judge_wire_syn(const struct eh_expect *e, const struct eh_flows *f, struct text *r,
-                           struct eh_check *out)
+                           struct text *say, struct eh_check *out)
 {
     int64_t unanswered = 0, refused = 0;
     for (size_t i = 0; i < eh_flows_tcp_count(f); i++) {
@@ -973,11 +1315,20 @@ static void judge_wire_syn(const struct eh_expect *e, const struct eh_flows *f, 
     put(r, " connection attempts, got %" PRId64 " unanswered and %" PRId64 " refused", unanswered,
         refused);
     out->verdict = unanswered >= e->unanswered_min && refused >= e->refused_min ? EH_PASS : EH_FAIL;
+    if (out->verdict == EH_PASS)
+        put(say, "the capture shows the connection attempts this scenario expects to go "
+                 "unanswered or refused");
+    else if (unanswered < e->unanswered_min)
+        put(say, "fewer connection attempts went unanswered than this scenario expects: the "
+                 "server accepted (or its kernel queued) more than it should");
+    else
+        put(say, "fewer connection attempts were refused than this scenario expects");
     out->evidence = json_pack("{s:I, s:I}", "unanswered", (json_int_t)unanswered, "refused",
                               (json_int_t)refused);
 }
 
-static void judge_wire_udp(const struct eh_flows *f, struct text *r, struct eh_check *out)
+static void judge_wire_udp(const struct eh_flows *f, struct text *r, struct text *say,
+                           struct eh_check *out)
 {
     size_t n = eh_flows_udp_count(f), i;
     uint64_t pairs = 0;
@@ -993,20 +1344,32 @@ static void judge_wire_udp(const struct eh_flows *f, struct text *r, struct eh_c
         if (u->unanswered == 0 && u->unsolicited == 0 && k == kept)
             continue;
         put_conn(r, &w);
-        if (u->unanswered)
+        if (u->unanswered) {
             put(r, ", got %" PRIu64 " unanswered request%s", u->unanswered,
                 u->unanswered == 1 ? "" : "s");
-        else if (u->unsolicited)
+            put(say,
+                "%" PRIu64 " datagram%s got no reply (RFC 862: send back each datagram "
+                "received)",
+                u->unanswered, u->unanswered == 1 ? "" : "s");
+        } else if (u->unsolicited) {
             put(r, ", got %" PRIu64 " repl%s without a request", u->unsolicited,
                 u->unsolicited == 1 ? "y" : "ies");
-        else
+            put(say, "the server sent datagrams that no request asked for");
+        } else {
             put(r, ", got reply %zu of %u bytes to a request of %u bytes", k + 1, u->s2c.sizes[k],
                 u->c2s.sizes[k]);
+            put(say,
+                "reply %zu has %u bytes where its request had %u (RFC 862: send back each "
+                "datagram whole, one reply per datagram)",
+                k + 1, u->s2c.sizes[k], u->c2s.sizes[k]);
+        }
         out->verdict = EH_FAIL;
     }
-    if (out->verdict == EH_PASS)
+    if (out->verdict == EH_PASS) {
         put(r, "every exchange, got %" PRIu64 " pair%s in %zu exchange%s", pairs,
             pairs == 1 ? "" : "s", n, n == 1 ? "" : "s");
+        put(say, "every datagram got one reply of its own size");
+    }
     out->evidence = json_pack("{s:I, s:I}", "exchanges", (json_int_t)n, "pairs", (json_int_t)pairs);
 }
 
@@ -1061,7 +1424,8 @@ static json_t *nth_with_raddr(const json_t *events, const char *call, size_t nth
     return last;
 }
 
-static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, struct eh_check *out)
+static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, struct text *say,
+                         struct eh_check *out)
 {
     const char *call = nth_with_raddr(sev, "accept", 0) ? "accept" : "recvfrom";
     json_t *pairs = json_array();
@@ -1077,6 +1441,10 @@ static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, s
         const json_t *s = server_peer(sev, call, cl);
         if (s == NULL) {
             const json_t *other = nth_with_raddr(sev, call, n);
+            put(say,
+                "the server's %s() saw another client address than the client's "
+                "getsockname() reported",
+                call);
             if (other)
                 put(r, "expected %s() peer %s (the client's getsockname()), got %s", call, cl,
                     str_of(other, "raddr"));
@@ -1090,6 +1458,7 @@ static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, s
         }
         const char *sl = str_of(s, "laddr");
         if (sl && !same_addr(sl, cr)) {
+            put(say, "the server's local address is not the one the client connected to");
             put(r,
                 "expected server %s() local address %s (the client's connect() remote "
                 "address), got %s",
@@ -1110,8 +1479,11 @@ static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, s
     if (out->verdict == EH_PASS && n == 0) {
         put(r, "expected a client connect() with local and remote addresses, got none in the "
                "client's event log");
+        put(say, "the client's log has no connect() with its addresses");
         out->verdict = EH_FAIL;
     } else if (out->verdict == EH_PASS) {
+        put(say, "the two ends mirror each other: each one's local address is the other's "
+                 "remote address");
         put(r, "expected %s() peer to equal client getsockname() and local/remote mirrored, got ",
             call);
         if (n > 1)
@@ -1125,82 +1497,98 @@ static void judge_mirror(const json_t *sev, const json_t *cev, struct text *r, s
                               "pairs", pairs);
 }
 
-void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struct eh_check *out)
+/* Judges e into r (the facts) and say (the sentence); fills out's verdict
+ * and evidence. */
+static void judge_kind(const struct eh_expect *e, const struct eh_observation *obs, struct text *r,
+                       struct text *say, struct eh_check *out)
 {
-    struct text r = {out->reason, sizeof(out->reason), 0};
-    out->reason[0] = '\0';
-    out->verdict = EH_ERROR;
-    out->evidence = NULL;
     const char *role = eh_role_name(e->who);
     const json_t *ev = NULL, *sev = NULL;
     const struct eh_flows *f = NULL;
     switch (e->kind) {
     case EH_EXPECT_EXIT:
-        judge_exit(e, &obs->roles[e->who], role, &r, out);
+        judge_exit(e, &obs->roles[e->who], role, r, say, out);
         break;
     case EH_EXPECT_SURVIVED:
-        judge_survived(&obs->roles[e->who], role, &r, out);
+        judge_survived(&obs->roles[e->who], role, r, say, out);
         break;
     case EH_EXPECT_EVENT:
-        if (log_of(obs, e->who, &r, out, &ev))
-            judge_event(e, ev, role, &r, out);
+        if (log_of(obs, e->who, r, say, out, &ev))
+            judge_event(e, ev, role, r, say, out);
         break;
     case EH_EXPECT_SEQUENCE:
-        if (log_of(obs, e->who, &r, out, &ev))
-            judge_sequence(e, ev, role, &r, out);
+        if (log_of(obs, e->who, r, say, out, &ev))
+            judge_sequence(e, ev, role, r, say, out);
         break;
     case EH_EXPECT_ECHO:
-        if (log_of(obs, EH_CLIENT, &r, out, &ev))
-            judge_echo(e, ev, &r, out);
+        if (log_of(obs, EH_CLIENT, r, say, out, &ev))
+            judge_echo(e, ev, r, say, out);
         break;
     case EH_EXPECT_CLIENT_PORT:
-        if (log_of(obs, EH_CLIENT, &r, out, &ev))
-            judge_client_port(obs, ev, &r, out);
+        if (log_of(obs, EH_CLIENT, r, say, out, &ev))
+            judge_client_port(obs, ev, r, say, out);
         break;
     case EH_EXPECT_MIRROR:
-        if (log_of(obs, EH_SERVER, &r, out, &sev) && log_of(obs, EH_CLIENT, &r, out, &ev))
-            judge_mirror(sev, ev, &r, out);
+        if (log_of(obs, EH_SERVER, r, say, out, &sev) && log_of(obs, EH_CLIENT, r, say, out, &ev))
+            judge_mirror(sev, ev, r, say, out);
         break;
     case EH_EXPECT_WIRE_ECHO:
-        if (wire_of(obs, e->transport, true, &r, out, &f))
-            judge_wire_echo(e, f, &r, out);
+        if (wire_of(obs, e->transport, true, r, say, out, &f))
+            judge_wire_echo(e, f, r, say, out);
         break;
     case EH_EXPECT_WIRE_CLIENT_PORT:
-        if (range_ready(obs, &r, out) && wire_of(obs, e->transport, true, &r, out, &f))
-            judge_wire_client_port(e, obs, f, &r, out);
+        if (range_ready(obs, r, say, out) && wire_of(obs, e->transport, true, r, say, out, &f))
+            judge_wire_client_port(e, obs, f, r, say, out);
         break;
     case EH_EXPECT_WIRE_SEGMENTS:
-        if (wire_of(obs, e->transport, true, &r, out, &f))
-            judge_wire_segments(e, f, &r, out);
+        if (wire_of(obs, e->transport, true, r, say, out, &f))
+            judge_wire_segments(e, f, r, say, out);
         break;
     case EH_EXPECT_WIRE_CLOSE:
-        if (wire_of(obs, EH_TCP, true, &r, out, &f))
-            judge_wire_close(e, f, &r, out);
+        if (wire_of(obs, EH_TCP, true, r, say, out, &f))
+            judge_wire_close(e, f, r, say, out);
         break;
     case EH_EXPECT_WIRE_CONNECTIONS:
-        if (wire_of(obs, e->transport, false, &r, out, &f))
-            judge_wire_connections(e, f, &r, out);
+        if (wire_of(obs, e->transport, false, r, say, out, &f))
+            judge_wire_connections(e, f, r, say, out);
         break;
     case EH_EXPECT_WIRE_SYN:
-        if (wire_of(obs, EH_TCP, false, &r, out, &f))
-            judge_wire_syn(e, f, &r, out);
+        if (wire_of(obs, EH_TCP, false, r, say, out, &f))
+            judge_wire_syn(e, f, r, say, out);
         break;
     case EH_EXPECT_WIRE_UDP:
-        if (wire_of(obs, EH_UDP, true, &r, out, &f))
-            judge_wire_udp(f, &r, out);
+        if (wire_of(obs, EH_UDP, true, r, say, out, &f))
+            judge_wire_udp(f, r, say, out);
         break;
     case EH_EXPECT_CONN_ECHO:
     case EH_EXPECT_CLIENTS_SERVED:
     case EH_EXPECT_CLIENTS_CONCURRENT:
     case EH_EXPECT_DATAGRAM_ECHO:
-        if (log_of(obs, EH_CLIENT, &r, out, &ev))
-            eh__judge_conns(e, ev, out);
+        if (log_of(obs, EH_CLIENT, r, say, out, &ev)) {
+            eh__judge_conns(e, ev, out); /* its reason is the sentence, facts inside */
+            put(say, "%s", out->reason);
+        }
         break;
     case EH_EXPECT_SERVER_FDS:
     case EH_EXPECT_SERVER_RUNNING:
         eh__judge_server_watch(e, obs, out);
+        put(say, "%s", out->reason);
         break;
     }
+}
+
+void eh_judge(const struct eh_expect *e, const struct eh_observation *obs, struct eh_check *out)
+{
+    char facts[sizeof(out->reason)], sentence[sizeof(out->reason)];
+    struct text r = {facts, sizeof(facts), 0}, say = {sentence, sizeof(sentence), 0};
+    facts[0] = sentence[0] = '\0';
+    out->verdict = EH_ERROR;
+    out->evidence = NULL;
+    judge_kind(e, obs, &r, &say, out);
+    if (sentence[0] == '\0' || facts[0] == '\0')
+        snprintf(out->reason, sizeof(out->reason), "%s", sentence[0] ? sentence : facts);
+    else
+        snprintf(out->reason, sizeof(out->reason), "%s (%s)", sentence, facts);
 }
 
 bool eh_events_stream(const json_t *events, bool sent, unsigned char **buf, size_t *len)

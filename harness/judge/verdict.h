@@ -2,8 +2,11 @@
  *
  * Pure functions: no processes, no sockets. The runner fills a struct
  * eh_observation (exit statuses, event logs, the namespace's port range) and
- * asks for one struct eh_check per expectation. Reasons read
- * "expected X, got Y". Timing-dependent outcomes are expressed by the
+ * asks for one struct eh_check per expectation. A reason is a sentence
+ * that says what happened and, where one was broken, the rule ("the server
+ * closed the connection before the client had finished sending (RFC 862:
+ * echo until the client closes)"), then the facts in parentheses:
+ * "(expected X, got Y)". Timing-dependent outcomes are expressed by the
  * scenario as sets (docs/linux-behaviour.md §16); this module only checks
  * membership.
  */
@@ -47,13 +50,13 @@ struct eh_observation {
 
 struct eh_check {
     enum eh_verdict verdict;
-    char reason[768]; /* "expected ..., got ..." */
-    json_t *evidence; /* the facts used (events, counts, bytes); owned; may be NULL */
+    char reason[1024]; /* what went wrong and the rule, then "(expected ..., got ...)" */
+    json_t *evidence;  /* the facts used (events, counts, bytes); owned; may be NULL */
 };
 
 /* Judges one expectation. Log-based expectations on a role without an event
- * log give SKIP with the reason ("server is under test (no event log);
- * judged from the wire once captured"); exit and survived on a role that is
+ * log give SKIP with the reason ("not judged from a log: the server is under
+ * test and keeps no event log; ..."); exit and survived on a role that is
  * absent or never started give ERROR. The wire kinds read obs->wire (ERROR
  * "no capture to judge" when it is NULL) and, where a role has an event log,
  * compare the addresses it logged with the wire.

@@ -5,7 +5,7 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "schema_version": 4, "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 5, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
@@ -16,6 +16,9 @@
  *   "implementations": [ IMPL, ... ],
  *   "selection": {"hash": "16 hex digits", "pairs": ["impl/scenario", ...]},
  *   "shard": {"of": 3, "parts": [2]}  (only for a --shard run or a merge of such),
+ *   "not_applicable": ["recv1-partial-echo", ...]  (a run of one with --server-cmd or
+ *                     --client-cmd: the scenarios that judge no role a given command
+ *                     replaces, not run),
  *   "scenarios": [ RESULT, ... ]      (in the order of selection.pairs),
  *   "summary": {"total": 5, "PASS": 5, "FAIL": 0, "ERROR": 0, "TIMEOUT": 0, "SKIP": 0}
  * }
@@ -65,6 +68,12 @@
  *      "verdict": "PASS", "reason": "expected exit code 0, got exit code 0",
  *      "evidence": {...}}
  *   ],
+ *   "not_served": {"needs": "udp/ipv4", "bound": "tcp/ipv4", "required": false}
+ *                 (the server under test bound the port over other transports or families),
+ *   "network": {"mtu": 1500, "loss_percent": 3, "applied": true, "why": "...",
+ *               "retransmitted_segments": {"client": 11, "server": 10},
+ *               "retransmitted_bytes": {"client": 13836, "server": 12784}}
+ *              (only for a scenario with network conditions, netcond.h),
  *   "pcap": "pcap/basic-echo.pcap"  (relative to the implementation's report directory;
  *                                    absent without capture),
  *   "wire": { analysis of the capture, see analyze.h }  (absent without capture),
@@ -92,7 +101,7 @@
 #include <stdio.h>
 
 /* The report's "schema_version". */
-#define EH_REPORT_SCHEMA_VERSION 4
+#define EH_REPORT_SCHEMA_VERSION 5
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */

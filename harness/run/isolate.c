@@ -1,18 +1,23 @@
 /* isolate.c - run a function inside fresh network and PID namespaces.
  *
- * The harness forks a child that unshares a user namespace (when not root),
- * then network and PID namespaces, brings lo up and forks the function as PID
- * 1 of the new PID namespace; the child waits for it and sends its wait status
- * back on a control pipe. When PID 1 ends (or is killed at the deadline) the
- * kernel kills everything else in its namespace. /proc is not remounted: the
- * files under /proc/net follow the reader's network namespace, so they show
- * the namespace's sockets. Where setting up namespaces fails, the function
- * runs in a plain child in its own process group instead (host loopback);
- * that child is a child subreaper, and what it leaves behind is found by
- * the parent links in /proc and killed. eh_isolate_interrupt() (Ctrl-C)
- * stops every run as its deadline would.
+ * The fork server (forkserver.c) forks a child that unshares a user namespace
+ * (when not root), then network and PID namespaces, brings lo up and forks
+ * the function as PID 1 of the new PID namespace; the child waits for it and
+ * sends its wait status back on a control pipe. When PID 1 ends (or is
+ * killed at the deadline) the kernel kills everything else in its namespace.
+ * /proc is not remounted: the files under /proc/net follow the reader's
+ * network namespace, so they show the namespace's sockets. Where setting up
+ * namespaces fails, the function runs in a plain child in its own process
+ * group instead (host loopback); that child is a child subreaper, and what
+ * it leaves behind is found by the parent links in /proc and killed. The
+ * calling thread reads the pipes and learns from the fork server when the
+ * child ended; at the deadline it asks the server to stop the child, which
+ * runs stop_ns_child() or stop_host_child() there. eh_isolate_interrupt()
+ * (Ctrl-C) stops every run as its deadline would.
  */
 #include "isolate.h"
+
+#include "forkserver.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -24,6 +29,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +37,11 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LINGER_MS 200     /* reading on after the child ended, for buffered bytes */
-#define POLL_STEP_MS 5    /* when there is no pidfd to wait on */
 #define KILL_TREE_MS 2000 /* killing what a host-mode scenario left behind, at most */
 
 const char *eh_isolation_name(enum eh_isolation m)
@@ -395,10 +399,17 @@ static void kill_tree(pid_t root, bool reap)
     }
 }
 
-static int run_fn(eh_isolated_fn fn, void *arg, enum eh_isolation mode, int result_fd)
+/* Runs fn; once it returned 0, closes the result pipe and says 'D' on the
+ * control pipe: its result is complete, so the caller need not wait for
+ * what exiting still costs (killing the PID namespace, releasing sockets). */
+static int run_fn(eh_isolated_fn fn, void *arg, enum eh_isolation mode, int result_fd, int ctl_fd)
 {
     int r = fn(arg, mode, result_fd);
     fflush(NULL);
+    close(result_fd);
+    if (r == 0)
+        write_all(ctl_fd, "D", 1);
+    close(ctl_fd);
     return r == 0 ? 0 : (r & 0xff) ? (r & 0xff) : 1;
 }
 
@@ -411,7 +422,8 @@ _Noreturn static void setup_failed_exit(int ctl_w, const char *why)
 }
 
 /* The forked child of namespace mode. Control pipe messages: 'E' + why when
- * setup failed; 'S' + the int wait status of PID 1 when it ended. */
+ * setup failed; 'D' from PID 1 when fn returned 0 (run_fn()); 'S' + the int
+ * wait status of PID 1 when it ended. */
 static void ns_child(eh_isolated_fn fn, void *arg, pid_t parent, int result_w, int ctl_w)
 {
     char why[200];
@@ -425,8 +437,7 @@ static void ns_child(eh_isolated_fn fn, void *arg, pid_t parent, int result_w, i
     if (init == 0) {
         /* PID 1 of the new namespace; its parent is outside, so getppid() is 0. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        close(ctl_w);
-        _exit(run_fn(fn, arg, EH_ISO_NAMESPACES, result_w));
+        _exit(run_fn(fn, arg, EH_ISO_NAMESPACES, result_w, ctl_w));
     }
     close(result_w);
     int status = 0;
@@ -436,6 +447,7 @@ static void ns_child(eh_isolated_fn fn, void *arg, pid_t parent, int result_w, i
     }
     while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
     }
+    signal(SIGPIPE, SIG_IGN); /* the caller may have stopped reading after 'D' */
     char msg[1 + sizeof(status)];
     msg[0] = 'S';
     memcpy(msg + 1, &status, sizeof(status));
@@ -469,64 +481,99 @@ static bool buf_read(struct buf *b, int fd)
     return true;
 }
 
+/* What the fork server's child needs: the function, the mode and the
+ * caller's argument bytes after them. */
+struct child_args {
+    eh_isolated_fn fn;
+    enum eh_isolation mode;
+    size_t arg_size;
+    alignas(max_align_t) unsigned char arg[];
+};
+
+/* The child, forked by the fork server: the process group the harness
+ * signals, then namespace set-up or the host-mode subreaper. */
+static void child_entry(void *blob, int result_w, int ctl_w, pid_t parent)
+{
+    struct child_args *a = blob;
+    void *arg = a->arg_size > 0 ? a->arg : NULL;
+    setpgid(0, 0);
+    switch (a->mode) {
+    case EH_ISO_NAMESPACES:
+        ns_child(a->fn, arg, parent, result_w, ctl_w);
+        break;
+    case EH_ISO_HOST: {
+        if (!die_with_parent(parent))
+            _exit(1);
+        /* Orphans of the scenario (a daemonized server) become our
+         * children instead of init's, so kill_tree() finds them. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        int r = run_fn(a->fn, arg, EH_ISO_HOST, result_w, ctl_w);
+        kill_tree(getpid(), true);
+        _exit(r);
+    }
+    }
+    _exit(1);
+}
+
+/* Run by the fork server at the deadline. In namespace mode the group is
+ * the child and PID 1: killing PID 1 makes the kernel kill the whole
+ * namespace. On the host the child is stopped first, so that nothing leaves
+ * its tree meanwhile, and the tree is killed. */
+static void stop_ns_child(pid_t pid)
+{
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+}
+
+static void stop_host_child(pid_t pid)
+{
+    kill(pid, SIGSTOP);
+    kill_tree(pid, false);
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+}
+
 struct child {
-    pid_t pid;  /* also its process group */
-    bool host;  /* host mode: a subreaper whose tree is killed at the deadline */
-    int pidfd;  /* -1 where pidfd_open() is unavailable */
+    struct eh__fs_child fs;
     int fds[2]; /* result and control pipe read ends, -1 once closed */
     struct buf out[2];
     bool exited, timed_out;
-    int interrupted; /* the signal that made eh_isolate_interrupt() stop it, or 0 */
-    int status;      /* the child's wait status */
+    bool server_lost; /* the fork server died: the status is unknown */
+    int interrupted;  /* the signal that made eh_isolate_interrupt() stop it, or 0 */
+    int status;       /* the child's wait status */
 };
 
-/* Observes the child's exit without reaping first, so that its group ID is
- * still ours when the leftovers of the group are killed. */
-static bool child_exited(struct child *c)
+/* True once fn returned 0 ('D' on the control pipe, before any 'S'). */
+static bool fn_done(const struct child *c)
 {
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != c->pid)
-        return false;
-    kill(-c->pid, SIGKILL);
-    while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR) {
-    }
-    c->exited = true;
-    return true;
+    return c->out[1].len > 0 && c->out[1].data[0] == 'D';
 }
 
-/* Reads both pipes until the child ended and the pipes are at EOF (or
- * LINGER_MS after it ended); kills the child's group at deadline_us. */
+/* Reads both pipes until fn has returned and its result is complete, or
+ * the child ended and the pipes are at EOF (or LINGER_MS after it ended);
+ * stops the child at deadline_us or on eh_isolate_interrupt(). The fork
+ * server says when it ended. */
 static void collect(struct child *c, int64_t deadline_us)
 {
     int64_t linger_until = 0;
     for (;;) {
-        if (!c->exited && child_exited(c))
-            linger_until = eh_now_us() + eh_scaled_ms(LINGER_MS) * 1000;
         int64_t now = eh_now_us();
         if (c->exited && ((c->fds[0] < 0 && c->fds[1] < 0) || now >= linger_until))
             break;
+        if (fn_done(c) && c->fds[0] < 0 && !c->timed_out)
+            break; /* it ends on its own; the fork server reaps it */
         if (!c->exited && !c->timed_out && !c->interrupted && eh_isolate_interrupted())
             c->interrupted = eh_isolate_interrupted();
         if (!c->exited && !c->timed_out && (now >= deadline_us || c->interrupted)) {
-            /* In namespace mode the group is the child and PID 1: killing
-             * PID 1 makes the kernel kill the whole namespace. */
             c->timed_out = true;
-            if (c->host) { /* stop it, so that nothing leaves its tree meanwhile */
-                kill(c->pid, SIGSTOP);
-                kill_tree(c->pid, false);
-            }
-            kill(-c->pid, SIGKILL);
-            kill(c->pid, SIGKILL);
+            eh__fs_stop_child(&c->fs);
         }
         int64_t until = c->exited ? linger_until : c->timed_out ? INT64_MAX : deadline_us;
         int64_t left_ms = until == INT64_MAX ? -1 : (until - now + 999) / 1000;
-        if (c->pidfd < 0 && !c->exited && (left_ms < 0 || left_ms > POLL_STEP_MS))
-            left_ms = POLL_STEP_MS;
         struct pollfd pfd[4] = {
             {.fd = c->fds[0], .events = POLLIN},
             {.fd = c->fds[1], .events = POLLIN},
-            {.fd = c->exited ? -1 : c->pidfd, .events = POLLIN},
+            {.fd = c->exited ? -1 : c->fs.chan, .events = POLLIN},
             {.fd = c->timed_out ? -1 : wake_pipe[0], .events = POLLIN},
         };
         if (poll(pfd, 4, left_ms > 0x7fffffff ? 0x7fffffff : (int)left_ms) < 0 && errno != EINTR)
@@ -537,109 +584,145 @@ static void collect(struct child *c, int64_t deadline_us)
                 c->fds[i] = -1;
             }
         }
+        int r = pfd[2].fd >= 0 && pfd[2].revents != 0 ? eh__fs_status(&c->fs, &c->status) : 0;
+        if (r != 0) {
+            c->exited = true;
+            c->server_lost = r < 0;
+            linger_until = eh_now_us() + eh_scaled_ms(LINGER_MS) * 1000;
+        }
     }
     for (int i = 0; i < 2; i++)
         if (c->fds[i] >= 0)
             close(c->fds[i]);
-    if (c->pidfd >= 0)
-        close(c->pidfd);
+    if (!c->exited && !fn_done(c))
+        eh__fs_stop_child(&c->fs); /* given up on (poll failed): stop it */
+    eh__fs_close(&c->fs);
 }
 
 /* Runs fn in one child, in namespaces or on the host; fills c. */
-static eh_status run_child(eh_isolated_fn fn, void *arg, enum eh_isolation mode,
-                           int64_t deadline_us, struct child *c, struct eh_error *err)
+static eh_status run_child(const struct child_args *args, size_t args_size, int64_t deadline_us,
+                           struct child *c, struct eh_error *err)
 {
-    int res[2], ctl[2] = {-1, -1};
+    int res[2], ctl[2];
     memset(c, 0, sizeof(*c));
-    c->fds[0] = c->fds[1] = c->pidfd = -1;
-    c->host = mode == EH_ISO_HOST;
+    c->fds[0] = c->fds[1] = c->fs.chan = -1;
     if (pipe2(res, O_CLOEXEC) < 0) {
         eh_error_set(err, "isolate: pipe: %s", strerror(errno));
         return EH_ERR;
     }
-    if (mode == EH_ISO_NAMESPACES && pipe2(ctl, O_CLOEXEC) < 0) {
+    if (pipe2(ctl, O_CLOEXEC) < 0) {
         eh_error_set(err, "isolate: pipe: %s", strerror(errno));
         close(res[0]);
         close(res[1]);
         return EH_ERR;
     }
-    fflush(NULL); /* nothing buffered is written twice */
-    pid_t parent = getpid();
-    c->pid = fork();
-    if (c->pid == 0) {
-        setpgid(0, 0);
-        close(res[0]);
-        switch (mode) {
-        case EH_ISO_NAMESPACES:
-            close(ctl[0]);
-            ns_child(fn, arg, parent, res[1], ctl[1]);
-            break;
-        case EH_ISO_HOST: {
-            if (!die_with_parent(parent))
-                _exit(1);
-            /* Orphans of the scenario (a daemonized server) become our
-             * children instead of init's, so kill_tree() finds them. */
-            prctl(PR_SET_CHILD_SUBREAPER, 1);
-            int r = run_fn(fn, arg, EH_ISO_HOST, res[1]);
-            close(res[1]);
-            kill_tree(getpid(), true);
-            _exit(r);
-        }
-        }
-        _exit(1);
-    }
-    int fork_errno = errno;
+    eh_status st =
+        eh__fs_spawn(child_entry, args->mode == EH_ISO_HOST ? stop_host_child : stop_ns_child, args,
+                     args_size, res[1], ctl[1], &c->fs, err);
     close(res[1]);
-    if (ctl[1] >= 0)
-        close(ctl[1]);
-    if (c->pid < 0) {
-        eh_error_set(err, "isolate: fork: %s", strerror(fork_errno));
-        close(res[0]);
-        if (ctl[0] >= 0)
-            close(ctl[0]);
-        return EH_ERR;
-    }
+    close(ctl[1]);
     c->fds[0] = res[0];
     c->fds[1] = ctl[0];
-    setpgid(c->pid, c->pid);
-    c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+    if (st != EH_OK) {
+        close(res[0]);
+        close(ctl[0]);
+        return EH_ERR;
+    }
     collect(c, deadline_us);
     return EH_OK;
 }
 
-eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t deadline_us,
-                         enum eh_isolation *mode_out, char **result, size_t *result_len,
-                         struct eh_error *err)
+eh_status eh_isolate_start(struct eh_error *err)
 {
-    enum eh_isolation mode = force_host ? EH_ISO_HOST : EH_ISO_NAMESPACES;
-    struct child c;
     pthread_once(&wake_once, make_wake_pipe);
-    if (eh_isolate_interrupted()) {
-        if (mode_out != NULL)
-            *mode_out = mode;
-        if (result != NULL)
-            *result = calloc(1, 1);
-        if (result_len != NULL)
-            *result_len = 0;
-        eh_error_set(err, "interrupted by %s before it started",
-                     eh_signal_name(eh_isolate_interrupted()));
+    return eh__fs_start(err);
+}
+
+void eh_isolate_finish(void)
+{
+    eh__fs_finish();
+}
+
+/* eh_isolate_run() once it has run its child (or failed to): what to return. */
+static eh_status conclude(const struct child *c, eh_status st, enum eh_isolation mode, int status,
+                          struct eh_error *err)
+{
+    if (st != EH_OK)
+        return st;
+    if (c->interrupted) {
+        eh_error_set(err, "interrupted by %s: the harness stopped the scenario (%s)",
+                     eh_signal_name(c->interrupted), eh_isolation_name(mode));
         return EH_ERR;
     }
-    eh_status st = run_child(fn, arg, mode, deadline_us, &c, err);
-    int status = c.status;
-    if (st == EH_OK && mode == EH_ISO_NAMESPACES) {
-        const struct buf *ctl = &c.out[1];
-        if (ctl->len > 0 && ctl->data[0] == 'E' && c.out[0].len == 0) {
-            /* Namespaces refused: run again on the host loopback. */
-            free(c.out[0].data);
-            free(c.out[1].data);
-            mode = EH_ISO_HOST;
-            st = run_child(fn, arg, mode, deadline_us, &c, err);
-            status = c.status;
-        } else if (ctl->len == 1 + sizeof(int) && ctl->data[0] == 'S') {
-            memcpy(&status, ctl->data + 1, sizeof(int));
+    if (c->timed_out) {
+        eh_error_set(err, "isolated run (%s): deadline passed; killed", eh_isolation_name(mode));
+        return EH_TIMEOUT;
+    }
+    if (c->server_lost) {
+        eh_error_set(err, "isolated run (%s): the fork server died", eh_isolation_name(mode));
+        return EH_ERR;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return EH_OK;
+    if (WIFSIGNALED(status))
+        eh_error_set(err, "isolated run (%s): killed by %s", eh_isolation_name(mode),
+                     eh_signal_name(WTERMSIG(status)));
+    else
+        eh_error_set(err, "isolated run (%s): exited with code %d", eh_isolation_name(mode),
+                     WEXITSTATUS(status));
+    return EH_ERR;
+}
+
+/* Runs the child; where namespaces are refused, runs it again on the host. */
+static eh_status run_isolated(struct child_args *args, size_t args_size, int64_t deadline_us,
+                              struct child *c, struct eh_error *err)
+{
+    eh_status st = run_child(args, args_size, deadline_us, c, err);
+    int status = c->status;
+    if (st == EH_OK && args->mode == EH_ISO_NAMESPACES) {
+        const struct buf *ctl = &c->out[1];
+        if (ctl->len > 0 && ctl->data[0] == 'E' && c->out[0].len == 0) {
+            free(c->out[0].data);
+            free(c->out[1].data);
+            args->mode = EH_ISO_HOST;
+            st = run_child(args, args_size, deadline_us, c, err);
+            status = c->status;
+        } else if (ctl->len >= 1 + sizeof(int) && ctl->data[ctl->len - 1 - sizeof(int)] == 'S') {
+            /* PID 1's, not the set-up child's ('D' may come first) */
+            memcpy(&status, ctl->data + ctl->len - sizeof(int), sizeof(int));
         }
     }
+    if (st == EH_OK && fn_done(c))
+        status = 0; /* fn returned 0; the child may still be exiting */
+    return conclude(c, st, args->mode, status, err);
+}
+
+eh_status eh_isolate_run(eh_isolated_fn fn, const void *arg, size_t arg_size, bool force_host,
+                         int64_t deadline_us, enum eh_isolation *mode_out, char **result,
+                         size_t *result_len, struct eh_error *err)
+{
+    struct child c;
+    memset(&c, 0, sizeof(c));
+    eh_status st = eh_isolate_start(err);
+    size_t args_size = sizeof(struct child_args) + arg_size;
+    struct child_args *args = st == EH_OK ? malloc(args_size) : NULL;
+    if (st == EH_OK && args == NULL) {
+        eh_error_set(err, "isolate: out of memory");
+        st = EH_ERR;
+    }
+    enum eh_isolation mode = force_host ? EH_ISO_HOST : EH_ISO_NAMESPACES;
+    if (st == EH_OK && eh_isolate_interrupted()) {
+        eh_error_set(err, "interrupted by %s before it started",
+                     eh_signal_name(eh_isolate_interrupted()));
+        st = EH_ERR;
+    } else if (st == EH_OK) {
+        *args = (struct child_args){.fn = fn, .mode = mode, .arg_size = arg_size};
+        if (arg_size > 0)
+            memcpy(args->arg, arg, arg_size);
+        st = run_isolated(args, args_size, deadline_us, &c, err);
+        mode = args->mode;
+    }
+    free(args);
     if (mode_out != NULL)
         *mode_out = mode;
     if (result != NULL) {
@@ -652,26 +735,7 @@ eh_status eh_isolate_run(eh_isolated_fn fn, void *arg, bool force_host, int64_t 
         *result_len = c.out[0].len;
     free(c.out[0].data);
     free(c.out[1].data);
-    if (st != EH_OK)
-        return st;
-    if (c.interrupted) {
-        eh_error_set(err, "interrupted by %s: the harness stopped the scenario (%s)",
-                     eh_signal_name(c.interrupted), eh_isolation_name(mode));
-        return EH_ERR;
-    }
-    if (c.timed_out) {
-        eh_error_set(err, "isolated run (%s): deadline passed; killed", eh_isolation_name(mode));
-        return EH_TIMEOUT;
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return EH_OK;
-    if (WIFSIGNALED(status))
-        eh_error_set(err, "isolated run (%s): killed by %s", eh_isolation_name(mode),
-                     eh_signal_name(WTERMSIG(status)));
-    else
-        eh_error_set(err, "isolated run (%s): exited with code %d", eh_isolation_name(mode),
-                     WEXITSTATUS(status));
-    return EH_ERR;
+    return st;
 }
 
 enum eh_isolation eh_isolate_probe(char *why, size_t why_len)

@@ -31,6 +31,7 @@
 #define READY_FD 3
 #define DRAIN_LINGER_MS 100 /* reading on after exit while someone else holds the pipes */
 #define POLL_STEP_US 2000   /* when there is no pidfd to wait on */
+#define FIRST_STEP_US 100   /* eh_wait_listening(): the first wait, doubled up to POLL_STEP_US */
 #define PF_EXITING 0x4      /* include/linux/sched.h: the task is in do_exit() */
 #define MAX_FD_SWEEP 65536  /* fds marked one by one where close_range() is missing */
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -513,6 +514,8 @@ eh_status eh_wait_listening(enum eh_transport t, enum eh_family fam, int port, s
     char before[96];
     snprintf(before, sizeof(before), "%s %s port %d was %s", fam_name, name, port,
              t == EH_TCP ? "listening" : "bound");
+    int64_t step_us = FIRST_STEP_US; /* a program starts in about a millisecond: look
+                                        often at first, then every POLL_STEP_US */
     for (;;) {
         bool ready = false;
         switch (fam) {
@@ -530,7 +533,8 @@ eh_status eh_wait_listening(enum eh_transport t, enum eh_family fam, int port, s
         int64_t left = deadline_us - eh_now_us();
         if (left <= 0)
             break;
-        sleep_us(left < POLL_STEP_US ? left : POLL_STEP_US);
+        sleep_us(left < step_us ? left : step_us);
+        step_us = step_us * 2 < POLL_STEP_US ? step_us * 2 : POLL_STEP_US;
     }
     eh_error_set(err, "nothing %s on %s %s port %d at the deadline",
                  t == EH_TCP ? "listening" : "bound", fam_name, name, port);
@@ -570,6 +574,11 @@ void eh_proc_stop(struct eh_proc *p, int64_t grace_ms)
         }
         p->reaped = true;
     }
+}
+
+int eh_proc_exit_fd(const struct eh_proc *p)
+{
+    return p->pidfd;
 }
 
 pid_t eh_proc_pid(const struct eh_proc *p)

@@ -47,7 +47,9 @@ eh_status eh_proc_wait_ready_fd(struct eh_proc *p, int64_t deadline_us, struct e
  * by connecting: a one-shot server would spend its only accept). For IPv6
  * only tcp6/udp6 entries count; for IPv4 the IPv4 table, or a tcp6/udp6
  * entry on the dual-stack wildcard :: or an IPv4-mapped address. Fails early
- * with EH_ERR if p (may be NULL) exits first; EH_TIMEOUT at the deadline. */
+ * with EH_ERR if p (may be NULL) exits first; EH_TIMEOUT at the deadline. The
+ * tables are read again after 0.1 ms, then at doubling intervals up to 2 ms
+ * (there is no event for a socket starting to listen). */
 eh_status eh_wait_listening(enum eh_transport t, enum eh_family fam, int port, struct eh_proc *p,
                             int64_t deadline_us, struct eh_error *err);
 
@@ -62,6 +64,11 @@ eh_status eh_proc_wait(struct eh_proc *p, int64_t deadline_us);
  * again does nothing; whatever the group left behind is SIGKILLed even when
  * the leader had exited by itself. */
 void eh_proc_stop(struct eh_proc *p, int64_t grace_ms);
+
+/* A descriptor that polls readable once the process has exited (its pidfd;
+ * owned by p), or -1 where the kernel has no pidfd_open(): then poll with a
+ * timeout and ask eh_proc_wait(). */
+int eh_proc_exit_fd(const struct eh_proc *p);
 
 /* After exit: how it ended. eh_proc_exited() is true once the exit was seen
  * (eh_proc_stop() reaps the zombie, so the group ID stays ours until then);

@@ -10,11 +10,13 @@
  */
 #include "runner.h"
 
-#include "escape.h"
 #include "analyze.h"
+#include "escape.h"
+#include "applies.h"
 #include "capture.h"
 #include "isolate.h"
 #include "launch.h"
+#include "netcond.h"
 #include "peer.h"
 #include "template.h"
 #include "timeline.h"
@@ -22,6 +24,7 @@
 #include "watch.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,9 +36,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READY_TIMEOUT_MS 5000   /* server readiness, before the scale */
-#define LINGER_MS 1000          /* a server's time to end on its own after the client */
-#define STOP_GRACE_MS 1000      /* SIGTERM -> SIGKILL */
+#define READY_TIMEOUT_MS 5000 /* server readiness, before the scale */
+#define SETTLE_MS 300         /* bound something else: its time to bind the right socket */
+#define STDERR_TAIL_LINES 3   /* lines of a program under test's stderr quoted in a reason */
+#define STDERR_TAIL_BYTES 300 /* at most, unless the last line alone is longer */
+#define QUIET_MS 20           /* loopback this quiet after the client: the server had its chance */
+#define CLOSED_QUIET_MS 2     /* the same once it has closed every connection it had */
+#define BUSY_MAX_MS 1000      /* at most, for a server that keeps loopback busy */
+#define STOP_GRACE_MS 1000    /* SIGTERM -> SIGKILL */
 #define TEARDOWN_MARGIN_MS 8000 /* outer deadline beyond the scenario's own */
 #define EVLOG_MAX_BYTES (8u << 20)
 #define OUTPUT_CAP_BYTES (64u << 10)
@@ -292,20 +300,6 @@ static int port_from_log(const char *log_path)
     return port;
 }
 
-static void set_run(enum eh_verdict *run_verdict, char *run_reason, size_t len, enum eh_verdict v,
-                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void set_run(enum eh_verdict *run_verdict, char *run_reason, size_t len, enum eh_verdict v,
-                    const char *fmt, ...)
-{
-    if (*run_verdict != EH_PASS)
-        return; /* the first problem wins */
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(run_reason, len, fmt, ap);
-    va_end(ap);
-    *run_verdict = v;
-}
-
 /* The last non-empty line a process that ended wrote on stderr, as
  * '; its stderr: "..."' with control bytes escaped (empty if none): the
  * reason a program under test gives for not starting belongs in the verdict. */
@@ -330,29 +324,6 @@ static void last_stderr_line(struct eh_proc *p, char *out, size_t len)
     snprintf(out + o, len - o, "\"");
 }
 
-/* When a server never became ready for the scenario's transport and family,
- * says if it is there with another one: the usual cause is a TCP-only or
- * IPv4-only program run by a udp or ipv6 scenario. Empty hint otherwise. */
-static void other_listener_hint(const struct eh_scenario *sc, int port, char *hint, size_t len)
-{
-    static const enum eh_transport transports[] = {EH_TCP, EH_UDP};
-    static const enum eh_family families[] = {EH_IPV4, EH_IPV6};
-    hint[0] = '\0';
-    for (size_t t = 0; t < 2; t++) {
-        for (size_t f = 0; f < 2; f++) {
-            if (transports[t] == sc->transport && families[f] == sc->family)
-                continue;
-            if (eh_wait_listening(transports[t], families[f], port, NULL, 0, NULL) == EH_OK) {
-                snprintf(hint, len,
-                         " (an %s %s socket is there: select the scenarios your program "
-                         "serves with --tag)",
-                         eh_family_name(families[f]), eh_transport_name(transports[t]));
-                return;
-            }
-        }
-    }
-}
-
 /* CLOCK_REALTIME (what capture timestamps use) minus eh_now_us()
  * (CLOCK_MONOTONIC), from one reading of each; the two readings lie within a
  * microsecond or two of each other. */
@@ -364,287 +335,637 @@ static int64_t wall_minus_mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - mono;
 }
 
-/* Runs inside the scenario's namespaces (PID 1 there). */
-static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
-{
-    struct run_ctx *ctx = arg;
-    const struct eh_scenario *sc = ctx->sc;
-    const struct eh_run_config *cfg = ctx->cfg;
-    int64_t t0 = eh_now_us();
-    int64_t deadline = t0 + eh_scaled_ms(sc->timeout_ms) * 1000;
-    int64_t wall_offset_us = wall_minus_mono_us();
-    int64_t ready_seen_us = 0;
-    enum eh_verdict run_verdict = EH_PASS;
-    char run_reason[768] = "";
-    struct eh_observation obs;
+/* What one run of a scenario produced, stage by stage. A stage that fails
+ * records why in run_verdict/run_reason (the first failure wins) and returns
+ * false, so that the stages after it that start something are skipped; the
+ * stages that tear down, analyse and report always run. */
+struct scenario_outcome {
+    enum eh_isolation mode;
+    int64_t deadline; /* the scenario's own, as an eh_now_us() time */
+    const char *host;
+    int port; /* the server's: from the scenario, --port, allocated, or its log */
+    enum eh_verdict run_verdict; /* EH_PASS while every stage succeeded */
+    char run_reason[1536];
     struct role_run rr[EH_ROLE_COUNT];
-    struct eh_capture *cap = NULL;
+    struct eh_capture *cap; /* while the capture runs */
+    bool captured;          /* a capture was started: its file can be analysed */
+    bool client_timed_out;  /* the client side was still running at the deadline */
+    int64_t wall_offset_us; /* CLOCK_REALTIME minus eh_now_us(), for the time axes */
+    int64_t ready_seen_us;  /* eh_now_us() when the server was seen ready; 0: not */
+    struct eh_observation obs;
+    struct eh_analysis *an; /* the capture's analysis, or NULL */
+    struct eh_check *cks;   /* one per expectation, judged if the run got that far */
+    json_t *result;         /* the result object, filled as the stages go */
+};
+
+static bool fail_run(struct scenario_outcome *o, enum eh_verdict v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail_run(struct scenario_outcome *o, enum eh_verdict v, const char *fmt, ...)
+{
+    if (o->run_verdict != EH_PASS)
+        return false; /* the first problem wins */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->run_reason, sizeof(o->run_reason), fmt, ap);
+    va_end(ap);
+    o->run_verdict = v;
+    return false;
+}
+
+static void outcome_init(struct scenario_outcome *o, const struct run_ctx *ctx,
+                         enum eh_isolation mode)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    memset(o, 0, sizeof(*o));
+    o->mode = mode;
+    o->deadline = eh_now_us() + eh_scaled_ms(sc->timeout_ms) * 1000;
+    o->wall_offset_us = wall_minus_mono_us();
+    o->host = sc->host;
+    o->port = ctx->cfg->port ? ctx->cfg->port : sc->port;
+    o->run_verdict = EH_PASS;
+    o->rr[EH_SERVER].id = EH_SERVER;
+    o->rr[EH_CLIENT].id = EH_CLIENT;
+    o->cks = calloc(sc->n_expects ? sc->n_expects : 1, sizeof(*o->cks));
+    o->result = json_object();
+}
+
+/* When a program under test wrote on stderr (a Python traceback names its
+ * error last), appends its last lines to a reason that does not quote its
+ * stderr yet: '; the server's stderr ends: File "x.py", line 9, in <module> |
+ * BrokenPipeError: [Errno 32] Broken pipe', each line escaped for a
+ * terminal, at most STDERR_TAIL_LINES lines and STDERR_TAIL_BYTES bytes. */
+static void append_stderr_tail(char *reason, size_t len, const struct role_run *rr)
+{
+    size_t n = 0, total = 0, used = strlen(reason);
+    if (rr->proc == NULL || strcmp(rr->kind ? rr->kind : "", "under-test") != 0 ||
+        strstr(reason, "stderr") != NULL)
+        return;
+    const char *s = eh_proc_stderr(rr->proc, &n, &total);
+    size_t start = n, lines = 0;
+    while (lines < STDERR_TAIL_LINES) { /* back over the last non-empty lines */
+        while (start > 0 && strchr("\r\n \t", s[start - 1]) != NULL)
+            start--;
+        if (start == 0)
+            break;
+        size_t begin = start;
+        while (begin > 0 && s[begin - 1] != '\n')
+            begin--;
+        if (lines > 0 && n - begin > STDERR_TAIL_BYTES)
+            break;
+        start = begin;
+        lines++;
+    }
+    if (lines == 0)
+        return;
+    used += (size_t)snprintf(reason + used, len - used,
+                             "; the %s's stderr ends: ", eh_role_name(rr->id));
+    for (size_t i = start, k = 0; i < n && used + 1 < len; k++) {
+        while (i < n && strchr("\r\n \t", s[i]) != NULL)
+            i++;
+        size_t end = i;
+        while (end < n && s[end] != '\n' && s[end] != '\r')
+            end++;
+        if (end == i)
+            break;
+        if (k > 0)
+            used += (size_t)snprintf(reason + used, len - used, " | ");
+        if (used + 1 < len)
+            eh_escape_buf(reason + used, len - used, s + i, end - i, EH_ESC_ASCII);
+        used += strlen(reason + used);
+        i = end;
+    }
+}
+
+/* The scenario's network conditions in the result: what was asked for. */
+static json_t *network_json(const struct eh_netcond *nc)
+{
+    json_t *j = json_object();
+    const struct {
+        const char *key;
+        int value;
+    } fields[] = {{"mtu", nc->mtu},
+                  {"loss_percent", nc->loss_percent},
+                  {"delay_ms", nc->delay_ms},
+                  {"reorder_percent", nc->reorder_percent}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (fields[i].value > 0)
+            json_object_set_new(j, fields[i].key, json_integer(fields[i].value));
+    return j;
+}
+
+/* Sets up the scenario's network conditions (netcond.h) before anything
+ * runs: SKIP where they cannot be made here (the host loopback, a kernel
+ * without netem), never a pass under conditions that were not there; ERROR
+ * when setting them up failed. result gets "network". */
+static void apply_network(const struct eh_scenario *sc, struct scenario_outcome *o)
+{
+    char what[128], why[512];
+    json_t *net = network_json(&sc->network);
+    enum eh_netcond_result r = EH_NETCOND_UNSUPPORTED;
+    eh_netcond_describe(&sc->network, what, sizeof(what));
+    if (o->mode == EH_ISO_HOST)
+        snprintf(why, sizeof(why),
+                 "network conditions need the scenario's own network namespace (on the host "
+                 "loopback they would change the machine's lo)");
+    else
+        r = eh_netcond_apply(&sc->network, why, sizeof(why));
+    switch (r) {
+    case EH_NETCOND_APPLIED:
+        break;
+    case EH_NETCOND_UNSUPPORTED:
+        fail_run(o, EH_SKIP, "not judged here: %s (asked for %s)", why, what);
+        break;
+    case EH_NETCOND_FAILED:
+        fail_run(o, EH_ERROR, "setting up the network conditions (%s) failed: %s", what, why);
+        break;
+    }
+    json_object_set_new(net, "applied", json_boolean(r == EH_NETCOND_APPLIED));
+    if (r != EH_NETCOND_APPLIED)
+        json_object_set_new(net, "why", json_string(why));
+    json_object_set_new(o->result, "network", net);
+}
+
+/* Adds to the result's "network" (when there is one) the retransmissions
+ * the wire analysis saw, per side: the work the conditions made TCP do. */
+static void count_retransmissions(json_t *net, const struct eh_flows *f)
+{
+    uint64_t segs[2] = {0, 0}, bytes[2] = {0, 0};
+    if (net == NULL)
+        return;
+    for (size_t i = 0; i < eh_flows_tcp_count(f); i++) {
+        const struct eh_tcp_conn *c = eh_flows_tcp(f, i);
+        segs[0] += c->c2s.retrans_segments;
+        segs[1] += c->s2c.retrans_segments;
+        bytes[0] += c->c2s.retrans_bytes;
+        bytes[1] += c->s2c.retrans_bytes;
+    }
+    json_object_set_new(
+        net, "retransmitted_segments",
+        json_pack("{s:I, s:I}", "client", (json_int_t)segs[0], "server", (json_int_t)segs[1]));
+    json_object_set_new(
+        net, "retransmitted_bytes",
+        json_pack("{s:I, s:I}", "client", (json_int_t)bytes[0], "server", (json_int_t)bytes[1]));
+}
+
+/* The --require options that ask for what sc needs: "--require udp". */
+static void required_by(const struct eh_scenario *sc, const struct eh_run_config *cfg, char *buf,
+                        size_t len)
+{
+    buf[0] = '\0';
+    if (cfg->require_transport[sc->transport])
+        snprintf(buf, len, "--require %s", eh_transport_name(sc->transport));
+    if (cfg->require_family[sc->family]) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, len - n, "%s--require %s", n ? " and " : "", eh_family_name(sc->family));
+    }
+}
+
+/* The server under test bound the scenario's port, but over another
+ * transport or family: SKIP, or FAIL when --require asks for it. */
+static void not_served(const struct run_ctx *ctx, const struct eh_serve_report *rep,
+                       struct scenario_outcome *o)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    char need[32], req[64];
+    snprintf(need, sizeof(need), "%s/%s", eh_transport_name(sc->transport),
+             eh_family_name(sc->family));
+    required_by(sc, ctx->cfg, req, sizeof(req));
+    if (req[0])
+        fail_run(o, EH_FAIL,
+                 "not served by this implementation (it bound %s only), and %s asks for %s",
+                 rep->what, req, need);
+    else
+        fail_run(o, EH_SKIP, "not served by this implementation (it bound %s only)", rep->what);
+    json_object_set_new(o->result, "not_served",
+                        json_pack("{s:s, s:s, s:b}", "needs", need, "bound", rep->what, "required",
+                                  req[0] != '\0'));
+}
+
+/* The port on the host loopback, and the ephemeral range the judge compares with. */
+static bool choose_endpoint(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    const struct eh_scenario *sc = ctx->sc;
     struct eh_error err = {0};
-    bool client_timed_out = false;
-    const char *host = sc->host;
-    int port = cfg->port ? cfg->port : sc->port;
-    json_t *result = json_object();
-
-    memset(&obs, 0, sizeof(obs));
-    memset(rr, 0, sizeof(rr));
-    rr[EH_SERVER].id = EH_SERVER;
-    rr[EH_CLIENT].id = EH_CLIENT;
-    signal(SIGPIPE, SIG_IGN);
-
-    if (mode == EH_ISO_HOST && port != 0 && cfg->port == 0) {
-        port = eh_alloc_port(sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM);
-        if (port <= 0)
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
-                    "host loopback: no free %s port to allocate: %s",
-                    eh_transport_name(sc->transport), strerror(errno));
+    if (o->mode == EH_ISO_HOST && o->port != 0 && ctx->cfg->port == 0) {
+        o->port = eh_alloc_port(sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM);
+        if (o->port <= 0)
+            return fail_run(o, EH_ERROR, "host loopback: no free %s port to allocate: %s",
+                            eh_transport_name(sc->transport), strerror(errno));
     }
-    if (run_verdict == EH_PASS && eh_read_port_range(&obs.port_lo, &obs.port_hi, &err) != EH_OK)
-        set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "%s", err.msg);
+    if (eh_read_port_range(&o->obs.port_lo, &o->obs.port_hi, &err) != EH_OK)
+        return fail_run(o, EH_ERROR, "%s", err.msg);
+    return true;
+}
 
-    /* Capture first, so that no packet of any process is missed. */
-    if (run_verdict == EH_PASS && ctx->pcap_path[0]) {
-        char filter[64] = "";
-        if (mode == EH_ISO_HOST && port != 0)
-            snprintf(filter, sizeof(filter), "port %d", port);
-        eh_error_clear(&err);
-        if (eh_capture_start("lo", filter[0] ? filter : NULL, ctx->pcap_path, &cap, &err) != EH_OK)
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
-    }
+/* Network conditions in the namespace come first: libpcap sizes its
+ * ring's slots by lo's MTU once the offloads are off (else by the 256 KiB
+ * snap length, 128 slots in all: too few for MTU-sized packets). On the host
+ * loopback none is applied and the scenario is SKIP (after the capture, so
+ * that a capture failure is told first). */
+static bool set_network(const struct run_ctx *ctx, struct scenario_outcome *o, bool host_turn)
+{
+    if (ctx->sc->network.given && (o->mode == EH_ISO_HOST) == host_turn)
+        apply_network(ctx->sc, o);
+    return o->run_verdict == EH_PASS;
+}
 
-    /* Server: start it and wait until it listens. */
-    struct role_run *srv = &rr[EH_SERVER];
+/* Capture before any process starts, so that no packet is missed. */
+static bool start_capture(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    char filter[64] = "";
+    struct eh_error err = {0};
+    if (!ctx->pcap_path[0])
+        return true;
+    if (o->mode == EH_ISO_HOST && o->port != 0)
+        snprintf(filter, sizeof(filter), "port %d", o->port);
+    if (eh_capture_start("lo", filter[0] ? filter : NULL, ctx->pcap_path, &o->cap, &err) != EH_OK)
+        return fail_run(o, EH_ERROR, "capture: %s", err.msg);
+    o->captured = true;
+    return true;
+}
+
+static bool start_server(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    struct role_run *srv = &o->rr[EH_SERVER];
+    struct eh_error err = {0};
+    if (prepare_role(ctx, srv, o->host, o->port, &err) != EH_OK)
+        return fail_run(o, EH_ERROR, "--server-cmd: %s", err.msg);
+    struct eh_spawn sp = {
+        .argv = srv->argv, .ready_fd = srv->log_path[0] != '\0', .output_cap = OUTPUT_CAP_BYTES};
     eh_error_clear(&err);
-    if (run_verdict == EH_PASS && prepare_role(ctx, srv, host, port, &err) != EH_OK)
-        set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "--server-cmd: %s",
-                err.msg);
-    if (run_verdict == EH_PASS) {
-        struct eh_spawn sp = {.argv = srv->argv,
-                              .ready_fd = srv->log_path[0] != '\0',
-                              .output_cap = OUTPUT_CAP_BYTES};
-        eh_error_clear(&err);
-        if (eh_proc_spawn(&sp, &srv->proc, &err) != EH_OK) {
-            snprintf(srv->not_started, sizeof(srv->not_started), "%s", err.msg);
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "server: %s", err.msg);
-        }
+    if (eh_proc_spawn(&sp, &srv->proc, &err) != EH_OK) {
+        snprintf(srv->not_started, sizeof(srv->not_started), "%s", err.msg);
+        return fail_run(o, EH_ERROR, "server: %s", err.msg);
     }
-    if (run_verdict == EH_PASS) {
-        int64_t ready_deadline = eh_now_us() + eh_scaled_ms(READY_TIMEOUT_MS) * 1000;
-        if (ready_deadline > deadline)
-            ready_deadline = deadline;
-        eh_status st;
-        eh_error_clear(&err);
-        if (srv->log_path[0] != '\0')
-            st = eh_proc_wait_ready_fd(srv->proc, ready_deadline, &err);
-        else
-            st =
-                eh_wait_listening(sc->transport, sc->family, port, srv->proc, ready_deadline, &err);
-        if (st == EH_TIMEOUT) {
-            char hint[160];
-            other_listener_hint(sc, port, hint, sizeof(hint));
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_TIMED_OUT,
-                    "expected the server to be %s on %s %s port %d within %lld ms, got nothing "
-                    "%s%s",
-                    sc->transport == EH_TCP ? "listening" : "bound", eh_family_name(sc->family),
-                    eh_transport_name(sc->transport), port,
-                    (long long)eh_scaled_ms(READY_TIMEOUT_MS),
-                    sc->transport == EH_TCP ? "listening" : "bound", hint);
-        } else if (st != EH_OK) {
-            char said[200];
-            last_stderr_line(srv->proc, said, sizeof(said));
-            set_run(&run_verdict, run_reason, sizeof(run_reason),
-                    strcmp(srv->kind, "reference") == 0 ? EH_ERROR : EH_FAIL,
-                    "expected the server to become ready, got: %s%s", err.msg, said);
-        } else {
-            ready_seen_us = eh_now_us();
-            if (port == 0 && srv->log_path[0])
-                port = port_from_log(srv->log_path);
-        }
-    }
-    bool watch = run_verdict == EH_PASS && eh__watch_wanted(sc);
-    if (watch)
-        eh__watch_before(&obs.server, srv->proc);
+    return true;
+}
 
-    /* Client side: the scripted peer, or a program. */
-    struct role_run *cli = &rr[EH_CLIENT];
-    if (run_verdict == EH_PASS && sc->roles[EH_CLIENT].present) {
-        eh_error_clear(&err);
-        if (prepare_role(ctx, cli, host, port, &err) != EH_OK) {
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "--client-cmd: %s",
-                    err.msg);
-        } else if (sc->roles[EH_CLIENT].n_steps > 0) {
-            struct eh_proc_obs *o = &obs.roles[EH_CLIENT];
-            o->present = o->started = o->instrumented = true;
-            int64_t peer_start_us = eh_now_us();
-            eh_status st = eh_peer_run(sc, host, port, deadline, cli->log_path, &err);
-            int64_t peer_end_us = eh_now_us();
-            o->events = eh_evlog_read(cli->log_path, EVLOG_MAX_BYTES);
-            bound_log_zero(cli, o->events, peer_start_us, 0, peer_end_us);
-            o->exited = true;
-            o->exit_code = st == EH_OK ? 0 : 1;
-            if (st == EH_TIMEOUT)
-                client_timed_out = true;
-            else if (st != EH_OK)
-                set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
-                        "scripted client: %s", err.msg);
-        } else {
-            struct eh_spawn sp = {.argv = cli->argv, .output_cap = OUTPUT_CAP_BYTES};
-            if (eh_proc_spawn(&sp, &cli->proc, &err) != EH_OK) {
-                snprintf(cli->not_started, sizeof(cli->not_started), "%s", err.msg);
-                set_run(&run_verdict, run_reason, sizeof(run_reason),
-                        strcmp(cli->kind, "reference") == 0 ? EH_ERROR : EH_FAIL, "client: %s",
+/* The socket-table half of wait_server_ready(), for a server under test. */
+static bool wait_server_serving(const struct run_ctx *ctx, struct scenario_outcome *o,
+                                int64_t ready_deadline)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    const char *t = eh_transport_name(sc->transport), *f = eh_family_name(sc->family);
+    struct eh_error err = {0};
+    struct eh_serve_report rep;
+    char said[200];
+    eh_status st =
+        eh_wait_serving(sc->transport, sc->family, o->port, o->rr[EH_SERVER].proc, ready_deadline,
+                        eh_scaled_ms(SETTLE_MS), o->mode == EH_ISO_HOST, &rep, &err);
+    if (st == EH_ERR) {
+        last_stderr_line(o->rr[EH_SERVER].proc, said, sizeof(said));
+        return fail_run(o, EH_FAIL, "%s%s", err.msg, said);
+    }
+    switch (rep.serving) {
+    case EH_SERVING:
+        o->ready_seen_us = eh_now_us();
+        return true;
+    case EH_NOT_SERVED:
+        not_served(ctx, &rep, o);
+        return false;
+    case EH_ELSEWHERE:
+        return fail_run(
+            o, EH_ERROR,
+            "the server %s %s, not on port %d: use {port} in --server-cmd, or --port %d",
+            strstr(rep.what, "/udp") ? "is bound to" : "listens on", rep.what, o->port,
+            rep.other_port);
+    case EH_BOUND_NOTHING:
+        return fail_run(o, EH_TIMED_OUT,
+                        "the server bound nothing within %lld ms (expected it %s on %s/%s port %d)",
+                        (long long)eh_scaled_ms(READY_TIMEOUT_MS),
+                        sc->transport == EH_TCP ? "listening" : "bound", t, f, o->port);
+    }
+    return false;
+}
+
+/* Waits until the server is ready: a reference build closes its ready fd; a
+ * server under test is watched in the socket table (applies.h), which also
+ * tells early when it serves something else. Returns true when it is ready;
+ * else sets the run's verdict. The port becomes the one a reference server
+ * chose for port 0. */
+static bool wait_server_ready(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    const struct eh_scenario *sc = ctx->sc;
+    struct role_run *srv = &o->rr[EH_SERVER];
+    const char *t = eh_transport_name(sc->transport), *f = eh_family_name(sc->family);
+    int64_t ready_deadline = eh_now_us() + eh_scaled_ms(READY_TIMEOUT_MS) * 1000;
+    struct eh_error err = {0};
+    char said[200];
+    if (ready_deadline > o->deadline)
+        ready_deadline = o->deadline;
+    if (srv->log_path[0] == '\0')
+        return wait_server_serving(ctx, o, ready_deadline);
+    eh_status st = eh_proc_wait_ready_fd(srv->proc, ready_deadline, &err);
+    if (st == EH_TIMEOUT)
+        return fail_run(o, EH_TIMED_OUT,
+                        "the server was not ready within %lld ms (expected it to close its "
+                        "ready fd once %s on %s/%s port %d)",
+                        (long long)eh_scaled_ms(READY_TIMEOUT_MS),
+                        sc->transport == EH_TCP ? "listening" : "bound", t, f, o->port);
+    if (st != EH_OK) {
+        last_stderr_line(srv->proc, said, sizeof(said));
+        return fail_run(o, EH_ERROR, "the server ended before it was ready (%s%s)", err.msg, said);
+    }
+    o->ready_seen_us = eh_now_us();
+    if (o->port == 0)
+        o->port = port_from_log(srv->log_path);
+    return true;
+}
+
+/* The harness's own client: runs the steps in this process and records its events. */
+static bool run_scripted_client(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    struct eh_proc_obs *po = &o->obs.roles[EH_CLIENT];
+    struct role_run *cli = &o->rr[EH_CLIENT];
+    struct eh_error err = {0};
+    po->present = po->started = po->instrumented = true;
+    int64_t peer_start_us = eh_now_us();
+    eh_status st = eh_peer_run(ctx->sc, o->host, o->port, o->deadline, cli->log_path, &err);
+    int64_t peer_end_us = eh_now_us();
+    po->events = eh_evlog_read(cli->log_path, EVLOG_MAX_BYTES);
+    bound_log_zero(cli, po->events, peer_start_us, 0, peer_end_us);
+    po->exited = true;
+    po->exit_code = st == EH_OK ? 0 : 1;
+    if (st == EH_TIMEOUT)
+        o->client_timed_out = true;
+    else if (st != EH_OK)
+        return fail_run(o, EH_ERROR, "scripted client: %s", err.msg);
+    return true;
+}
+
+/* A client program (reference or under test), run until it exits or the deadline. */
+static bool run_client_program(struct scenario_outcome *o)
+{
+    struct role_run *cli = &o->rr[EH_CLIENT];
+    struct eh_error err = {0};
+    struct eh_spawn sp = {.argv = cli->argv, .output_cap = OUTPUT_CAP_BYTES};
+    if (eh_proc_spawn(&sp, &cli->proc, &err) != EH_OK) {
+        snprintf(cli->not_started, sizeof(cli->not_started), "%s", err.msg);
+        return fail_run(o, strcmp(cli->kind, "reference") == 0 ? EH_ERROR : EH_FAIL, "client: %s",
                         err.msg);
-            } else if (eh_proc_wait(cli->proc, deadline) == EH_TIMEOUT) {
-                client_timed_out = true;
-            }
-        }
     }
+    if (eh_proc_wait(cli->proc, o->deadline) == EH_TIMEOUT)
+        o->client_timed_out = true;
+    return true;
+}
 
-    /* Teardown: let the server end on its own for a moment, then stop it (a
-     * watched server, given its moment in the watch, is stopped at once). */
+static bool run_client(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    struct eh_error err = {0};
+    if (!ctx->sc->roles[EH_CLIENT].present)
+        return true;
+    if (prepare_role(ctx, &o->rr[EH_CLIENT], o->host, o->port, &err) != EH_OK)
+        return fail_run(o, EH_ERROR, "--client-cmd: %s", err.msg);
+    if (ctx->sc->roles[EH_CLIENT].n_steps > 0)
+        return run_scripted_client(ctx, o);
+    return run_client_program(o);
+}
+
+/* The client side, between two looks at the server process (watch.h) when
+ * the scenario asks for them (server_fds, server_running). */
+static bool run_client_watched(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    bool watch = eh__watch_wanted(ctx->sc);
     if (watch)
-        eh__watch_after(&obs.server, srv->proc);
-    if (srv->proc) {
-        int64_t linger =
-            eh_now_us() + eh_scaled_ms(watch && obs.server.running ? 0 : LINGER_MS) * 1000;
-        eh_proc_wait(srv->proc, linger < deadline ? linger : deadline);
-        eh_proc_stop(srv->proc, eh_scaled_ms(STOP_GRACE_MS));
+        eh__watch_before(&o->obs.server, o->rr[EH_SERVER].proc);
+    bool ok = run_client(ctx, o);
+    if (watch)
+        eh__watch_after(&o->obs.server, o->rr[EH_SERVER].proc);
+    return ok;
+}
+
+/* After the client side: waits until the server has had its chance to act
+ * on what the client did, judged by events, not by a fixed grace: it
+ * exited; or it closed (FIN or RST) every TCP connection it had and
+ * loopback has been quiet for CLOSED_QUIET_MS since; or loopback has been
+ * quiet for QUIET_MS (a server that dies of SIGPIPE dies within
+ * microseconds of the send after the RST, which is a packet). Without a
+ * capture, QUIET_MS after the client. A server that keeps loopback busy
+ * is stopped BUSY_MAX_MS after the client, and never past the deadline.
+ * A reference build (it has an event log) ends on its own unless asked to
+ * keep running, and logs and exits after its close(): it is given QUIET_MS
+ * even after closing, so that its log ends with its exit. */
+static void let_server_finish(struct scenario_outcome *o)
+{
+    struct eh_proc *srv = o->rr[EH_SERVER].proc;
+    int64_t client_end = eh_now_us();
+    int64_t latest = client_end + eh_scaled_ms(BUSY_MAX_MS) * 1000;
+    latest = latest < o->deadline ? latest : o->deadline;
+    while (eh_proc_wait(srv, 0) == EH_TIMEOUT) { /* still running */
+        int64_t last = client_end, quiet_ms = QUIET_MS;
+        if (o->cap) {
+            struct eh_capture_live lv;
+            eh_capture_live(o->cap, o->port, &lv);
+            last = lv.last_packet_us > last ? lv.last_packet_us : last;
+            if (lv.tcp_conns > 0 && lv.tcp_closed == lv.tcp_conns && !lv.tcp_untracked &&
+                !o->rr[EH_SERVER].log_path[0])
+                quiet_ms = CLOSED_QUIET_MS;
+        }
+        int64_t until = last + eh_scaled_ms(quiet_ms) * 1000, now = eh_now_us();
+        until = until < latest ? until : latest;
+        if (now >= until)
+            return;
+        struct pollfd pfd[2] = {
+            {.fd = eh_proc_exit_fd(srv), .events = POLLIN},
+            {.fd = o->cap ? eh_capture_wake_fd(o->cap) : -1, .events = POLLIN},
+        };
+        int ms = (int)((until - now + 999) / 1000);
+        poll(pfd, 2, pfd[0].fd < 0 && ms > 2 ? 2 : ms);
     }
-    if (cli->proc)
-        eh_proc_stop(cli->proc, eh_scaled_ms(STOP_GRACE_MS));
-    if (cap) {
-        struct eh_capture_stats st = {0};
-        eh_error_clear(&err);
-        if (eh_capture_stop(cap, &st, &err) != EH_OK)
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR, "capture: %s", err.msg);
-        else if (st.dropped_kernel || st.dropped_iface)
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
-                    "capture dropped %llu packets (kernel %llu, interface %llu): the wire "
-                    "evidence is incomplete",
-                    (unsigned long long)(st.dropped_kernel + st.dropped_iface),
-                    (unsigned long long)st.dropped_kernel, (unsigned long long)st.dropped_iface);
-        json_t *cj = json_object();
-        json_object_set_new(cj, "packets", json_integer((json_int_t)st.packets));
-        json_object_set_new(cj, "bytes", json_integer((json_int_t)st.bytes));
-        json_object_set_new(cj, "dropped",
-                            json_integer((json_int_t)(st.dropped_kernel + st.dropped_iface)));
-        json_object_set_new(result, "capture", cj);
-        eh_capture_free(cap);
+}
+
+/* The server once it had its chance (it survived if it still runs: the
+ * harness stops it), then the client if it still runs. */
+static void stop_processes(struct scenario_outcome *o)
+{
+    struct eh_proc *srv = o->rr[EH_SERVER].proc, *cli = o->rr[EH_CLIENT].proc;
+    if (srv) {
+        if (o->run_verdict == EH_PASS) /* else nothing to wait for */
+            let_server_finish(o);
+        eh_proc_stop(srv, eh_scaled_ms(STOP_GRACE_MS));
     }
+    if (cli)
+        eh_proc_stop(cli, eh_scaled_ms(STOP_GRACE_MS));
+}
+
+/* Stops the capture; a drop makes the wire evidence incomplete: ERROR. */
+static void stop_capture(struct scenario_outcome *o)
+{
+    struct eh_capture_stats st = {0};
+    struct eh_error err = {0};
+    if (!o->cap)
+        return;
+    if (eh_capture_stop(o->cap, &st, &err) != EH_OK)
+        fail_run(o, EH_ERROR, "capture: %s", err.msg);
+    else if (st.dropped_kernel || st.dropped_iface)
+        fail_run(o, EH_ERROR,
+                 "capture dropped %llu packets (kernel %llu, interface %llu): the wire "
+                 "evidence is incomplete",
+                 (unsigned long long)(st.dropped_kernel + st.dropped_iface),
+                 (unsigned long long)st.dropped_kernel, (unsigned long long)st.dropped_iface);
+    json_object_set_new(o->result, "capture",
+                        json_pack("{s:I, s:I, s:I}", "packets", (json_int_t)st.packets, "bytes",
+                                  (json_int_t)st.bytes, "dropped",
+                                  (json_int_t)(st.dropped_kernel + st.dropped_iface)));
+    eh_capture_free(o->cap);
+    o->cap = NULL;
+}
+
+static void tear_down(struct scenario_outcome *o)
+{
+    stop_processes(o);
+    stop_capture(o);
     for (int i = 0; i < EH_ROLE_COUNT; i++) {
-        if (!rr[i].proc)
+        struct role_run *rr = &o->rr[i];
+        if (!rr->proc)
             continue;
-        observe_proc(&rr[i], &obs.roles[i]);
-        if (obs.roles[i].instrumented) {
-            int64_t start = eh_proc_start_us(rr[i].proc);
-            bound_log_zero(&rr[i], obs.roles[i].events, start, i == EH_SERVER ? ready_seen_us : 0,
-                           start + eh_proc_runtime_us(rr[i].proc));
+        observe_proc(rr, &o->obs.roles[i]);
+        if (o->obs.roles[i].instrumented) {
+            int64_t start = eh_proc_start_us(rr->proc);
+            bound_log_zero(rr, o->obs.roles[i].events, start, i == EH_SERVER ? o->ready_seen_us : 0,
+                           start + eh_proc_runtime_us(rr->proc));
         }
     }
-    if (client_timed_out && !obs.roles[EH_CLIENT].stopped_by_harness)
-        obs.roles[EH_CLIENT].stopped_by_harness = true;
+    if (o->client_timed_out && !o->obs.roles[EH_CLIENT].stopped_by_harness)
+        o->obs.roles[EH_CLIENT].stopped_by_harness = true;
+}
 
-    /* Wire analysis of what was captured. */
-    struct eh_analysis *an = NULL;
-    if (ctx->pcap_path[0] && cap) {
-        eh_error_clear(&err);
-        if (eh_analyze_file(ctx->pcap_path, &an, &err) == EH_OK) {
-            json_object_set_new(result, "wire", eh_analysis_to_json(an));
-            char *text = NULL;
-            size_t text_len = 0;
-            FILE *mem = open_memstream(&text, &text_len);
-            if (mem != NULL) { /* the readable table `echoharness analyze` prints */
-                eh_analysis_print(an, mem);
-                fclose(mem);
-                json_object_set_new(result, "wire_text", json_stringn(text, text_len));
-                free(text);
-            }
-        } else {
-            set_run(&run_verdict, run_reason, sizeof(run_reason), EH_ERROR,
-                    "analysing the capture: %s", err.msg);
-        }
+/* Wire analysis of what was captured, and the readable table `echoharness
+ * analyze` prints. */
+static void analyse_capture(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    struct eh_error err = {0};
+    if (!ctx->pcap_path[0] || !o->captured)
+        return;
+    if (eh_analyze_file(ctx->pcap_path, &o->an, &err) != EH_OK) {
+        fail_run(o, EH_ERROR, "analysing the capture: %s", err.msg);
+        return;
     }
+    json_object_set_new(o->result, "wire", eh_analysis_to_json(o->an));
+    count_retransmissions(json_object_get(o->result, "network"), eh_analysis_flows(o->an));
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *mem = open_memstream(&text, &text_len);
+    if (mem != NULL) {
+        eh_analysis_print(o->an, mem);
+        fclose(mem);
+        json_object_set_new(o->result, "wire_text", json_stringn(text, text_len));
+        free(text);
+    }
+}
 
-    /* Judge. */
+/* Judges every expectation, unless the run never got as far as the checks. */
+static json_t *judge_expectations(const struct eh_scenario *sc, struct scenario_outcome *o)
+{
     json_t *checks = json_array();
-    struct eh_check *cks = calloc(sc->n_expects ? sc->n_expects : 1, sizeof(*cks));
-    obs.wire = an ? eh_analysis_flows(an) : NULL;
-    if (run_verdict == EH_PASS) { /* else the run never got as far as the checks */
-        for (size_t i = 0; i < sc->n_expects; i++) {
-            const struct eh_expect *e = &sc->expects[i];
-            eh_judge(e, &obs, &cks[i]);
-            json_t *c = json_object();
-            json_object_set_new(c, "expect", json_string(e->path));
-            json_object_set_new(c, "kind", json_string(eh_expect_name(e->kind)));
-            if (expect_names_role(e->kind))
-                json_object_set_new(c, "who", json_string(eh_role_name(e->who)));
-            json_object_set_new(c, "verdict", json_string(eh_verdict_name(cks[i].verdict)));
-            json_object_set_new(c, "reason", json_string(cks[i].reason));
-            if (cks[i].evidence)
-                json_object_set(c, "evidence", cks[i].evidence);
-            json_array_append_new(checks, c);
-        }
+    o->obs.wire = o->an ? eh_analysis_flows(o->an) : NULL;
+    if (o->run_verdict != EH_PASS)
+        return checks;
+    for (size_t i = 0; i < sc->n_expects; i++) {
+        const struct eh_expect *e = &sc->expects[i];
+        struct eh_check *ck = &o->cks[i];
+        eh_judge(e, &o->obs, ck);
+        json_t *c = json_object();
+        json_object_set_new(c, "expect", json_string(e->path));
+        json_object_set_new(c, "kind", json_string(eh_expect_name(e->kind)));
+        if (expect_names_role(e->kind))
+            json_object_set_new(c, "who", json_string(eh_role_name(e->who)));
+        json_object_set_new(c, "verdict", json_string(eh_verdict_name(ck->verdict)));
+        json_object_set_new(c, "reason", json_string(ck->reason));
+        if (ck->evidence)
+            json_object_set(c, "evidence", ck->evidence);
+        json_array_append_new(checks, c);
     }
-    enum eh_verdict v;
-    const char *reason = run_reason;
-    if (run_verdict != EH_PASS) {
-        v = run_verdict;
-    } else {
-        v = eh_combine(EH_PASS, cks, sc->n_expects);
-        if (v == EH_FAIL || v == EH_ERROR) {
-            for (size_t i = 0; i < sc->n_expects; i++)
-                if (cks[i].verdict == v) {
-                    reason = cks[i].reason;
-                    break;
-                }
-        } else if (client_timed_out) {
-            v = EH_TIMED_OUT;
-            snprintf(run_reason, sizeof(run_reason),
-                     "expected the client side to finish within %lld ms, got still running at "
-                     "the deadline",
+    return checks;
+}
+
+/* The scenario's verdict and reason: the run's failure, else the checks'
+ * (the first failing one speaks), else a client still running at the
+ * deadline. The reason may point into o->run_reason or o->cks. */
+static enum eh_verdict decide(const struct eh_scenario *sc, struct scenario_outcome *o,
+                              const char **reason)
+{
+    enum eh_verdict v = o->run_verdict;
+    *reason = o->run_reason;
+    if (v != EH_PASS)
+        return v;
+    v = eh_combine(EH_PASS, o->cks, sc->n_expects);
+    if (v == EH_FAIL || v == EH_ERROR) {
+        for (size_t i = 0; i < sc->n_expects; i++)
+            if (o->cks[i].verdict == v) {
+                *reason = o->cks[i].reason;
+                break;
+            }
+        if (o->client_timed_out && *reason != o->run_reason) {
+            snprintf(o->run_reason, sizeof(o->run_reason),
+                     "%s (the client side was still running at the %lld ms deadline)", *reason,
                      (long long)eh_scaled_ms(sc->timeout_ms));
-        } else {
-            reason = v == EH_PASS ? "all expectations met" : cks[0].reason;
+            *reason = o->run_reason;
         }
+    } else if (o->client_timed_out) {
+        v = EH_TIMED_OUT;
+        snprintf(o->run_reason, sizeof(o->run_reason),
+                 "the exchange did not finish: the client side was still running at the "
+                 "deadline (expected the client side to finish within %lld ms)",
+                 (long long)eh_scaled_ms(sc->timeout_ms));
+    } else {
+        *reason = v == EH_PASS ? "all expectations met" : o->cks[0].reason;
     }
-    if ((v == EH_FAIL || v == EH_ERROR) && client_timed_out && reason != run_reason) {
-        snprintf(run_reason, sizeof(run_reason),
-                 "%s (the client side was still running at the "
-                 "%lld ms deadline)",
-                 reason, (long long)eh_scaled_ms(sc->timeout_ms));
-        reason = run_reason;
+    return v;
+}
+
+/* Verdict, reason, checks, roles and endpoint into the result object. */
+static void build_result(const struct eh_scenario *sc, struct scenario_outcome *o)
+{
+    json_t *checks = judge_expectations(sc, o);
+    const char *reason;
+    enum eh_verdict v = decide(sc, o, &reason);
+    if (v != EH_PASS && v != EH_SKIP && reason != o->run_reason) {
+        snprintf(o->run_reason, sizeof(o->run_reason), "%s", reason);
+        reason = o->run_reason;
     }
-    json_object_set_new(result, "verdict", json_string(eh_verdict_name(v)));
-    json_object_set_new(result, "reason", json_string(reason));
-    json_object_set_new(result, "checks", checks);
+    for (int i = 0; i < EH_ROLE_COUNT && reason == o->run_reason; i++)
+        append_stderr_tail(o->run_reason, sizeof(o->run_reason), &o->rr[i]);
+    json_object_set_new(o->result, "verdict", json_string(eh_verdict_name(v)));
+    json_object_set_new(o->result, "reason", json_string(reason));
+    json_object_set_new(o->result, "checks", checks);
 
     json_t *roles = json_object();
-    for (int i = 0; i < EH_ROLE_COUNT; i++)
-        if (sc->roles[i].present) {
-            role_json(roles, &rr[i], &obs.roles[i]);
-            clock_json(json_object_get(roles, eh_role_name(rr[i].id)), &rr[i],
-                       json_object_get(result, "wire"), wall_offset_us,
-                       an && an->packets > 0 ? an->first_us : 0);
-        }
-    json_object_set_new(result, "roles", roles);
-    json_t *ep = json_pack("{s:s, s:s, s:s, s:i}", "transport", eh_transport_name(sc->transport),
-                           "family", eh_family_name(sc->family), "host", host, "port", port);
-    json_object_set_new(result, "endpoint", ep);
-
-    for (size_t i = 0; i < sc->n_expects; i++)
-        json_decref(cks[i].evidence);
-    free(cks);
-    eh_analysis_free(an);
     for (int i = 0; i < EH_ROLE_COUNT; i++) {
-        eh_proc_free(rr[i].proc);
-        eh_argv_free(rr[i].argv);
+        if (!sc->roles[i].present)
+            continue;
+        role_json(roles, &o->rr[i], &o->obs.roles[i]);
+        clock_json(json_object_get(roles, eh_role_name(o->rr[i].id)), &o->rr[i],
+                   json_object_get(o->result, "wire"), o->wall_offset_us,
+                   o->an && o->an->packets > 0 ? o->an->first_us : 0);
     }
-    eh_observation_clear(&obs);
+    json_object_set_new(o->result, "roles", roles);
+    json_object_set_new(o->result, "endpoint",
+                        json_pack("{s:s, s:s, s:s, s:i}", "transport",
+                                  eh_transport_name(sc->transport), "family",
+                                  eh_family_name(sc->family), "host", o->host, "port", o->port));
+}
 
+static void outcome_free(const struct eh_scenario *sc, struct scenario_outcome *o)
+{
+    for (size_t i = 0; i < sc->n_expects; i++)
+        json_decref(o->cks[i].evidence);
+    free(o->cks);
+    eh_analysis_free(o->an);
+    for (int i = 0; i < EH_ROLE_COUNT; i++) {
+        eh_proc_free(o->rr[i].proc);
+        eh_argv_free(o->rr[i].argv);
+    }
+    eh_observation_clear(&o->obs);
+    json_decref(o->result);
+}
+
+static void send_result(const json_t *result, int fd)
+{
     char *text = json_dumps(result, JSON_COMPACT);
-    json_decref(result);
     size_t len = text ? strlen(text) : 0, off = 0;
     while (off < len) {
-        ssize_t w = write(result_fd, text + off, len - off);
+        ssize_t w = write(fd, text + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -652,6 +973,26 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
         off += (size_t)w;
     }
     free(text);
+}
+
+/* Runs inside the scenario's namespaces (PID 1 there): the stages in order;
+ * a failed stage skips the ones that would start something, never the
+ * teardown, the analysis or the result. */
+static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
+{
+    struct run_ctx *ctx = arg;
+    struct scenario_outcome o;
+
+    signal(SIGPIPE, SIG_IGN);
+    outcome_init(&o, ctx, mode);
+    if (choose_endpoint(ctx, &o) && set_network(ctx, &o, false) && start_capture(ctx, &o) &&
+        set_network(ctx, &o, true) && start_server(ctx, &o) && wait_server_ready(ctx, &o))
+        run_client_watched(ctx, &o);
+    tear_down(&o);
+    analyse_capture(ctx, &o);
+    build_result(ctx->sc, &o);
+    send_result(o.result, result_fd);
+    outcome_free(ctx->sc, &o);
     return 0;
 }
 
@@ -664,24 +1005,6 @@ static void rm_tree(const char *dir)
         unlink(path);
     }
     rmdir(dir);
-}
-
-static bool scenario_applies(const struct eh_scenario *sc, const struct eh_run_config *cfg,
-                             char *why, size_t len)
-{
-    if (!cfg->server_cmd && !cfg->client_cmd)
-        return true;
-    if (role_uses_cmd(&sc->roles[EH_SERVER], cfg->server_cmd) ||
-        role_uses_cmd(&sc->roles[EH_CLIENT], cfg->client_cmd))
-        return true;
-    snprintf(why, len,
-             "no role of this %s scenario is under test for the given %s: it runs the reference "
-             "builds only",
-             sc->kind,
-             cfg->server_cmd && cfg->client_cmd ? "--server-cmd/--client-cmd"
-             : cfg->server_cmd                  ? "--server-cmd"
-                                                : "--client-cmd");
-    return false;
 }
 
 /* The fields every result carries besides its verdict and reason. */
@@ -707,6 +1030,69 @@ json_t *eh_scenario_not_run(const struct eh_scenario *sc, const char *reason)
     return result;
 }
 
+/* The event-log directory and the capture's path; NULL, or an ERROR result. */
+static json_t *prepare_paths(struct run_ctx *ctx, const char *stem)
+{
+    struct eh_error err = {0};
+    snprintf(ctx->tmpdir, sizeof(ctx->tmpdir), "%s/echoharness.XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(ctx->tmpdir))
+        return json_pack("{s:s, s:s+}", "verdict", "ERROR", "reason", "mkdtemp: ", strerror(errno));
+    if (ctx->cfg->report_dir) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s/pcap", ctx->cfg->report_dir);
+        if (eh_mkdir_p(dir, &err) != EH_OK) {
+            rm_tree(ctx->tmpdir);
+            return json_pack("{s:s, s:s}", "verdict", "ERROR", "reason", err.msg);
+        }
+        snprintf(ctx->pcap_path, sizeof(ctx->pcap_path), "%s/%s", dir, stem);
+    }
+    return NULL;
+}
+
+/* The result the scenario process sent, or why there is none. */
+static json_t *isolated_result(eh_status st, const char *buf, size_t len, int64_t limit_ms,
+                               const struct eh_error *err)
+{
+    json_error_t jerr;
+    json_t *result;
+    char reason[256];
+    switch (st) {
+    case EH_OK:
+        result = json_loadb(buf ? buf : "", len, 0, &jerr);
+        if (!result)
+            result = json_pack("{s:s, s:s+}", "verdict", "ERROR", "reason",
+                               "the scenario process ended without a result: ", jerr.text);
+        return result;
+    case EH_TIMEOUT:
+        snprintf(reason, sizeof(reason),
+                 "expected the scenario to finish within %lld ms, got still running: the "
+                 "harness killed its namespace",
+                 (long long)limit_ms);
+        return json_pack("{s:s, s:s}", "verdict", "TIMEOUT", "reason", reason);
+    case EH_ERR:
+        break;
+    }
+    return json_pack("{s:s, s:s}", "verdict", "ERROR", "reason", err->msg);
+}
+
+/* Removes the event logs and a capture cut short by a kill ("<stem>.tmp");
+ * names the capture in the result if there is one. */
+static void clean_up(const struct run_ctx *ctx, const char *stem, json_t *result)
+{
+    rm_tree(ctx->tmpdir);
+    if (!ctx->pcap_path[0])
+        return;
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", ctx->pcap_path);
+    unlink(tmp);
+    if (access(ctx->pcap_path, F_OK) == 0) {
+        char rel[PATH_MAX];
+        snprintf(rel, sizeof(rel), "pcap/%s", stem);
+        json_object_set_new(result, "pcap", json_string(rel));
+    }
+}
+
 json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config *cfg, unsigned run)
 {
     int64_t t0 = eh_now_us();
@@ -721,65 +1107,21 @@ json_t *eh_run_scenario(const struct eh_scenario *sc, const struct eh_run_config
         snprintf(stem, sizeof(stem), "%s.pcap", sc->name);
     else
         snprintf(stem, sizeof(stem), "%s.run%u.pcap", sc->name, run);
-    if (!scenario_applies(sc, cfg, why, sizeof(why))) {
+    if (!eh_scenario_applies(sc, cfg->server_cmd, cfg->client_cmd, why, sizeof(why)))
         result = json_pack("{s:s, s:s}", "verdict", "SKIP", "reason", why);
-        goto meta;
+    else
+        result = prepare_paths(&ctx, stem);
+    if (result == NULL) {
+        char *buf = NULL;
+        size_t len = 0;
+        int64_t limit_ms = eh_scaled_ms(sc->timeout_ms) + eh_scaled_ms(TEARDOWN_MARGIN_MS);
+        eh_status st = eh_isolate_run(scenario_main, &ctx, sizeof(ctx), cfg->force_host,
+                                      t0 + limit_ms * 1000, &mode, &buf, &len, &err);
+        result = isolated_result(st, buf, len, limit_ms, &err);
+        free(buf);
+        clean_up(&ctx, stem, result);
+        json_object_set_new(result, "isolation", json_string(eh_isolation_name(mode)));
     }
-    snprintf(ctx.tmpdir, sizeof(ctx.tmpdir), "%s/echoharness.XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(ctx.tmpdir)) {
-        result =
-            json_pack("{s:s, s:s+}", "verdict", "ERROR", "reason", "mkdtemp: ", strerror(errno));
-        goto meta;
-    }
-    if (cfg->report_dir) {
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s/pcap", cfg->report_dir);
-        if (eh_mkdir_p(dir, &err) != EH_OK) {
-            rm_tree(ctx.tmpdir);
-            result = json_pack("{s:s, s:s}", "verdict", "ERROR", "reason", err.msg);
-            goto meta;
-        }
-        snprintf(ctx.pcap_path, sizeof(ctx.pcap_path), "%s/%s", dir, stem);
-    }
-
-    char *buf = NULL;
-    size_t len = 0;
-    int64_t deadline =
-        t0 + (eh_scaled_ms(sc->timeout_ms) + eh_scaled_ms(TEARDOWN_MARGIN_MS)) * 1000;
-    eh_status st =
-        eh_isolate_run(scenario_main, &ctx, cfg->force_host, deadline, &mode, &buf, &len, &err);
-    if (st == EH_OK) {
-        json_error_t jerr;
-        result = json_loadb(buf ? buf : "", len, 0, &jerr);
-        if (!result)
-            result = json_pack("{s:s, s:s+}", "verdict", "ERROR", "reason",
-                               "the scenario process ended without a result: ", jerr.text);
-    } else if (st == EH_TIMEOUT) {
-        char reason[256];
-        snprintf(reason, sizeof(reason),
-                 "expected the scenario to finish within %lld ms, got still running: the "
-                 "harness killed its namespace",
-                 (long long)((deadline - t0) / 1000));
-        result = json_pack("{s:s, s:s}", "verdict", "TIMEOUT", "reason", reason);
-    } else {
-        result = json_pack("{s:s, s:s}", "verdict", "ERROR", "reason", err.msg);
-    }
-    free(buf);
-    rm_tree(ctx.tmpdir);
-    if (ctx.pcap_path[0]) { /* a capture cut short by a kill stays "<stem>.tmp" */
-        char tmp[PATH_MAX + 8];
-        snprintf(tmp, sizeof(tmp), "%s.tmp", ctx.pcap_path);
-        unlink(tmp);
-    }
-    if (ctx.pcap_path[0] && access(ctx.pcap_path, F_OK) == 0) {
-        char rel[PATH_MAX];
-        snprintf(rel, sizeof(rel), "pcap/%s", stem);
-        json_object_set_new(result, "pcap", json_string(rel));
-    }
-    json_object_set_new(result, "isolation", json_string(eh_isolation_name(mode)));
-
-meta:
     set_meta(result, sc, t0);
     return result;
 }

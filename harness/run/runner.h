@@ -23,6 +23,10 @@ struct eh_run_config {
     int port;                   /* --port: server port for roles under test; 0: the scenario's */
     const char *report_dir; /* pcap/<scenario>.pcap is written below it; NULL: no capture file */
     bool force_host;        /* --no-namespaces: use the host-loopback fallback */
+    /* --require: a scenario of this transport or family that the server under
+       test does not serve is FAIL instead of SKIP (applies.h) */
+    bool require_transport[EH_TRANSPORT_COUNT];
+    bool require_family[EH_FAMILY_COUNT];
 };
 
 /* Runs one scenario. Never exits and never returns NULL: harness failures

@@ -1272,17 +1272,56 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     return false;
 }
 
+/* ---- network conditions ---- */
+
+/* "network": {"mtu": 1500, "loss_percent": 3, "delay_ms": 20, "reorder_percent": 5}. */
+static bool parse_network(struct ctx *c, json_t *obj, const char *path, enum eh_family family,
+                          struct eh_netcond *n)
+{
+    static const char *const keys[] = {"mtu", "loss_percent", "delay_ms", "reorder_percent", NULL};
+    int64_t mtu = 0, loss = 0, delay = 0, reorder = 0;
+    bool has_mtu, has;
+    char p[PATH_LEN], list[256];
+    if (!is_object(c, obj, path) || !check_keys(c, obj, path, keys, "key"))
+        return false;
+    if (json_object_size(obj) == 0)
+        return fail(c, path, false, "expected at least one of %s, got {}",
+                    join(keys, false, list, sizeof(list)));
+    if (!get_int(c, obj, path, "mtu", 68, 65536, &mtu, &has_mtu) ||
+        !get_int(c, obj, path, "loss_percent", 0, 100, &loss, &has) ||
+        !get_int(c, obj, path, "delay_ms", 0, 10000, &delay, &has) ||
+        !get_int(c, obj, path, "reorder_percent", 0, 100, &reorder, &has))
+        return false;
+    child(p, path, "mtu");
+    if (has_mtu && family == EH_IPV6 && mtu < 1280)
+        return fail(c, p, false,
+                    "expected integer 1280..65536 (IPv6 needs an MTU of at least 1280, RFC 8200 "
+                    "section 5), got %lld",
+                    (long long)mtu);
+    child(p, path, "reorder_percent");
+    if (reorder > 0 && delay == 0)
+        return fail(c, p, false,
+                    "expected delay_ms > 0 with reorder_percent (netem reorders by sending some "
+                    "packets at once, ahead of the delayed ones), got no delay");
+    n->given = true;
+    n->mtu = (int)mtu;
+    n->loss_percent = (int)loss;
+    n->delay_ms = (int)delay;
+    n->reorder_percent = (int)reorder;
+    return true;
+}
+
 /* ---- the scenario ---- */
 
 static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
 {
-    static const char *const keys[] = {"description", "kind",   "tags",   "transport",
-                                       "family",      "host",   "port",   "timeout_ms",
-                                       "server",      "client", "expect", NULL};
+    static const char *const keys[] = {"description", "kind",   "tags",       "transport", "family",
+                                       "host",        "port",   "timeout_ms", "network",   "server",
+                                       "client",      "expect", NULL};
     int kind = 0, transport = EH_TCP, family = EH_IPV4;
     bool has;
     int64_t port = EH_DEFAULT_PORT;
-    json_t *server, *client, *expects;
+    json_t *server, *client, *expects, *network;
     char p[PATH_LEN], ip[PATH_LEN], got[64];
     unsigned char addr[sizeof(struct in6_addr)];
     if (!is_object(c, root, "$") || !check_keys(c, root, "$", keys, "key") ||
@@ -1307,6 +1346,8 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
     sc->timeout_ms = EH_DEFAULT_TIMEOUT_MS;
     if (!get_int(c, root, "$", "port", 0, 65535, &port, &has) ||
         !get_int(c, root, "$", "timeout_ms", 100, 600000, &sc->timeout_ms, &has) ||
+        !member(c, root, "$", "network", &has, &network, p) ||
+        (has && !parse_network(c, network, p, sc->family, &sc->network)) ||
         !member(c, root, "$", "server", &has, &server, p) ||
         !parse_role(c, server, p, EH_SERVER, &sc->roles[EH_SERVER]) ||
         !member(c, root, "$", "client", NULL, &client, p) ||

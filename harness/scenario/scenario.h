@@ -154,6 +154,16 @@ struct eh_expect {
     int64_t max_growth;             /* server_fds: descriptors, after minus before */
 };
 
+/* Network conditions set inside the scenario's own namespace before anything
+ * runs (netcond.h applies them). Zero fields leave that condition alone. */
+struct eh_netcond {
+    bool given;          /* the scenario has a "network" object */
+    int mtu;             /* lo's MTU, bytes (68..65536; 1280.. for IPv6); 0: unchanged */
+    int loss_percent;    /* packets dropped at random, 0..100 */
+    int delay_ms;        /* added to every packet (netem), 0..10000 */
+    int reorder_percent; /* packets sent at once instead of delayed (netem), 0..100 */
+};
+
 struct eh_scenario {
     char *name; /* the file stem: "basic-echo" */
     char *path; /* as given on the command line */
@@ -166,6 +176,7 @@ struct eh_scenario {
     char *host;         /* address the server binds and the client connects to */
     int port;           /* 0..65535; the server's port */
     int64_t timeout_ms; /* whole-scenario deadline before the timeout scale */
+    struct eh_netcond network;
     struct eh_role roles[EH_ROLE_COUNT];
     struct eh_expect *expects;
     size_t n_expects;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A capture that lost packets cannot judge the wire: the scenario is ERROR
 # and says how many were dropped, never PASS on incomplete evidence. The
-# drops are made on purpose with capture.c's test hooks (the smallest ring,
+# drops are made on purpose with capture.c's test hooks (the smallest buffer,
 # a capture thread that starts reading late) and a 4 MiB echo.
 . "$(dirname "$0")/lib.bash"
 need xmllint libxml2-utils

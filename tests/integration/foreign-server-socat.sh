@@ -11,7 +11,7 @@ out=$WORK/socat
 # shellcheck disable=SC2046 # one word per scenario file
 "$EH" run -q --tag tcp --tag ipv4 --report-dir "$out" \
   --server-cmd "socat TCP4-LISTEN:{port},bind={host},reuseaddr EXEC:cat" \
-  $(ls scenarios/*.json | grep -v '/server-') > "$WORK/stdout" 2>&1
+  $(without_server_suite) > "$WORK/stdout" 2>&1
 status=$?
 [ $status -eq 0 ] && ok "socat: exit 0" || { bad "socat: expected exit 0, got $status"; cat "$WORK/stdout"; }
 for s in basic-echo ephemeral-client-port empty-read-on-shutdown; do

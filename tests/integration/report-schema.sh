@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # report.json follows reports/schema/report.schema.json: the schema is valid
-# JSON Schema (draft 2020-12), the reports of a reference run, a --repeat run,
-# a run against a faulty build and a run against a server under test validate,
+# JSON Schema (draft 2020-12), the reports of a reference run (network
+# conditions included), a --repeat run, a run against a faulty build and a
+# run against a server under test (not served and not applicable) validate,
 # as do the committed baseline and the wire analysis of every golden capture;
 # a report with a wrong type, an unknown key, an unknown verdict or another
 # schema_version does not; and diff reads reports with and without
@@ -13,17 +14,20 @@ validate() { "$py" tests/integration/validate-report.py "$@"; }
 "$EH" run -q -j 2 --report-dir "$WORK/ref" scenarios > /dev/null 2>&1
 "$EH" run -q --repeat 3 --filter recv1-partial-echo --report-dir "$WORK/repeat" scenarios > /dev/null 2>&1
 "$EH" run -q --server-program faulty-server-corrupt --report-dir "$WORK/faulty" scenarios > /dev/null 2>&1
-"$EH" run -q --tag tcp --tag ipv4 --server-cmd "$BIN/echo-server --port {port}" --report-dir "$WORK/cmd" scenarios > /dev/null 2>&1
+# A TCP/IPv4 server under test: the UDP and IPv6 scenarios are not served (SKIP).
+"$EH" run -q -j 2 --server-cmd "$BIN/echo-server --port {port}" --report-dir "$WORK/cmd" scenarios > /dev/null 2>&1
 for r in ref repeat faulty cmd; do
   if out=$(validate "$WORK/$r/report.json" 2>&1); then ok "$r run: report.json is valid"
   else bad "$r run: report.json is not valid:"; echo "$out"; fi
 done
 v=$(json "$WORK/ref/report.json" "d['schema_version']")
-[ "$v" = 4 ] && ok "report.json carries schema_version 4" || bad "schema_version is $v"
+[ "$v" = 5 ] && ok "report.json carries schema_version 5" || bad "schema_version is $v"
 verdicts=$(json "$WORK/faulty/report.json" "' '.join(sorted(set(s['verdict'] for s in d['scenarios'])))")
 case "$verdicts" in *FAIL*) ok "the faulty run's FAIL results were checked ($verdicts)" ;; *) bad "the faulty run has no FAIL: $verdicts" ;; esac
-skips=$(json "$WORK/cmd/report.json" "d['summary']['SKIP']")
-[ "$skips" -gt 0 ] && ok "the --server-cmd run's SKIP results were checked ($skips)" || bad "the --server-cmd run skipped nothing"
+skips=$(json "$WORK/cmd/report.json" "sum(1 for s in d['scenarios'] if s['verdict'] == 'SKIP' and 'not_served' in s)")
+na=$(json "$WORK/cmd/report.json" "len(d.get('not_applicable', []))")
+[ "$skips" -gt 0 ] && [ "$na" -gt 0 ] && ok "the --server-cmd run's not served SKIP results ($skips) and not_applicable ($na) were checked" \
+  || bad "the --server-cmd run: $skips not served, $na not applicable"
 reps=$(json "$WORK/repeat/report.json" "d['scenarios'][0]['repeat']['runs']")
 [ "$reps" = 3 ] && ok "the --repeat run's repeat object was checked" || bad "repeat.runs is $reps"
 
@@ -55,7 +59,7 @@ rejects unknown-verdict "d['scenarios'][1]['verdict'] = 'MAYBE'" "\$.scenarios[1
 rejects wrong-check-type "d['scenarios'][0]['checks'][0]['reason'] = 3" "\$.scenarios[0].checks[0].reason: 3 is not of type 'string'"
 rejects wrong-wire-type "d['scenarios'][0]['wire']['tcp'][0]['c2s']['bytes'] = -1" "\$.scenarios[0].wire.tcp[0].c2s.bytes: -1 is less than the minimum of 0"
 rejects missing-version "del d['schema_version']" "'schema_version' is a required property"
-rejects other-version "d['schema_version'] = 3" "\$.schema_version: 4 was expected"
+rejects other-version "d['schema_version'] = 4" "\$.schema_version: 5 was expected"
 echo '{"tool": "echoharness",' > "$WORK/broken/truncated.json"
 validate "$WORK/broken/truncated.json" > /dev/null 2>&1
 [ $? -eq 2 ] && ok "a file that is not JSON: exit 2" || bad "a file that is not JSON did not exit 2"

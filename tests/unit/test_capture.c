@@ -1,4 +1,4 @@
-/* test_capture.c - the libpcap capture module against a real loopback.
+/* test_capture.c - the capture module against a real loopback.
  *
  * Each test runs in libcheck's forked child, which moves into a private
  * network namespace (a user namespace first when not root) and brings its lo
@@ -66,6 +66,8 @@ static char *temp_pcap_path(void)
     return path;
 }
 
+static int last_server_port; /* of the latest tcp_echo_exchange() */
+
 /* Echo server thread: accepts one connection, echoes until EOF, closes. */
 static void *echo_server(void *arg)
 {
@@ -89,6 +91,7 @@ static size_t tcp_echo_exchange(size_t len)
     ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     ck_assert_int_eq(listen(lfd, 1), 0);
     ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+    last_server_port = ntohs(sa.sin_port);
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, echo_server, &lfd), 0);
 
@@ -108,7 +111,8 @@ static size_t tcp_echo_exchange(size_t len)
     return got;
 }
 
-/* Reads a pcap file back; returns its packet count and sums the captured bytes. */
+/* Reads a pcap file back; returns its packet count and sums the captured
+ * bytes. Fails on a barrier frame (ethertype 0x88B5): they are not written. */
 static uint64_t count_packets(const char *path, uint64_t *bytes, int *linktype)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -122,12 +126,15 @@ static uint64_t count_packets(const char *path, uint64_t *bytes, int *linktype)
     while (pcap_next_ex(p, &h, &data) == 1) {
         n++;
         *bytes += h->caplen;
+        ck_assert(h->caplen < 14 || data[12] != 0x88 || data[13] != 0xb5);
     }
     pcap_close(p);
     return n;
 }
 
-START_TEST(test_capture_records_a_tcp_echo_exchange)
+/* A capture of one echo exchange: every packet, in the file, none lost, and
+ * the live view saw the server close its connection. */
+static void check_echo_exchange(void)
 {
     enter_private_netns();
     const char *path = temp_pcap_path();
@@ -135,6 +142,14 @@ START_TEST(test_capture_records_a_tcp_echo_exchange)
     struct eh_error err = {0};
     ck_assert_msg(eh_capture_start("lo", NULL, path, &c, &err) == EH_OK, "%s", err.msg);
     ck_assert_uint_eq(tcp_echo_exchange(1000), 1000);
+    struct eh_capture_live lv;
+    int64_t until = eh_now_us() + eh_scaled_ms(2000) * 1000;
+    do { /* the server's FIN is captured (a softirq after its close()) */
+        eh_capture_live(c, last_server_port, &lv);
+    } while (lv.tcp_closed < 1 && eh_now_us() < until && usleep(1000) == 0);
+    ck_assert_uint_eq(lv.tcp_conns, 1);
+    ck_assert_uint_eq(lv.tcp_closed, 1);
+    ck_assert(!lv.tcp_untracked);
     struct eh_capture_stats st;
     ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
     eh_capture_free(c);
@@ -154,6 +169,42 @@ START_TEST(test_capture_records_a_tcp_echo_exchange)
     char tmp[80];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     ck_assert_int_ne(access(tmp, F_OK), 0);
+    unlink(path);
+}
+
+START_TEST(test_capture_records_a_tcp_echo_exchange)
+{
+    check_echo_exchange();
+}
+END_TEST
+
+/* The fallback where the socket's buffer cannot be raised: libpcap's ring. */
+START_TEST(test_capture_ring_records_a_tcp_echo_exchange)
+{
+    setenv("EH_TEST_CAPTURE_RING", "1", 1);
+    check_echo_exchange();
+}
+END_TEST
+
+/* A datagram sent just before the stop is in the file: the stop waits for
+ * what the kernel has queued (barrier frames), not for a quiet time. */
+START_TEST(test_capture_stop_keeps_the_last_packet)
+{
+    enter_private_netns();
+    const char *path = temp_pcap_path();
+    struct eh_capture *c;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_capture_start("lo", "udp", path, &c, &err) == EH_OK, "%s", err.msg);
+    int tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {
+        .sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    for (int i = 0; i < 50; i++)
+        ck_assert_int_eq(sendto(tx, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)), 1);
+    struct eh_capture_stats st;
+    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
+    eh_capture_free(c);
+    close(tx);
+    ck_assert_uint_eq(st.packets, 50);
     unlink(path);
 }
 END_TEST
@@ -193,7 +244,7 @@ START_TEST(test_capture_free_without_stop_keeps_the_file)
 }
 END_TEST
 
-START_TEST(test_capture_bad_interface_gives_libpcap_message)
+START_TEST(test_capture_bad_interface_is_named)
 {
     enter_private_netns();
     struct eh_capture *c = (struct eh_capture *)&c;
@@ -229,9 +280,10 @@ START_TEST(test_capture_unwritable_path_is_named)
 END_TEST
 
 /* A capture that cannot keep up reports what it lost: with the smallest
- * ring and a thread that starts reading late (the test hooks), a burst of
- * datagrams overflows the ring and pcap_stats() counts the drops. */
-START_TEST(test_capture_drops_are_counted)
+ * buffer and a thread that starts reading late (the test hooks), a burst of
+ * datagrams overflows the buffer and the kernel counts the drops, with
+ * either backend. */
+static void check_drops(void)
 {
     enter_private_netns();
     setenv("EH_TEST_CAPTURE_BUFFER_BYTES", "1", 1);
@@ -265,6 +317,18 @@ START_TEST(test_capture_drops_are_counted)
     close(rx);
     close(tx);
 }
+
+START_TEST(test_capture_drops_are_counted)
+{
+    check_drops();
+}
+END_TEST
+
+START_TEST(test_capture_ring_drops_are_counted)
+{
+    setenv("EH_TEST_CAPTURE_RING", "1", 1);
+    check_drops();
+}
 END_TEST
 
 int main(void)
@@ -281,12 +345,15 @@ int main(void)
     TCase *tc = tcase_create("capture");
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_capture_records_a_tcp_echo_exchange);
+    tcase_add_test(tc, test_capture_ring_records_a_tcp_echo_exchange);
+    tcase_add_test(tc, test_capture_stop_keeps_the_last_packet);
     tcase_add_test(tc, test_capture_filter_excludes_other_traffic);
     tcase_add_test(tc, test_capture_free_without_stop_keeps_the_file);
-    tcase_add_test(tc, test_capture_bad_interface_gives_libpcap_message);
+    tcase_add_test(tc, test_capture_bad_interface_is_named);
     tcase_add_test(tc, test_capture_bad_filter_is_named);
     tcase_add_test(tc, test_capture_unwritable_path_is_named);
     tcase_add_test(tc, test_capture_drops_are_counted);
+    tcase_add_test(tc, test_capture_ring_drops_are_counted);
     suite_add_tcase(s, tc);
     return eh_test_run(s, CK_FORK); /* every test leaves its namespace with its child */
 }

@@ -394,7 +394,7 @@ START_TEST(test_conns_kinds_without_a_client_log_are_skipped)
     struct eh_check c;
     eh_judge(&e, &o, &c);
     ck_assert_int_eq(c.verdict, EH_SKIP);
-    ck_assert_ptr_nonnull(strstr(c.reason, "client is under test (no event log)"));
+    ck_assert_ptr_nonnull(strstr(c.reason, "the client is under test and keeps no event log"));
     json_decref(c.evidence);
 }
 END_TEST

@@ -7,6 +7,7 @@
  * says namespaces are unavailable, or with EH_NO_NAMESPACES=1 set; the
  * fallback is tested everywhere through that hook.
  */
+#include "forkserver.h"
 #include "isolate.h"
 #include "launch.h"
 #include "unit.h"
@@ -47,14 +48,15 @@ static void put(int fd, const char *s)
 }
 
 /* Runs fn and expects EH_OK in the given mode; returns the result (free it). */
-static char *run_ok(eh_isolated_fn fn, void *arg, bool force_host, enum eh_isolation want_mode,
-                    size_t *len)
+static char *run_ok(eh_isolated_fn fn, const void *arg, size_t arg_size, bool force_host,
+                    enum eh_isolation want_mode, size_t *len)
 {
     enum eh_isolation mode;
     char *result = NULL;
     size_t n = 0;
     struct eh_error err = {0};
-    eh_status st = eh_isolate_run(fn, arg, force_host, deadline(10000), &mode, &result, &n, &err);
+    eh_status st =
+        eh_isolate_run(fn, arg, arg_size, force_host, deadline(10000), &mode, &result, &n, &err);
     ck_assert_msg(st == EH_OK, "eh_isolate_run: %s", err.msg);
     ck_assert_str_eq(eh_isolation_name(mode), eh_isolation_name(want_mode));
     ck_assert_ptr_nonnull(result);
@@ -146,7 +148,7 @@ static int fn_list_interfaces(void *arg, enum eh_isolation mode, int fd)
 
 START_TEST(test_isolate_namespace_has_only_lo_up)
 {
-    char *r = run_ok(fn_list_interfaces, NULL, false, EH_ISO_NAMESPACES, NULL);
+    char *r = run_ok(fn_list_interfaces, NULL, 0, false, EH_ISO_NAMESPACES, NULL);
     ck_assert_str_eq(r, "lo:up\n");
     free(r);
 }
@@ -194,7 +196,7 @@ START_TEST(test_isolate_port_does_not_collide_with_host)
         host_fd = listen_on(port);
     }
     ck_assert_int_ge(host_fd, 0);
-    char *r = run_ok(fn_bind_same_port, &port, false, EH_ISO_NAMESPACES, NULL);
+    char *r = run_ok(fn_bind_same_port, &port, sizeof(port), false, EH_ISO_NAMESPACES, NULL);
     ck_assert_str_eq(r, "before:hidden bind:ok after:listening");
     free(r);
     /* The namespace's listener is not visible on the host either: ours is. */
@@ -233,7 +235,7 @@ static int fn_write_big(void *arg, enum eh_isolation mode, int fd)
 static void check_big(bool force_host, enum eh_isolation want)
 {
     size_t len = 0;
-    char *r = run_ok(fn_write_big, NULL, force_host, want, &len);
+    char *r = run_ok(fn_write_big, NULL, 0, force_host, want, &len);
     ck_assert_uint_eq(len, BIG_LEN);
     for (size_t i = 0; i < BIG_LEN; i++)
         ck_assert_msg((unsigned char)r[i] == pattern(i), "byte %zu differs", i);
@@ -263,10 +265,12 @@ static int fn_leave_sleeper_in_new_session(void *arg, enum eh_isolation mode, in
 
 START_TEST(test_isolate_leftover_process_dies_with_namespace)
 {
-    char *r = run_ok(fn_leave_sleeper_in_new_session, "1001.5", false, EH_ISO_NAMESPACES, NULL);
+    char *r = run_ok(fn_leave_sleeper_in_new_session, "1001.5", sizeof("1001.5"), false,
+                     EH_ISO_NAMESPACES, NULL);
     free(r);
-    /* The namespace is empty before its PID 1 can be reaped: no polling. */
-    ck_assert(!process_with_cmdline("sleep 1001.5"));
+    /* eh_isolate_run() returns once fn has returned; the namespace is
+     * emptied as its PID 1 exits, just after. */
+    ck_assert(process_gone_within("sleep 1001.5", 2000));
 }
 END_TEST
 
@@ -280,7 +284,8 @@ static int fn_leave_sleeper_in_group(void *arg, enum eh_isolation mode, int fd)
 
 START_TEST(test_isolate_host_mode_kills_leftover_group)
 {
-    char *r = run_ok(fn_leave_sleeper_in_group, "1002.5", true, EH_ISO_HOST, NULL);
+    char *r =
+        run_ok(fn_leave_sleeper_in_group, "1002.5", sizeof("1002.5"), true, EH_ISO_HOST, NULL);
     free(r);
     ck_assert(process_gone_within("sleep 1002.5", 2000));
 }
@@ -311,7 +316,7 @@ static int fn_leave_escapees(void *arg, enum eh_isolation mode, int fd)
 
 START_TEST(test_isolate_host_mode_kills_leftovers_that_left_the_group)
 {
-    char *r = run_ok(fn_leave_escapees, "1005.5", true, EH_ISO_HOST, NULL);
+    char *r = run_ok(fn_leave_escapees, "1005.5", sizeof("1005.5"), true, EH_ISO_HOST, NULL);
     free(r);
     ck_assert(process_gone_within("sleep 1005.5", 2000));
 }
@@ -330,8 +335,8 @@ START_TEST(test_isolate_host_deadline_kills_leftovers_that_left_the_group)
 {
     char *result = NULL;
     struct eh_error err = {0};
-    eh_status st = eh_isolate_run(fn_leave_escapees_and_hang, "1006.5", true, deadline(300), NULL,
-                                  &result, NULL, &err);
+    eh_status st = eh_isolate_run(fn_leave_escapees_and_hang, "1006.5", sizeof("1006.5"), true,
+                                  deadline(300), NULL, &result, NULL, &err);
     ck_assert_int_eq(st, EH_TIMEOUT);
     ck_assert_str_eq(result, "partial");
     free(result);
@@ -358,8 +363,8 @@ static void check_deadline(bool force_host, enum eh_isolation want, const char *
     struct eh_error err = {0};
     int64_t limit_ms = eh_scaled_ms(300);
     int64_t t0 = eh_now_us();
-    eh_status st = eh_isolate_run(fn_hang, (void *)sleeper, force_host, t0 + limit_ms * 1000, &mode,
-                                  &result, &len, &err);
+    eh_status st = eh_isolate_run(fn_hang, sleeper, strlen(sleeper) + 1, force_host,
+                                  t0 + limit_ms * 1000, &mode, &result, &len, &err);
     int64_t took_ms = (eh_now_us() - t0) / 1000;
     ck_assert_int_eq(st, EH_TIMEOUT);
     ck_assert_str_eq(eh_isolation_name(mode), eh_isolation_name(want));
@@ -399,13 +404,14 @@ static void check_interrupt(bool force_host, const char *seconds)
 {
     char sleeper[64];
     snprintf(sleeper, sizeof(sleeper), "sleep %s", seconds);
+    ck_assert_int_eq(eh_isolate_start(NULL), EH_OK); /* before the thread */
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, interrupt_later, (void *)(intptr_t)200), 0);
     char *result = NULL;
     struct eh_error err = {0};
     int64_t t0 = eh_now_us();
-    eh_status st = eh_isolate_run(fn_hang, (void *)seconds, force_host, deadline(20000), NULL,
-                                  &result, NULL, &err);
+    eh_status st = eh_isolate_run(fn_hang, seconds, strlen(seconds) + 1, force_host,
+                                  deadline(20000), NULL, &result, NULL, &err);
     int64_t took_ms = (eh_now_us() - t0) / 1000;
     pthread_join(t, NULL);
     ck_assert_int_eq(st, EH_ERR);
@@ -419,8 +425,8 @@ static void check_interrupt(bool force_host, const char *seconds)
     result = NULL;
     eh_error_clear(&err);
     t0 = eh_now_us();
-    st = eh_isolate_run(fn_hang, (void *)seconds, force_host, deadline(20000), NULL, &result, NULL,
-                        &err);
+    st = eh_isolate_run(fn_hang, seconds, strlen(seconds) + 1, force_host, deadline(20000), NULL,
+                        &result, NULL, &err);
     ck_assert_int_eq(st, EH_ERR);
     ck_assert_msg(strstr(err.msg, "before it started") != NULL, "%s", err.msg);
     ck_assert_int_lt((eh_now_us() - t0) / 1000, 100);
@@ -464,7 +470,7 @@ static char *own_net_ns(const char *mode)
 
 START_TEST(test_isolate_force_host_runs_in_host_namespace)
 {
-    char *r = run_ok(fn_net_ns, NULL, true, EH_ISO_HOST, NULL);
+    char *r = run_ok(fn_net_ns, NULL, 0, true, EH_ISO_HOST, NULL);
     ck_assert_str_eq(r, own_net_ns("host-loopback"));
     free(r);
 }
@@ -472,7 +478,7 @@ END_TEST
 
 START_TEST(test_isolate_namespaces_run_in_another_net_namespace)
 {
-    char *r = run_ok(fn_net_ns, NULL, false, EH_ISO_NAMESPACES, NULL);
+    char *r = run_ok(fn_net_ns, NULL, 0, false, EH_ISO_NAMESPACES, NULL);
     ck_assert_str_ne(r, own_net_ns("namespaces"));
     ck_assert(strncmp(r, "namespaces net:[", 16) == 0);
     free(r);
@@ -485,7 +491,7 @@ START_TEST(test_isolate_refused_namespaces_fall_back_to_host)
     char why[256];
     ck_assert_int_eq(eh_isolate_probe(why, sizeof(why)), EH_ISO_HOST);
     ck_assert_str_eq(why, "EH_NO_NAMESPACES=1 (test hook)");
-    char *r = run_ok(fn_net_ns, NULL, false, EH_ISO_HOST, NULL);
+    char *r = run_ok(fn_net_ns, NULL, 0, false, EH_ISO_HOST, NULL);
     ck_assert_str_eq(r, own_net_ns("host-loopback"));
     free(r);
     unsetenv("EH_NO_NAMESPACES");
@@ -530,7 +536,8 @@ static void check_failure(eh_isolated_fn fn, bool force_host, const char *want_m
     char *result = NULL;
     struct eh_error err = {0};
     ck_assert_int_eq(
-        eh_isolate_run(fn, NULL, force_host, deadline(10000), NULL, &result, NULL, &err), EH_ERR);
+        eh_isolate_run(fn, NULL, 0, force_host, deadline(10000), NULL, &result, NULL, &err),
+        EH_ERR);
     ck_assert_str_eq(err.msg, want_msg);
     free(result);
 }
@@ -546,6 +553,100 @@ START_TEST(test_isolate_fn_failure_is_reported_in_namespaces)
 {
     check_failure(fn_return_3, false, "isolated run (namespaces): exited with code 3");
     check_failure(fn_trap, false, "isolated run (namespaces): killed by SIGILL");
+}
+END_TEST
+
+/* A lock that another thread holds while eh_isolate_run() forks: a child
+ * forked by the calling thread would inherit it held and hang on it (as on
+ * a sanitizer's allocator lock); a child of the fork server, started before
+ * the thread took it, finds it free. */
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t holder_done = PTHREAD_MUTEX_INITIALIZER;
+
+static void *hold_lock(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&held_lock);
+    pthread_mutex_lock(&holder_done); /* until the test lets go */
+    pthread_mutex_unlock(&holder_done);
+    pthread_mutex_unlock(&held_lock);
+    return NULL;
+}
+
+static int fn_take_lock(void *arg, enum eh_isolation mode, int fd)
+{
+    (void)arg;
+    (void)mode;
+    char line[64];
+    pthread_mutex_lock(&held_lock);
+    snprintf(line, sizeof(line), "locked, parent %d", (int)getppid());
+    put(fd, line);
+    return 0;
+}
+
+START_TEST(test_isolate_child_does_not_inherit_locks_of_other_threads)
+{
+    struct eh_error err = {0};
+    ck_assert_msg(eh_isolate_start(&err) == EH_OK, "%s", err.msg);
+    pthread_mutex_lock(&holder_done);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, hold_lock, NULL), 0);
+    while (pthread_mutex_trylock(&held_lock) == 0) /* until the thread holds it */
+        pthread_mutex_unlock(&held_lock), usleep(1000);
+    char *result = NULL;
+    eh_status st =
+        eh_isolate_run(fn_take_lock, NULL, 0, true, deadline(2000), NULL, &result, NULL, &err);
+    pthread_mutex_unlock(&holder_done);
+    pthread_join(t, NULL);
+    ck_assert_msg(st == EH_OK, "%s", err.msg);
+    char want[64];
+    snprintf(want, sizeof(want), "locked, parent %d", (int)eh__fs_pid());
+    ck_assert_str_eq(result, want);
+    ck_assert_int_ne(eh__fs_pid(), getpid());
+    free(result);
+}
+END_TEST
+
+/* The argument is a copy, taken when eh_isolate_run() is called. */
+static int fn_echo_arg(void *arg, enum eh_isolation mode, int fd)
+{
+    (void)mode;
+    put(fd, arg == NULL ? "(null)" : (const char *)arg);
+    return 0;
+}
+
+START_TEST(test_isolate_arg_is_copied)
+{
+    char text[64];
+    snprintf(text, sizeof(text), "on the caller's stack");
+    char *r = run_ok(fn_echo_arg, text, strlen(text) + 1, true, EH_ISO_HOST, NULL);
+    ck_assert_str_eq(r, "on the caller's stack");
+    free(r);
+    r = run_ok(fn_echo_arg, text, 0, true, EH_ISO_HOST, NULL);
+    ck_assert_str_eq(r, "(null)");
+    free(r);
+}
+END_TEST
+
+/* Without its fork server, a run fails at once with a reason. */
+START_TEST(test_isolate_fork_server_gone_is_an_error)
+{
+    ck_assert_int_eq(eh_isolate_start(NULL), EH_OK);
+    pid_t fs = eh__fs_pid();
+    ck_assert_int_gt(fs, 0);
+    kill(fs, SIGKILL);
+    while (waitpid(fs, NULL, 0) < 0 && errno == EINTR) {
+    }
+    char *result = NULL;
+    struct eh_error err = {0};
+    int64_t t0 = eh_now_us();
+    ck_assert_int_eq(
+        eh_isolate_run(fn_echo_arg, NULL, 0, true, deadline(5000), NULL, &result, NULL, &err),
+        EH_ERR);
+    ck_assert_msg(strstr(err.msg, "fork server is gone") != NULL, "%s", err.msg);
+    ck_assert_int_lt((eh_now_us() - t0) / 1000, 1000);
+    ck_assert_str_eq(result, "");
+    free(result);
 }
 END_TEST
 
@@ -584,7 +685,7 @@ static int fn_launch_inside(void *arg, enum eh_isolation mode, int fd)
 
 START_TEST(test_isolate_launch_works_inside_namespace)
 {
-    char *r = run_ok(fn_launch_inside, NULL, false, EH_ISO_NAMESPACES, NULL);
+    char *r = run_ok(fn_launch_inside, NULL, 0, false, EH_ISO_NAMESPACES, NULL);
     char want[1024] = "ready\n";
     for (int i = 0; i < 10; i++)
         strcat(want, "/bin/sh exited with code 3 before it was ready\n");
@@ -639,6 +740,9 @@ static Suite *host_suite(void)
     tcase_add_test(tc, test_isolate_refused_namespaces_fall_back_to_host);
     tcase_add_test(tc, test_isolate_probe_explains_itself);
     tcase_add_test(tc, test_isolate_fn_failure_is_reported_on_host);
+    tcase_add_test(tc, test_isolate_child_does_not_inherit_locks_of_other_threads);
+    tcase_add_test(tc, test_isolate_arg_is_copied);
+    tcase_add_test(tc, test_isolate_fork_server_gone_is_an_error);
     tcase_add_test(tc, test_isolate_port_range_is_sane);
     tcase_add_test(tc, test_isolate_alloc_port_gives_a_bindable_port);
     suite_add_tcase(s, tc);

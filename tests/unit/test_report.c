@@ -455,7 +455,9 @@ START_TEST(test_md_has_a_section_per_scenario_that_did_not_pass)
     char *md = render(eh__write_md, report);
     /* the headline counts failures as `run`'s exit status does: not SKIP */
     ck_assert_ptr_nonnull(strstr(md, "# echoharness: 3 of 5 scenarios failed\n"));
-    ck_assert_uint_eq(count(md, "\n## "), 4);
+    /* the grade, then one section per scenario that did not pass */
+    ck_assert_uint_eq(count(md, "\n## "), 5);
+    ck_assert_ptr_nonnull(strstr(md, "\n## Grade: 1 of 4 rules that apply passed"));
     ck_assert_ptr_null(strstr(md, "## PASS"));
     ck_assert_ptr_nonnull(strstr(md, "- **FAIL** exit (server) at $.expect\\[0\\]: expected exit "
                                      "code 0, got killed by SIGPIPE\n"));

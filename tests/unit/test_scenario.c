@@ -169,6 +169,21 @@ START_TEST(test_minimal_scenario_takes_every_default)
     ck_assert_uint_eq(sc->n_expects, 1);
     ck_assert_int_eq(sc->expects[0].kind, EH_EXPECT_SURVIVED);
     ck_assert_int_eq(sc->expects[0].who, EH_SERVER);
+    ck_assert(!sc->network.given);
+    ck_assert_int_eq(sc->network.mtu, 0);
+    ck_assert_int_eq(sc->network.loss_percent, 0);
+    eh_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_network_conditions_are_loaded)
+{
+    struct eh_scenario *sc = load_ok(VALID "network.json");
+    ck_assert(sc->network.given);
+    ck_assert_int_eq(sc->network.mtu, 1280);
+    ck_assert_int_eq(sc->network.loss_percent, 3);
+    ck_assert_int_eq(sc->network.delay_ms, 20);
+    ck_assert_int_eq(sc->network.reorder_percent, 5);
     eh_scenario_free(sc);
 }
 END_TEST
@@ -536,6 +551,10 @@ START_TEST(test_invalid_folder_covers_each_required_error)
         "min-greater-than-max",
         "non-object-top-level",
         "empty-file",
+        "network-mtu-too-small",
+        "network-ipv6-mtu-below-1280",
+        "network-reorder-without-delay",
+        "network-unknown-key",
         NULL,
     };
     for (int i = 0; required[i]; i++) {
@@ -621,14 +640,15 @@ START_TEST(test_find_keeps_file_arguments_in_the_order_given)
     size_t n;
     struct eh_error err = {0};
     ck_assert_int_eq(eh_scenario_find(args, 3, &paths, &n, &err), EH_OK);
-    ck_assert_uint_eq(n, 7);
+    ck_assert_uint_eq(n, 8);
     ck_assert_str_eq(paths[0], VALID "udp-ipv6.json");
     ck_assert_str_eq(paths[1], VALID "minimal.json"); /* the directory, sorted, no "//" */
-    ck_assert_str_eq(paths[2], VALID "scripted.json");
-    ck_assert_str_eq(paths[3], VALID "udp-ipv6.json");
-    ck_assert_str_eq(paths[4], VALID "wire-udp.json");
-    ck_assert_str_eq(paths[5], VALID "wire.json");
-    ck_assert_str_eq(paths[6], VALID "minimal.json");
+    ck_assert_str_eq(paths[2], VALID "network.json");
+    ck_assert_str_eq(paths[3], VALID "scripted.json");
+    ck_assert_str_eq(paths[4], VALID "udp-ipv6.json");
+    ck_assert_str_eq(paths[5], VALID "wire-udp.json");
+    ck_assert_str_eq(paths[6], VALID "wire.json");
+    ck_assert_str_eq(paths[7], VALID "minimal.json");
     for (size_t i = 0; i < n; i++)
         free(paths[i]);
     free(paths);
@@ -708,6 +728,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(valid, test_wire_kinds_of_a_udp_scenario_judge_udp_exchanges);
     tcase_add_test(valid, test_server_steps_take_their_pacing_timeouts_and_defaults);
     tcase_add_test(valid, test_connection_kinds_and_the_server_watch_are_loaded);
+    tcase_add_test(valid, test_network_conditions_are_loaded);
     tcase_add_test(valid, test_free_accepts_null);
     suite_add_tcase(s, valid);
 

@@ -255,6 +255,33 @@ static void w_server_closes_first(struct wire *w)
     tcp_conn(w->flows, CPORT, "Hello, world", "Hello, world", "fF");
 }
 
+/* The server ends with RST and no FIN: an abortive close. */
+static void w_server_aborts(struct wire *w)
+{
+    w_nothing(w);
+    tcp_conn(w->flows, CPORT, "Hello, world", "Hello, world", "Fr");
+}
+
+/* Only the client's FIN: the server never closed. */
+static void w_server_never_closes(struct wire *w)
+{
+    w_nothing(w);
+    tcp_conn(w->flows, CPORT, "Hello, world", "Hello, world", "F");
+}
+
+/* The client aborts with RST before any FIN. */
+static void w_client_aborts(struct wire *w)
+{
+    w_nothing(w);
+    tcp_conn(w->flows, CPORT, "Hello, world", "Hello, world", "R");
+}
+
+/* The server sends back more than it got. */
+static void w_extra_echo(struct wire *w)
+{
+    basic_echo(w, CPORT, "Hello, world!!");
+}
+
 static void w_two_connections(struct wire *w)
 {
     w_nothing(w);
@@ -382,20 +409,24 @@ struct judge_case {
 #define WIRE_UDP .kind = EH_EXPECT_WIRE_UDP, .transport = EH_UDP
 
 #define UNDER_TEST_REASON(role)                                                                    \
-    role " is under test (no event log); the wire_* checks judge it from the capture"
+    "not judged from a log: the " role " is under test and keeps no event log; the wire_* checks " \
+    "judge it from the capture"
 
 static const struct judge_case JUDGE_CASES[] = {
     /* exit */
     {.name = "exit code in the set passes",
      .expect = {EXIT0},
      .verdict = EH_PASS,
-     .reason = "expected exit code in {0}, got exit code 0",
+     .reason = "the server exited with code 0, as this scenario expects (expected exit code "
+               "in {0}, got exit code 0)",
      .evidence = "{'exit_code':0}"},
     {.name = "exit: killed by a signal fails naming the signal",
      .expect = {EXIT0},
      .server = {.signal = SIGPIPE},
      .verdict = EH_FAIL,
-     .reason = "expected exit code in {0}, got killed by SIGPIPE (signal 13)",
+     .reason = "the server was killed by SIGPIPE: it wrote to a connection the client had "
+               "closed; ignore SIGPIPE or use MSG_NOSIGNAL and treat EPIPE as the end of that "
+               "connection (expected exit code in {0}, got killed by SIGPIPE (signal 13))",
      .evidence = "{'signal':'SIGPIPE'}"},
     {.name = "exit code or signal accepts the signal",
      .expect = {.kind = EH_EXPECT_EXIT,
@@ -406,56 +437,83 @@ static const struct judge_case JUDGE_CASES[] = {
                 .n_signals = 1},
      .server = {.signal = SIGPIPE},
      .verdict = EH_PASS,
-     .reason = "expected exit code in {0} or killed by a signal in {SIGPIPE}, got killed by "
-               "SIGPIPE (signal 13)"},
+     .reason = "the server was killed by SIGPIPE, as this scenario expects (expected exit "
+               "code in {0} or killed by a signal in {SIGPIPE}, got killed by SIGPIPE (signal "
+               "13))"},
+    {.name = "exit: a crash is called one",
+     .expect = {EXIT0},
+     .server = {.signal = SIGSEGV},
+     .verdict = EH_FAIL,
+     .reason = "the server crashed (killed by SIGSEGV), which this scenario does not allow "
+               "(expected exit code in {0}, got killed by SIGSEGV (signal 11))"},
+    {.name = "exit: a client killed by SIGPIPE wrote to a connection the server closed",
+     .expect = {.kind = EH_EXPECT_EXIT, .who = EH_CLIENT, .codes = {0}, .n_codes = 1},
+     .client = {.signal = SIGPIPE},
+     .verdict = EH_FAIL,
+     .reason_part = "the client was killed by SIGPIPE: it wrote to a connection the server had "
+                    "closed;"},
+    {.name = "exit: an exit where only a signal is allowed says which signal",
+     .expect = {.kind = EH_EXPECT_EXIT, .who = EH_SERVER, .signals = {SIGPIPE}, .n_signals = 1},
+     .verdict = EH_FAIL,
+     .reason = "the server exited with code 0, but this scenario expects it killed by SIGPIPE "
+               "(expected killed by a signal in {SIGPIPE}, got exit code 0)"},
     {.name = "exit code outside the set fails",
      .expect = {.kind = EH_EXPECT_EXIT, .who = EH_CLIENT, .codes = {0, 2}, .n_codes = 2},
      .client = {.exit_code = 1},
      .verdict = EH_FAIL,
-     .reason = "expected exit code in {0, 2}, got exit code 1"},
+     .reason = "the client exited with code 1, which this scenario does not allow (expected "
+               "exit code in {0, 2}, got exit code 1)"},
     {.name = "exit when stopped by the harness fails",
      .expect = {EXIT0},
      .server = {.stopped_by_harness = true},
      .verdict = EH_FAIL,
-     .reason =
-         "expected exit code in {0}, got still running at the deadline (stopped by the harness)"},
+     .reason = "the server was still running at the end and had to be stopped; this scenario "
+               "expects it to end by itself (expected exit code in {0}, got alive at the end "
+               "(stopped by the harness))"},
     {.name = "exit of an absent role is ERROR",
      .expect = {.kind = EH_EXPECT_EXIT, .who = EH_CLIENT, .codes = {0}, .n_codes = 1},
      .client = {.absent = true},
      .verdict = EH_ERROR,
-     .reason = "expected exit code in {0}, got no client in this scenario"},
+     .reason = "this scenario has no client to judge (expected exit code in {0}, got no "
+               "client in this scenario)"},
     {.name = "exit of a role that never started is ERROR",
      .expect = {EXIT0},
      .server = {.never_started = true},
      .verdict = EH_ERROR,
-     .reason = "expected exit code in {0}, got server never started"},
+     .reason = "the server never started, so how it ended cannot be judged (expected exit "
+               "code in {0}, got server never started)"},
 
     /* survived */
     {.name = "survived passes when stopped by the harness",
      .expect = {SURVIVED},
      .server = {.stopped_by_harness = true},
      .verdict = EH_PASS,
-     .reason = "expected server to survive, got still running at the deadline (stopped by the "
-               "harness)"},
+     .reason = "the server survived: alive at the end (expected server to survive, got alive "
+               "at the end (stopped by the harness))"},
     {.name = "survived passes on exit 0",
      .expect = {SURVIVED},
      .verdict = EH_PASS,
-     .reason = "expected server to survive, got exit code 0"},
+     .reason = "the server survived: it exited by itself with code 0 (expected server to "
+               "survive, got exit code 0)"},
     {.name = "survived fails when killed by SIGPIPE",
      .expect = {SURVIVED},
      .server = {.signal = SIGPIPE},
      .verdict = EH_FAIL,
-     .reason = "expected server to survive, got killed by SIGPIPE (signal 13)"},
+     .reason = "the server was killed by SIGPIPE: it wrote to a connection the client had "
+               "closed; ignore SIGPIPE or use MSG_NOSIGNAL and treat EPIPE as the end of that "
+               "connection (expected server to survive, got killed by SIGPIPE (signal 13))"},
     {.name = "survived fails on a nonzero exit",
      .expect = {SURVIVED},
      .server = {.exit_code = 3},
      .verdict = EH_FAIL,
-     .reason = "expected server to survive, got exit code 3"},
+     .reason = "the server exited with code 3: an echo program must survive whatever its peer "
+               "does (expected server to survive, got exit code 3)"},
     {.name = "survived of an absent role is ERROR",
      .expect = {SURVIVED},
      .server = {.absent = true},
      .verdict = EH_ERROR,
-     .reason = "expected server to survive, got no server in this scenario"},
+     .reason = "this scenario has no server to judge (expected server to survive, got no "
+               "server in this scenario)"},
 
     /* event */
     {.name = "event: an errno set matches either errno",
@@ -466,8 +524,9 @@ static const struct judge_case JUDGE_CASES[] = {
                 .match = {.call = "send", .errnos = EPIPE_OR_RESET, .n_errnos = 2}},
      .server = {.log = "[{'call':'send','ret':-1,'errno':'ECONNRESET'}]"},
      .verdict = EH_PASS,
-     .reason = "expected at least 1 server event matching {call=send, errno in {EPIPE, "
-               "ECONNRESET}}, got 1"},
+     .reason = "the server's log shows send() failing with EPIPE or ECONNRESET (expected at "
+               "least 1 server event matching {call=send, errno in {EPIPE, ECONNRESET}}, got "
+               "1)"},
     {.name = "event missing fails listing the events of that call",
      .expect = {.kind = EH_EXPECT_EVENT,
                 .who = EH_SERVER,
@@ -477,8 +536,9 @@ static const struct judge_case JUDGE_CASES[] = {
      .server = {.log = "[{'call':'recv','ret':12}, {'call':'send','ret':1024},"
                        " {'call':'send','ret':1024}]"},
      .verdict = EH_FAIL,
-     .reason = "expected at least 1 server event matching {call=send, errno in {EPIPE}}, got 0 "
-               "(server send events: ret 1024, ret 1024)",
+     .reason = "the server's log never shows send() failing with EPIPE (expected at least 1 "
+               "server event matching {call=send, errno in {EPIPE}}, got 0 (server send "
+               "events: ret 1024, ret 1024))",
      .evidence = "{'count':0}"},
     {.name = "event missing with no such call says so",
      .expect = {.kind = EH_EXPECT_EVENT,
@@ -488,8 +548,19 @@ static const struct judge_case JUDGE_CASES[] = {
                 .match = {.call = "shutdown"}},
      .client = {.log = "[{'call':'close','ret':0}]"},
      .verdict = EH_FAIL,
-     .reason = "expected at least 1 client event matching {call=shutdown}, got 0 (no client "
-               "shutdown events)"},
+     .reason = "the client's log never shows shutdown() (expected at least 1 client event "
+               "matching {call=shutdown}, got 0 (no client shutdown events))"},
+    {.name = "event: a client that never read EOF was never closed on",
+     .expect = {.kind = EH_EXPECT_EVENT,
+                .who = EH_CLIENT,
+                .min = 1,
+                .max = -1,
+                .match = {.call = "recv", .has_ret = true, .ret = 0}},
+     .client = {.log = "[{'call':'recv','ret':12}]"},
+     .verdict = EH_FAIL,
+     .reason = "the client's log never shows recv() returning 0 (end of stream): the server "
+               "never closed its side of the connection (expected at least 1 client event "
+               "matching {call=recv, ret=0}, got 0 (client recv events: ret 12))"},
     {.name = "event above max fails",
      .expect = {.kind = EH_EXPECT_EVENT,
                 .who = EH_SERVER,
@@ -498,14 +569,16 @@ static const struct judge_case JUDGE_CASES[] = {
                 .match = {.call = "send", .has_ret_min = true, .ret_min = 1}},
      .server = {.log = BROKEN_PIPE_LOG},
      .verdict = EH_FAIL,
-     .reason = "expected exactly 0 server events matching {call=send, ret>=1}, got 1 (server "
-               "send events: ret 1024, ret -1 EPIPE)"},
+     .reason = "the server's log shows send() returning at least 1, which this scenario does "
+               "not allow (expected exactly 0 server events matching {call=send, ret>=1}, got "
+               "1 (server send events: ret 1024, ret -1 EPIPE))"},
     {.name = "event count between the bounds passes",
      .expect =
          {.kind = EH_EXPECT_EVENT, .who = EH_SERVER, .min = 1, .max = 3, .match = {.call = "recv"}},
      .server = {.log = BROKEN_PIPE_LOG},
      .verdict = EH_PASS,
-     .reason = "expected between 1 and 3 server events matching {call=recv}, got 2"},
+     .reason = "the server's log shows recv() (expected between 1 and 3 server events "
+               "matching {call=recv}, got 2)"},
     {.name = "event evidence keeps three events without their data",
      .expect = {.kind = EH_EXPECT_EVENT,
                 .who = EH_SERVER,
@@ -517,7 +590,8 @@ static const struct judge_case JUDGE_CASES[] = {
                        " {'call':'send','ret':1,'data':'43'},"
                        " {'call':'send','ret':1,'data':'44'}]"},
      .verdict = EH_PASS,
-     .reason = "expected at least 1 server event matching {call=send}, got 4",
+     .reason = "the server's log shows send() (expected at least 1 server event matching "
+               "{call=send}, got 4)",
      .evidence = "{'count':4}",
      .extra = matched_events_lose_their_data},
     {.name = "event on a role under test is SKIP",
@@ -532,8 +606,9 @@ static const struct judge_case JUDGE_CASES[] = {
      .expect = {SEQUENCE(EH_SERVER)},
      .server = {.log = BROKEN_PIPE_LOG},
      .verdict = EH_PASS,
-     .reason = "expected sequence {call=recv, ret=0} -> {call=send, ret>=1} -> {call=send, errno "
-               "in {EPIPE}}, got all 3 in order",
+     .reason = "the server's calls came in the expected order (expected sequence {call=recv, "
+               "ret=0} -> {call=send, ret>=1} -> {call=send, errno in {EPIPE}}, got all 3 in "
+               "order)",
      .evidence = "{'indices':[1,2,3]}"},
     {.name = "sequence out of order fails naming the matched prefix",
      .expect = {SEQUENCE(EH_SERVER)},
@@ -542,9 +617,10 @@ static const struct judge_case JUDGE_CASES[] = {
                        " {'call':'recv','ret':0},"
                        " {'call':'send','ret':1024}]"},
      .verdict = EH_FAIL,
-     .reason = "expected sequence {call=recv, ret=0} -> {call=send, ret>=1} -> {call=send, errno "
-               "in {EPIPE}}, got only the first 2 (server events: send ret -1 EPIPE, recv ret 0, "
-               "send ret 1024)",
+     .reason = "the server's log never shows send() failing with EPIPE after send() returning "
+               "at least 1 (expected sequence {call=recv, ret=0} -> {call=send, ret>=1} -> "
+               "{call=send, errno in {EPIPE}}, got only the first 2 (server events: send ret "
+               "-1 EPIPE, recv ret 0, send ret 1024))",
      .evidence = "{'matched':2}"},
     {.name = "sequence without its first event fails",
      .expect = {SEQUENCE(EH_SERVER)},
@@ -570,30 +646,34 @@ static const struct judge_case JUDGE_CASES[] = {
      .client = {.log =
                     "[" SENT_HELLO ", {'call':'recv','ret':12,'data':'48656c6c6f2c20776f726c64'}]"},
      .verdict = EH_PASS,
-     .reason = "expected echo exact (12 bytes), got 12 bytes"},
+     .reason = "the client got back exactly the 12 bytes it sent (expected echo exact (12 "
+               "bytes), got 12 bytes)"},
     {.name = "echo exact names the first difference",
      .expect = {ECHO(EH_ECHO_EXACT)},
      /* "hello, worl" */
      .client = {.log =
                     "[" SENT_HELLO ", {'call':'recv','ret':11,'data':'68656c6c6f2c20776f726c'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected echo exact (12 bytes), got 11 bytes; first difference at offset 0: "
-               "expected 0x48 'H', got 0x68 'h'",
+     .reason = "the echo differs from what the client sent at byte 0 (RFC 862: send back "
+               "every byte received, unchanged) (expected echo exact (12 bytes), got 11 "
+               "bytes; first difference at offset 0: expected 0x48 'H', got 0x68 'h')",
      .evidence = "{'first_difference':0, 'expected_byte':72, 'got_byte':104}"},
     {.name = "echo exact fails on a short echo at the end of the stream",
      .expect = {ECHO(EH_ECHO_EXACT)},
      .client = {.log = "[" SENT_HELLO ", {'call':'recv','ret':5,'data':'48656c6c6f'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected echo exact (12 bytes), got 5 bytes; first difference at offset 5: "
-               "expected 0x2c ',', got end of stream",
+     .reason = "the client got back only 5 of the 12 bytes it sent (RFC 862: echo all data "
+               "until the client closes) (expected echo exact (12 bytes), got 5 bytes; first "
+               "difference at offset 5: expected 0x2c ',', got end of stream)",
      .evidence = "{'got_byte':null}"},
     {.name = "echo exact fails on extra bytes",
      .expect = {ECHO(EH_ECHO_EXACT)},
      .client = {.log = "[{'call':'send','ret':2,'data':'4142'},"
                        " {'call':'recv','ret':3,'data':'41420a'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected echo exact (2 bytes), got 3 bytes; first difference at offset 2: "
-               "expected end of stream, got 0x0a"},
+     .reason = "the client got back more bytes than it sent (RFC 862: send back the data "
+               "received, nothing more) (expected echo exact (2 bytes), got 3 bytes; first "
+               "difference at offset 2: expected end of stream, got 0x0a)"},
     {.name = "echo joins the calls in order",
      .expect = {ECHO(EH_ECHO_EXACT)},
      .client = {.log = "[{'call':'sendto','ret':2,'data':'0001'},"
@@ -603,41 +683,47 @@ static const struct judge_case JUDGE_CASES[] = {
                        " {'call':'recv','ret':2,'data':'01ff'},"
                        " {'call':'recv','ret':0}]"},
      .verdict = EH_PASS,
-     .reason = "expected echo exact (3 bytes), got 3 bytes"},
+     .reason = "the client got back exactly the 3 bytes it sent (expected echo exact (3 "
+               "bytes), got 3 bytes)"},
     {.name = "echo prefix accepts nothing",
      .expect = {ECHO(EH_ECHO_PREFIX)},
      .client = {.log = "[" SENT_HELLO ", {'call':'recv','ret':0}]"},
      .verdict = EH_PASS,
-     .reason = "expected echo prefix (of 12 bytes), got 0 bytes, a prefix"},
+     .reason = "the client got nothing back, as this scenario allows (expected echo prefix "
+               "(of 12 bytes), got 0 bytes, a prefix)"},
     {.name = "echo fails when the client sent nothing",
      .expect = {ECHO(EH_ECHO_EXACT)},
      /* A client that never connected: an empty echo of nothing is no pass. */
      .client = {.log = "[{'call':'connect','ret':-1}]"},
      .verdict = EH_FAIL,
-     .reason = "expected echo exact of the client's bytes, got a client that sent nothing (did "
-               "it connect?)"},
+     .reason = "the client sent nothing, so there was nothing to echo (expected echo exact of "
+               "the client's bytes, got a client that sent nothing (did it connect?))"},
     {.name = "echo prefix fails on a differing byte",
      .expect = {ECHO(EH_ECHO_PREFIX)},
      .client = {.log = "[" SENT_HELLO ", {'call':'recv','ret':3,'data':'480065'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected echo prefix (of 12 bytes), got 3 bytes; first difference at offset 1: "
-               "expected 0x65 'e', got 0x00"},
+     .reason = "the echo differs from what the client sent at byte 1 (RFC 862: send back "
+               "every byte received, unchanged) (expected echo prefix (of 12 bytes), got 3 "
+               "bytes; first difference at offset 1: expected 0x65 'e', got 0x00)"},
     {.name = "echo nonempty_prefix passes on one byte",
      .expect = {ECHO(EH_ECHO_NONEMPTY_PREFIX)},
      .client = {.log = "[" SENT_HELLO ", {'call':'recv','ret':1,'data':'48'}]"},
      .verdict = EH_PASS,
-     .reason = "expected echo nonempty_prefix (of 12 bytes), got 1 byte, a prefix"},
+     .reason = "the client got back the first 1 of the 12 bytes it sent, as this scenario "
+               "allows (expected echo nonempty_prefix (of 12 bytes), got 1 byte, a prefix)"},
     {.name = "echo nonempty_prefix fails on nothing",
      .expect = {ECHO(EH_ECHO_NONEMPTY_PREFIX)},
      .client = {.log = "[" SENT_HELLO ", {'call':'recv','ret':0}]"},
      .verdict = EH_FAIL,
-     .reason = "expected echo nonempty_prefix (of 12 bytes), got 0 bytes"},
+     .reason = "the client got nothing back (RFC 862: send back any data received) (expected "
+               "echo nonempty_prefix (of 12 bytes), got 0 bytes)"},
     {.name = "echo with truncated data is ERROR",
      .expect = {ECHO(EH_ECHO_EXACT)},
      .client = {.log = "[" SENT_HELLO ", {'call':'recv','ret':12,'data_truncated':true}]"},
      .verdict = EH_ERROR,
-     .reason = "expected the client's sent and received bytes in its event log, got data "
-               "truncated (cannot judge echo)"},
+     .reason = "the client's log lacks some of the bytes it sent or received, so the echo "
+               "cannot be judged (expected the client's sent and received bytes in its event "
+               "log, got data truncated (cannot judge echo))"},
     {.name = "echo on a client under test is SKIP",
      .expect = {ECHO(EH_ECHO_EXACT)},
      .client = {.under_test = true},
@@ -649,34 +735,40 @@ static const struct judge_case JUDGE_CASES[] = {
      .expect = {CLIENT_PORT},
      .client = {.log = CONNECT_40312},
      .verdict = EH_PASS,
-     .reason = "expected client port in 32768..60999 (ip_local_port_range), got 40312"},
+     .reason = "the client used an ephemeral port, as connect() without bind() gives "
+               "(expected client port in 32768..60999 (ip_local_port_range), got 40312)"},
     {.name = "client port out of range fails",
      .expect = {CLIENT_PORT},
      .client = {.log = "[{'call':'connect','ret':0,'laddr':'127.0.0.1:1234',"
                        "'raddr':'127.0.0.1:65432'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected client port in 32768..60999 (ip_local_port_range), got 1234"},
+     .reason = "the client used port 1234, outside the ephemeral range: do not bind() the "
+               "client's socket, let connect() choose its port (expected client port in "
+               "32768..60999 (ip_local_port_range), got 1234)"},
     {.name = "client port checks every connection",
      .expect = {CLIENT_PORT},
      .client = {.log = "[{'call':'connect','ret':0,'laddr':'[::1]:40312'},"
                        " {'call':'connect','ret':0,'laddr':'[::1]:61000'},"
                        " {'call':'connect','ret':0,'laddr':'[::1]:40316'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected client port in 32768..60999 (ip_local_port_range), got 61000 "
-               "(connection 2 of 3)"},
+     .reason = "the client used port 61000, outside the ephemeral range: do not bind() the "
+               "client's socket, let connect() choose its port (expected client port in "
+               "32768..60999 (ip_local_port_range), got 61000 (connection 2 of 3))"},
     {.name = "client port without a connect fails",
      .expect = {CLIENT_PORT},
      .client = {.log = "[{'call':'connect','ret':-1,'errno':'ECONNREFUSED'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected client port in 32768..60999 (ip_local_port_range), got no connect() "
-               "with a local address in the client's event log"},
+     .reason = "the client's log has no connect() with a local address (expected client port "
+               "in 32768..60999 (ip_local_port_range), got no connect() with a local address "
+               "in the client's event log)"},
     {.name = "client port without a port range is ERROR",
      .expect = {CLIENT_PORT},
      .client = {.log = "[{'call':'connect','laddr':'127.0.0.1:40312'}]"},
      .no_port_range = true,
      .verdict = EH_ERROR,
-     .reason = "expected client port in ip_local_port_range, got no range (it was not read in the "
-               "scenario's namespace)"},
+     .reason = "the ephemeral port range could not be read, so the client's port cannot be "
+               "judged (expected client port in ip_local_port_range, got no range (it was not "
+               "read in the scenario's namespace))"},
 
     /* mirror */
     {.name = "mirror passes when the addresses mirror",
@@ -684,25 +776,28 @@ static const struct judge_case JUDGE_CASES[] = {
      .server = {.log = ACCEPT_40312},
      .client = {.log = CONNECT_40312},
      .verdict = EH_PASS,
-     .reason = "expected accept() peer to equal client getsockname() and local/remote mirrored, "
-               "got client 127.0.0.1:40312 -> 127.0.0.1:65432, server accept() 127.0.0.1:65432 "
-               "<- 127.0.0.1:40312"},
+     .reason = "the two ends mirror each other: each one's local address is the other's "
+               "remote address (expected accept() peer to equal client getsockname() and "
+               "local/remote mirrored, got client 127.0.0.1:40312 -> 127.0.0.1:65432, server "
+               "accept() 127.0.0.1:65432 <- 127.0.0.1:40312)"},
     {.name = "mirror fails when the accept peer differs",
      .expect = {MIRROR},
      .server = {.log = ACCEPT_40312},
      .client = {.log = "[{'call':'connect','ret':0,'laddr':'127.0.0.1:40313',"
                        "'raddr':'127.0.0.1:65432'}]"},
      .verdict = EH_FAIL,
-     .reason = "expected accept() peer 127.0.0.1:40313 (the client's getsockname()), got "
-               "127.0.0.1:40312"},
+     .reason = "the server's accept() saw another client address than the client's "
+               "getsockname() reported (expected accept() peer 127.0.0.1:40313 (the client's "
+               "getsockname()), got 127.0.0.1:40312)"},
     {.name = "mirror fails when the server's local address differs",
      .expect = {MIRROR},
      .server = {.log = "[{'call':'accept','ret':4,'laddr':'127.0.0.2:65432',"
                        "'raddr':'127.0.0.1:40312'}]"},
      .client = {.log = CONNECT_40312},
      .verdict = EH_FAIL,
-     .reason = "expected server accept() local address 127.0.0.1:65432 (the client's connect() "
-               "remote address), got 127.0.0.2:65432"},
+     .reason = "the server's local address is not the one the client connected to (expected "
+               "server accept() local address 127.0.0.1:65432 (the client's connect() remote "
+               "address), got 127.0.0.2:65432)"},
     {.name = "mirror pairs connections by the client address",
      .expect = {MIRROR},
      .server = {.log = "[{'call':'accept','ret':5,'laddr':'[::1]:65432','raddr':'[::1]:40314'},"
@@ -710,8 +805,9 @@ static const struct judge_case JUDGE_CASES[] = {
      .client = {.log = "[{'call':'connect','ret':0,'laddr':'[::1]:40312','raddr':'[::1]:65432'},"
                        " {'call':'connect','ret':0,'laddr':'[::1]:40314','raddr':'[::1]:65432'}]"},
      .verdict = EH_PASS,
-     .reason = "expected accept() peer to equal client getsockname() and local/remote mirrored, "
-               "got 2 connections, each mirrored",
+     .reason = "the two ends mirror each other: each one's local address is the other's "
+               "remote address (expected accept() peer to equal client getsockname() and "
+               "local/remote mirrored, got 2 connections, each mirrored)",
      .evidence = "{'pairs':[{}, {}]}"},
     {.name = "mirror takes an IPv4-mapped address as its IPv4 form",
      .expect = {MIRROR},
@@ -720,25 +816,28 @@ static const struct judge_case JUDGE_CASES[] = {
                        "'raddr':'[::ffff:127.0.0.1]:40312'}]"},
      .client = {.log = CONNECT_40312},
      .verdict = EH_PASS,
-     .reason = "expected accept() peer to equal client getsockname() and local/remote mirrored, "
-               "got client 127.0.0.1:40312 -> 127.0.0.1:65432, server accept() "
-               "[::ffff:127.0.0.1]:65432 <- 127.0.0.1:40312"},
+     .reason = "the two ends mirror each other: each one's local address is the other's "
+               "remote address (expected accept() peer to equal client getsockname() and "
+               "local/remote mirrored, got client 127.0.0.1:40312 -> 127.0.0.1:65432, server "
+               "accept() [::ffff:127.0.0.1]:65432 <- 127.0.0.1:40312)"},
     {.name = "mirror fails on a mapped address of another port",
      .expect = {MIRROR},
      .server = {.log = "[{'call':'accept','ret':4,'laddr':'[::ffff:127.0.0.1]:65432',"
                        "'raddr':'[::ffff:127.0.0.1]:40313'}]"},
      .client = {.log = CONNECT_40312},
      .verdict = EH_FAIL,
-     .reason = "expected accept() peer 127.0.0.1:40312 (the client's getsockname()), got "
-               "[::ffff:127.0.0.1]:40313"},
+     .reason = "the server's accept() saw another client address than the client's "
+               "getsockname() reported (expected accept() peer 127.0.0.1:40312 (the client's "
+               "getsockname()), got [::ffff:127.0.0.1]:40313)"},
     {.name = "mirror on a datagram server uses recvfrom",
      .expect = {MIRROR},
      .server = {.log = "[{'call':'recvfrom','ret':4,'raddr':'127.0.0.1:40312','data':'70696e67'}]"},
      .client = {.log = CONNECT_40312},
      .verdict = EH_PASS,
-     .reason =
-         "expected recvfrom() peer to equal client getsockname() and local/remote mirrored, got "
-         "client 127.0.0.1:40312 -> 127.0.0.1:65432, server recvfrom() from 127.0.0.1:40312"},
+     .reason = "the two ends mirror each other: each one's local address is the other's "
+               "remote address (expected recvfrom() peer to equal client getsockname() and "
+               "local/remote mirrored, got client 127.0.0.1:40312 -> 127.0.0.1:65432, server "
+               "recvfrom() from 127.0.0.1:40312)"},
     {.name = "mirror on a server under test is SKIP",
      .expect = {MIRROR},
      .server = {.under_test = true},
@@ -751,69 +850,92 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_echoed,
      .verdict = EH_PASS,
-     .reason = "expected wire echo exact on every connection, got exact (12 bytes matched) on "
-               "127.0.0.1:40312 -> 127.0.0.1:65432"},
+     .reason = "the server echoed every byte unchanged (expected wire echo exact on every "
+               "connection, got exact (12 bytes matched) on 127.0.0.1:40312 -> "
+               "127.0.0.1:65432)"},
     {.name = "wire echo exact names the connection and the first difference",
      .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
      NO_LOGS,
      .wire = w_upper_cased,
      .verdict = EH_FAIL,
-     .reason = "expected wire echo exact on 127.0.0.1:40312 -> 127.0.0.1:65432, got differs at "
-               "offset 1: expected 0x65 'e', got 0x45 'E'",
+     .reason = "the server sent back other bytes than it received, first at byte 1 (RFC 862: "
+               "send back every byte unchanged) (expected wire echo exact on 127.0.0.1:40312 "
+               "-> 127.0.0.1:65432, got differs at offset 1: expected 0x65 'e', got 0x45 'E')",
      .evidence = "{'connection':{'verdict':'differs'}}"},
     {.name = "wire echo prefix accepts a silent server",
      .expect = {WIRE_ECHO(EH_ECHO_PREFIX)},
      NO_LOGS,
      .wire = w_silent_server,
      .verdict = EH_PASS,
-     .reason = "expected wire echo prefix on every connection, got none (0 bytes matched) on "
-               "127.0.0.1:40312 -> 127.0.0.1:65432"},
+     .reason = "the server echoed none of what it received, as this scenario allows (expected "
+               "wire echo prefix on every connection, got none (0 bytes matched) on "
+               "127.0.0.1:40312 -> 127.0.0.1:65432)"},
     {.name = "wire echo nonempty_prefix fails a silent server",
      .expect = {WIRE_ECHO(EH_ECHO_NONEMPTY_PREFIX)},
      NO_LOGS,
      .wire = w_silent_server,
      .verdict = EH_FAIL,
-     .reason = "expected wire echo nonempty_prefix on 127.0.0.1:40312 -> 127.0.0.1:65432, got "
-               "none (0 bytes matched)"},
+     .reason = "the server sent nothing back (RFC 862: send back any data received) (expected "
+               "wire echo nonempty_prefix on 127.0.0.1:40312 -> 127.0.0.1:65432, got none (0 "
+               "bytes matched))"},
     {.name = "wire echo nonempty_prefix passes on part of the echo",
      .expect = {WIRE_ECHO(EH_ECHO_NONEMPTY_PREFIX)},
      NO_LOGS,
      .wire = w_three_bytes_back,
      .verdict = EH_PASS,
-     .reason = "expected wire echo nonempty_prefix on every connection, got prefix (3 bytes "
-               "matched) on 127.0.0.1:40312 -> 127.0.0.1:65432"},
+     .reason = "the server echoed a prefix of what it received, as this scenario allows "
+               "(expected wire echo nonempty_prefix on every connection, got prefix (3 bytes "
+               "matched) on 127.0.0.1:40312 -> 127.0.0.1:65432)"},
     {.name = "wire echo without a connection fails",
      .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
      NO_LOGS,
      .wire = w_nothing,
      .verdict = EH_FAIL,
-     .reason = "expected at least one connection on the wire, got none"},
+     .reason = "the capture shows no connection: the client never reached the server "
+               "(expected at least one connection on the wire, got none)"},
+    {.name = "wire echo exact fails on an echo longer than what was sent",
+     .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
+     NO_LOGS,
+     .wire = w_extra_echo,
+     .verdict = EH_FAIL,
+     .reason_part = "the server sent back more than the client sent (RFC 862: send back the "
+                    "data received, nothing more) (expected wire echo exact on "},
+    {.name = "wire echo exact says how much of the stream came back",
+     .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
+     NO_LOGS,
+     .wire = w_three_bytes_back,
+     .verdict = EH_FAIL,
+     .reason_part = "the server echoed only the first 3 of the 12 bytes the client sent (RFC "
+                    "862: echo all data until the client closes) (expected wire echo exact on "},
     {.name = "wire kinds without a capture are ERROR",
      .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
      NO_LOGS,
      .verdict = EH_ERROR,
-     .reason = "no capture to judge"},
+     .reason = "there is no capture to judge this from"},
     {.name = "wire echo of UDP names the reply",
      .expect = {.kind = EH_EXPECT_WIRE_ECHO, .relation = EH_ECHO_EXACT, .transport = EH_UDP},
      NO_LOGS,
      .wire = w_udp_second_reply_differs,
      .verdict = EH_FAIL,
-     .reason = "expected wire echo exact on 127.0.0.1:40312 -> 127.0.0.1:65432, got differs in "
-               "reply 2 at offset 1: expected 0x65 'e', got 0x45 'E'"},
+     .reason = "reply 2 differs from its request at byte 1 (RFC 862: send back each datagram "
+               "unchanged) (expected wire echo exact on 127.0.0.1:40312 -> 127.0.0.1:65432, "
+               "got differs in reply 2 at offset 1: expected 0x65 'e', got 0x45 'E')"},
     {.name = "wire echo nonempty_prefix passes on the real recv(1) capture",
      .expect = {WIRE_ECHO(EH_ECHO_NONEMPTY_PREFIX)},
      NO_LOGS,
      .wire = w_real_recv1,
      .verdict = EH_PASS,
-     .reason = "expected wire echo nonempty_prefix on every connection, got prefix (2 bytes "
-               "matched) on 127.0.0.1:42044 -> 127.0.0.1:65432"},
+     .reason = "the server echoed a prefix of what it received, as this scenario allows "
+               "(expected wire echo nonempty_prefix on every connection, got prefix (2 bytes "
+               "matched) on 127.0.0.1:42044 -> 127.0.0.1:65432)"},
     {.name = "wire echo exact fails on the real recv(1) capture",
      .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
      NO_LOGS,
      .wire = w_real_recv1,
      .verdict = EH_FAIL,
-     .reason = "expected wire echo exact on 127.0.0.1:42044 -> 127.0.0.1:65432, got prefix (2 "
-               "bytes matched)"},
+     .reason = "the server echoed only the first 2 of the 12 bytes the client sent (RFC 862: "
+               "echo all data until the client closes) (expected wire echo exact on "
+               "127.0.0.1:42044 -> 127.0.0.1:65432, got prefix (2 bytes matched))"},
 
     /* wire_client_port */
     {.name = "wire client port in range and as logged passes",
@@ -822,38 +944,44 @@ static const struct judge_case JUDGE_CASES[] = {
      .client = {.log = CONNECT_40312},
      .wire = w_echoed,
      .verdict = EH_PASS,
-     .reason = "expected wire client port in 32768..60999 (ip_local_port_range), equal to the "
-               "client's getsockname() and the server's accept() peer, got 40312 on "
-               "127.0.0.1:40312 -> 127.0.0.1:65432"},
+     .reason = "the client used an ephemeral port, as connect() without bind() gives "
+               "(expected wire client port in 32768..60999 (ip_local_port_range), equal to "
+               "the client's getsockname() and the server's accept() peer, got 40312 on "
+               "127.0.0.1:40312 -> 127.0.0.1:65432)"},
     {.name = "wire client port out of range fails without logs",
      .expect = {WIRE_PORT},
      NO_LOGS,
      .wire = w_fixed_port_1234,
      .verdict = EH_FAIL,
-     .reason = "expected wire client port in 32768..60999 (ip_local_port_range), got 1234 on "
-               "127.0.0.1:1234 -> 127.0.0.1:65432"},
+     .reason = "the client used port 1234, outside the ephemeral range: do not bind() the "
+               "client's socket, let connect() choose its port (expected wire client port in "
+               "32768..60999 (ip_local_port_range), got 1234 on 127.0.0.1:1234 -> "
+               "127.0.0.1:65432)"},
     {.name = "wire client port differing from getsockname fails",
      .expect = {WIRE_PORT},
      .client = {.log = "[{'call':'getsockname','ret':0,'laddr':'127.0.0.1:40313'}]"},
      .wire = w_echoed,
      .verdict = EH_FAIL,
-     .reason = "expected the wire client 127.0.0.1:40312 in the client's connect/getsockname "
-               "laddr, got 127.0.0.1:40313 in its getsockname event"},
+     .reason = "the client's log names another local address than the capture shows (expected "
+               "the wire client 127.0.0.1:40312 in the client's connect/getsockname laddr, "
+               "got 127.0.0.1:40313 in its getsockname event)"},
     {.name = "wire client port differing from the accept peer fails",
      .expect = {WIRE_PORT},
      .server = {.log = "[{'call':'accept','ret':4,'raddr':'127.0.0.2:40312'}]"},
      .wire = w_echoed,
      .verdict = EH_FAIL,
-     .reason = "expected the wire client 127.0.0.1:40312 as the server's accept() peer, got "
-               "127.0.0.2:40312"},
+     .reason = "the server's accept() names another peer than the capture shows (expected the "
+               "wire client 127.0.0.1:40312 as the server's accept() peer, got "
+               "127.0.0.2:40312)"},
     {.name = "wire client port without a port range is ERROR",
      .expect = {WIRE_PORT},
      NO_LOGS,
      .no_port_range = true,
      .wire = w_echoed,
      .verdict = EH_ERROR,
-     .reason = "expected client port in ip_local_port_range, got no range (it was not read in the "
-               "scenario's namespace)"},
+     .reason = "the ephemeral port range could not be read, so the client's port cannot be "
+               "judged (expected client port in ip_local_port_range, got no range (it was not "
+               "read in the scenario's namespace))"},
 
     /* wire_segments */
     {.name = "wire segments of one byte pass",
@@ -861,23 +989,26 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_one_byte_segments,
      .verdict = EH_PASS,
-     .reason = "expected server segments of at most 1 payload byte, got 1 byte (the largest of 2 "
-               "segments) on 127.0.0.1:40312 -> 127.0.0.1:65432"},
+     .reason = "the server sent its payload in segments of at most 1 byte, as expected "
+               "(expected server segments of at most 1 payload byte, got 1 byte (the largest "
+               "of 2 segments) on 127.0.0.1:40312 -> 127.0.0.1:65432)"},
     {.name = "wire segments larger than allowed fail",
      .expect = {WIRE_SEG1},
      NO_LOGS,
      .wire = w_echoed,
      .verdict = EH_FAIL,
-     .reason = "expected server segments of at most 1 payload byte, got 12 bytes (the largest of "
-               "1 segment) on 127.0.0.1:40312 -> 127.0.0.1:65432",
+     .reason = "the server sent a segment of 12 bytes where this scenario allows at most 1 "
+               "(expected server segments of at most 1 payload byte, got 12 bytes (the "
+               "largest of 1 segment) on 127.0.0.1:40312 -> 127.0.0.1:65432)",
      .evidence = "{'largest':12}"},
     {.name = "wire segments of one byte pass on the real recv(1) capture",
      .expect = {WIRE_SEG1},
      NO_LOGS,
      .wire = w_real_recv1,
      .verdict = EH_PASS,
-     .reason = "expected server segments of at most 1 payload byte, got 1 byte (the largest of 2 "
-               "segments) on 127.0.0.1:42044 -> 127.0.0.1:65432"},
+     .reason = "the server sent its payload in segments of at most 1 byte, as expected "
+               "(expected server segments of at most 1 payload byte, got 1 byte (the largest "
+               "of 2 segments) on 127.0.0.1:42044 -> 127.0.0.1:65432)"},
 
     /* wire_close */
     {.name = "wire close graceful by the client passes",
@@ -885,47 +1016,80 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_echoed,
      .verdict = EH_PASS,
-     .reason = "expected close in {graceful} (first FIN/RST from client) on 127.0.0.1:40312 -> "
-               "127.0.0.1:65432, got graceful (first FIN/RST from client, no data after close)"},
+     .reason = "the connection was closed gracefully (FIN both ways), the client first, as "
+               "this scenario expects (expected close in {graceful} (first FIN/RST from "
+               "client) on 127.0.0.1:40312 -> 127.0.0.1:65432, got graceful (first FIN/RST "
+               "from client, no data after close))"},
     {.name = "wire close reset after data after close passes",
      .expect = {WIRE_CLOSE_RESET},
      NO_LOGS,
      .wire = w_data_after_close,
      .verdict = EH_PASS,
-     .reason = "expected close in {client-reset} (first FIN/RST from client, data after close) on "
-               "127.0.0.1:40312 -> 127.0.0.1:65432, got client-reset (first FIN/RST from client, "
-               "data after close)",
+     .reason = "the connection was reset by the client after it had closed (data arrived at "
+               "its closed socket), the client first, as this scenario expects (expected "
+               "close in {client-reset} (first FIN/RST from client, data after close) on "
+               "127.0.0.1:40312 -> 127.0.0.1:65432, got client-reset (first FIN/RST from "
+               "client, data after close))",
      .evidence = "{'connection':{'close':'client-reset'}}"},
     {.name = "wire close of another class fails",
      .expect = {WIRE_CLOSE_RESET},
      NO_LOGS,
      .wire = w_echoed,
      .verdict = EH_FAIL,
-     .reason = "expected close in {client-reset} (first FIN/RST from client, data after close) "
-               "on 127.0.0.1:40312 -> 127.0.0.1:65432, got graceful (first FIN/RST from client, "
-               "no data after close)"},
+     .reason = "the connection was closed gracefully (FIN both ways), which this scenario "
+               "does not allow (expected close in {client-reset} (first FIN/RST from client, "
+               "data after close) on 127.0.0.1:40312 -> 127.0.0.1:65432, got graceful (first "
+               "FIN/RST from client, no data after close))"},
+    {.name = "wire close: a server abort says why a reset replaced the close",
+     .expect = {WIRE_CLOSE_GRACEFUL},
+     NO_LOGS,
+     .wire = w_server_aborts,
+     .verdict = EH_FAIL,
+     .reason_part = "the server aborted the connection with a reset instead of closing it: it "
+                    "closed its socket with data still unread, or with SO_LINGER 0 (read until "
+                    "recv returns 0, then close) (expected close in {graceful}"},
+    {.name = "wire close: a half-close says the server never closed",
+     .expect = {WIRE_CLOSE_GRACEFUL},
+     NO_LOGS,
+     .wire = w_server_never_closes,
+     .verdict = EH_FAIL,
+     .reason_part = "the server never closed its side after the client closed (close the "
+                    "connection when recv returns 0) (expected close in {graceful} (first "
+                    "FIN/RST from client) on 127.0.0.1:40312 -> 127.0.0.1:65432, got half-closed"},
+    {.name = "wire close: a client abort is named",
+     .expect = {WIRE_CLOSE_GRACEFUL},
+     NO_LOGS,
+     .wire = w_client_aborts,
+     .verdict = EH_FAIL,
+     .reason_part = "the client aborted the connection with a reset instead of closing it"},
     {.name = "wire close first by the wrong side fails",
      .expect = {WIRE_CLOSE_GRACEFUL},
      NO_LOGS,
      .wire = w_server_closes_first,
      .verdict = EH_FAIL,
-     .reason = "expected close in {graceful} (first FIN/RST from client) on 127.0.0.1:40312 -> "
-               "127.0.0.1:65432, got graceful (first FIN/RST from server, no data after close)"},
+     .reason = "the server closed the connection before the client had finished sending (RFC "
+               "862: echo until the client closes) (expected close in {graceful} (first "
+               "FIN/RST from client) on 127.0.0.1:40312 -> 127.0.0.1:65432, got graceful "
+               "(first FIN/RST from server, no data after close))"},
     {.name = "wire close client-reset passes on the real recv(1) capture",
      .expect = {WIRE_CLOSE_RESET},
      NO_LOGS,
      .wire = w_real_recv1,
      .verdict = EH_PASS,
-     .reason = "expected close in {client-reset} (first FIN/RST from client, data after close) on "
-               "127.0.0.1:42044 -> 127.0.0.1:65432, got client-reset (first FIN/RST from client, "
-               "data after close)"},
+     .reason = "the connection was reset by the client after it had closed (data arrived at "
+               "its closed socket), the client first, as this scenario expects (expected "
+               "close in {client-reset} (first FIN/RST from client, data after close) on "
+               "127.0.0.1:42044 -> 127.0.0.1:65432, got client-reset (first FIN/RST from "
+               "client, data after close))"},
     {.name = "wire close graceful fails on the real recv(1) capture",
      .expect = {WIRE_CLOSE_GRACEFUL},
      NO_LOGS,
      .wire = w_real_recv1,
      .verdict = EH_FAIL,
-     .reason = "expected close in {graceful} (first FIN/RST from client) on 127.0.0.1:42044 -> "
-               "127.0.0.1:65432, got client-reset (first FIN/RST from client, data after close)"},
+     .reason = "the client's kernel reset the connection: the server sent data after the "
+               "client had closed (expected close in {graceful} (first FIN/RST from client) "
+               "on 127.0.0.1:42044 -> 127.0.0.1:65432, got client-reset (first FIN/RST from "
+               "client, data after close))"},
 
     /* wire_connections */
     {.name = "wire connections within the bounds pass",
@@ -933,28 +1097,30 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_echoed,
      .verdict = EH_PASS,
-     .reason = "expected exactly 1 TCP connection on the wire, got 1 (127.0.0.1:40312 -> "
-               "127.0.0.1:65432)"},
+     .reason = "the capture shows 1 connection, as this scenario expects (expected exactly 1 "
+               "TCP connection on the wire, got 1 (127.0.0.1:40312 -> 127.0.0.1:65432))"},
     {.name = "wire connections above max fail listing them",
      .expect = {WIRE_ONE},
      NO_LOGS,
      .wire = w_two_connections,
      .verdict = EH_FAIL,
-     .reason = "expected exactly 1 TCP connection on the wire, got 2 (127.0.0.1:40312 -> "
-               "127.0.0.1:65432, 127.0.0.1:40314 -> 127.0.0.1:65432)"},
+     .reason = "the capture shows 2 connections where this scenario allows at most 1 "
+               "(expected exactly 1 TCP connection on the wire, got 2 (127.0.0.1:40312 -> "
+               "127.0.0.1:65432, 127.0.0.1:40314 -> 127.0.0.1:65432))"},
     {.name = "wire connections: none fails",
      .expect = {WIRE_ONE},
      NO_LOGS,
      .wire = w_nothing,
      .verdict = EH_FAIL,
-     .reason = "expected exactly 1 TCP connection on the wire, got 0"},
+     .reason = "the capture shows 0 connections where this scenario expects at least 1 "
+               "(expected exactly 1 TCP connection on the wire, got 0)"},
     {.name = "wire connections: one on the real recv(1) capture",
      .expect = {WIRE_ONE},
      NO_LOGS,
      .wire = w_real_recv1,
      .verdict = EH_PASS,
-     .reason = "expected exactly 1 TCP connection on the wire, got 1 (127.0.0.1:42044 -> "
-               "127.0.0.1:65432)"},
+     .reason = "the capture shows 1 connection, as this scenario expects (expected exactly 1 "
+               "TCP connection on the wire, got 1 (127.0.0.1:42044 -> 127.0.0.1:65432))"},
 
     /* wire_syn */
     {.name = "wire syn counts unanswered and refused",
@@ -962,15 +1128,17 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_unanswered_and_refused,
      .verdict = EH_PASS,
-     .reason = "expected at least 1 unanswered and at least 1 refused connection attempts, got 1 "
-               "unanswered and 1 refused"},
+     .reason = "the capture shows the connection attempts this scenario expects to go "
+               "unanswered or refused (expected at least 1 unanswered and at least 1 refused "
+               "connection attempts, got 1 unanswered and 1 refused)"},
     {.name = "wire syn below the minimum fails",
      .expect = {.kind = EH_EXPECT_WIRE_SYN, .unanswered_min = 2, .refused_min = -1},
      NO_LOGS,
      .wire = w_unanswered_and_refused,
      .verdict = EH_FAIL,
-     .reason = "expected at least 2 unanswered connection attempts, got 1 unanswered and 1 "
-               "refused"},
+     .reason = "fewer connection attempts went unanswered than this scenario expects: the "
+               "server accepted (or its kernel queued) more than it should (expected at least "
+               "2 unanswered connection attempts, got 1 unanswered and 1 refused)"},
 
     /* wire_udp */
     {.name = "wire udp pairs of equal size pass",
@@ -978,22 +1146,25 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_udp_pairs,
      .verdict = EH_PASS,
-     .reason = "expected every reply paired with a request of the same size on every exchange, "
-               "got 2 pairs in 1 exchange"},
+     .reason = "every datagram got one reply of its own size (expected every reply paired "
+               "with a request of the same size on every exchange, got 2 pairs in 1 exchange)"},
     {.name = "wire udp reply of another size fails",
      .expect = {WIRE_UDP},
      NO_LOGS,
      .wire = w_udp_short_reply,
      .verdict = EH_FAIL,
-     .reason = "expected every reply paired with a request of the same size on 127.0.0.1:40312 "
-               "-> 127.0.0.1:65432, got reply 1 of 2 bytes to a request of 3 bytes"},
+     .reason = "reply 1 has 2 bytes where its request had 3 (RFC 862: send back each datagram "
+               "whole, one reply per datagram) (expected every reply paired with a request of "
+               "the same size on 127.0.0.1:40312 -> 127.0.0.1:65432, got reply 1 of 2 bytes "
+               "to a request of 3 bytes)"},
     {.name = "wire udp unanswered request fails",
      .expect = {WIRE_UDP},
      NO_LOGS,
      .wire = w_udp_unanswered,
      .verdict = EH_FAIL,
-     .reason = "expected every reply paired with a request of the same size on 127.0.0.1:40312 "
-               "-> 127.0.0.1:65432, got 1 unanswered request"},
+     .reason = "1 datagram got no reply (RFC 862: send back each datagram received) (expected "
+               "every reply paired with a request of the same size on 127.0.0.1:40312 -> "
+               "127.0.0.1:65432, got 1 unanswered request)"},
 };
 
 START_TEST(test_judge_case)

@@ -133,7 +133,7 @@ START_TEST(test_watch_counts_inside_a_pid_namespace)
     char *result = NULL;
     struct eh_error err = {0};
     enum eh_isolation mode;
-    ck_assert_msg(eh_isolate_run(count_in_namespace, NULL, false,
+    ck_assert_msg(eh_isolate_run(count_in_namespace, NULL, 0, false,
                                  eh_now_us() + eh_scaled_ms(10000) * 1000, &mode, &result, NULL,
                                  &err) == EH_OK,
                   "%s", err.msg);
