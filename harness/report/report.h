@@ -5,7 +5,7 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "schema_version": 4, "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 5, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
@@ -101,7 +101,7 @@
 #include <stdio.h>
 
 /* The report's "schema_version". */
-#define EH_REPORT_SCHEMA_VERSION 4
+#define EH_REPORT_SCHEMA_VERSION 5
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */

@@ -31,6 +31,10 @@ enum eh_step_kind {
     EH_STEP_CLOSE,
     EH_STEP_ABORT, /* SO_LINGER {1,0} then close: sends RST */
     EH_STEP_SLEEP,
+    EH_STEP_NODELAY, /* TCP_NODELAY on: each send() leaves as its own segment */
+    EH_STEP_STREAM,  /* send the bytes while reading the echo, in one poll loop */
+    EH_STEP_CLIENTS, /* count connections at once, each with its own bytes, interleaved */
+    EH_STEP_REPEAT,  /* the nested steps, `count` times over */
 };
 const char *eh_step_name(enum eh_step_kind k); /* the JSON key: "connect", "send", ... */
 
@@ -40,14 +44,29 @@ enum eh_recv_mode {
     EH_RECV_UNTIL_EOF, /* recv until 0 or error */
 };
 
+#define EH_MAX_CHUNKS 64 /* piece sizes in one "chunk" list */
+
 struct eh_step {
     enum eh_step_kind kind;
     char path[64];       /* "$.client.steps[2]", for messages */
-    unsigned char *data; /* send: the bytes (text, hex or seeded random, expanded) */
-    size_t data_len;     /* send: bytes */
+    unsigned char *data; /* send, stream: the bytes (text, hex or seeded random, expanded) */
+    size_t data_len;     /* send, stream: bytes */
+    size_t chunks[EH_MAX_CHUNKS]; /* send, stream, clients: piece sizes, cycled (UDP: datagrams) */
+    size_t n_chunks;              /* 0: send and UDP: one piece; stream, clients TCP: 65536 */
+    int64_t pause_ms;             /* send, stream, clients: wait after each piece */
     enum eh_recv_mode recv_mode;
-    size_t recv_bytes; /* recv: N for up_to / exactly; 0 for until_eof */
-    int64_t sleep_ms;  /* sleep: milliseconds, before the timeout scale */
+    size_t recv_bytes;     /* recv: N for up_to / exactly; 0 for until_eof */
+    int64_t timeout_ms;    /* recv, stream, clients: the step's own limit; 0: the scenario's */
+    int64_t sleep_ms;      /* sleep: milliseconds, before the timeout scale */
+    size_t read_size;      /* stream: bytes per recv() (65536 unless given) */
+    int64_t read_delay_ms; /* stream: no recv() before this much time has passed */
+    int64_t read_pause_ms; /* stream: wait after each recv() */
+    bool shutdown;         /* stream: shutdown(SHUT_WR) after the last byte, then read to EOF */
+    int64_t count;         /* clients: connections; repeat: times */
+    size_t client_bytes;   /* clients: bytes each client sends */
+    uint64_t seed;         /* clients: client i (from 1) sends the random bytes of seed + i - 1 */
+    struct eh_step *steps; /* repeat: the steps repeated (no repeat among them) */
+    size_t n_steps;
 };
 
 struct eh_role {
@@ -91,6 +110,14 @@ enum eh_expect_kind {
     EH_EXPECT_WIRE_CONNECTIONS, /* number of TCP connections (udp: exchanges) */
     EH_EXPECT_WIRE_SYN,         /* connections left unanswered or refused */
     EH_EXPECT_WIRE_UDP,         /* every reply paired with a request of its size */
+    /* Judged from the scripted peer's per-connection records, so the server may be under test: */
+    EH_EXPECT_CONN_ECHO,          /* each connection got back exactly its own bytes */
+    EH_EXPECT_CLIENTS_SERVED,     /* every connection attempted got its whole echo */
+    EH_EXPECT_CLIENTS_CONCURRENT, /* no client's echo waited for another client to finish */
+    EH_EXPECT_DATAGRAM_ECHO,      /* each reply is its own request: size, bytes, boundaries */
+    /* Judged from what the runner saw of the server process: */
+    EH_EXPECT_SERVER_FDS,     /* the server's open descriptors grew by at most max_growth */
+    EH_EXPECT_SERVER_RUNNING, /* the server still ran when the client side finished */
 };
 const char *eh_expect_name(enum eh_expect_kind k); /* the JSON key: "exit", "survived", ... */
 
@@ -113,7 +140,7 @@ struct eh_expect {
     int signals[EH_MAX_OUTCOMES]; /* exit: allowed terminating signals */
     size_t n_signals;
     struct eh_match match; /* event */
-    int64_t min;           /* event, wire_connections: at least this many (default 1) */
+    int64_t min;           /* event, wire_connections, clients_served: at least (default 1) */
     int64_t max;           /* event, wire_connections: at most; -1 unbounded (default) */
     struct eh_match *seq;  /* sequence */
     size_t n_seq;
@@ -127,6 +154,9 @@ struct eh_expect {
     bool data_after_close;          /* wire_close */
     int64_t unanswered_min;         /* wire_syn: -1 when not given */
     int64_t refused_min;            /* wire_syn: -1 when not given */
+    int64_t conn;                   /* conn_echo: the connection judged (from 1); 0: every one */
+    bool eof;                       /* conn_echo: the server's EOF must follow the echo */
+    int64_t max_growth;             /* server_fds: descriptors, after minus before */
 };
 
 /* Network conditions set inside the scenario's own namespace before anything
