@@ -3,6 +3,7 @@
 #   make test  install what is missing, build, run every test through CTest
 #   make killmatrix   the kill matrix alone, its table printed
 #   make install PREFIX=/opt/echoharness   build, then install (default /usr/local)
+#   make fuzz, make test-asan, make test-valgrind: hardening runs (README "Hardening")
 # Packages come from Debian (apt-get, as root or with sudo).
 
 BUILD      ?= build
@@ -19,9 +20,16 @@ TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format pyth
 # Installed apart: where apt cannot install it, that one test says why it
 # was skipped and every other test still runs.
 BROWSER_PKGS := chromium
+# libclang-rt-dev holds libFuzzer and the sanitizer runtimes (only recommended by clang).
+FUZZ_PKGS     := clang libclang-rt-dev
+VALGRIND_PKGS := valgrind
+# make fuzz: seconds per target, and a subset, e.g. FUZZ_TARGETS='decode flow'
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test killmatrix install deps test-deps bench format format-check clean
+.PHONY: all build run test install deps test-deps bench format format-check clean fuzz test-asan killmatrix \
+	test-valgrind
 
 all: build
 
@@ -73,6 +81,33 @@ bench: test-deps build
 	bench/analyze
 	bench/scenarios
 	bench/load
+
+# libFuzzer targets of fuzz/, built with clang in build-fuzz, FUZZ_SECONDS each.
+fuzz: deps
+	$(call install_missing,$(FUZZ_PKGS))
+	[ -f build-fuzz/CMakeCache.txt ] || CC=clang cmake -S . -B build-fuzz -DEH_FUZZ=ON
+	cmake --build build-fuzz --target fuzz-targets -j $(JOBS)
+	fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Every test under AddressSanitizer and UBSan; any report fails the test.
+test-asan: test-deps
+	[ -f build-asan/CMakeCache.txt ] || cmake -S . -B build-asan -DEH_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && EH_TIMEOUT_SCALE=3 \
+	  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# The integration tests with every echoharness under valgrind's memcheck (its
+# forked children too, not the programs they exec); an error or a definite or
+# indirect leak makes it exit 99 and fails the test (tests/valgrind.supp).
+VALGRIND ?= valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --track-fds=no --trace-children=no --vgdb=no \
+	--suppressions=$(CURDIR)/tests/valgrind.supp
+test-valgrind: test-deps build
+	$(call install_missing,$(VALGRIND_PKGS))
+	cd $(BUILD) && EH_WRAPPER='$(VALGRIND)' EH_TIMEOUT_SCALE=10 \
+	  ctest --output-on-failure -j $(JOBS) -L integration
 
 # Every C file of the project, as the format check sees it.
 C_SOURCES = $(shell find base reference harness servers clients tests/unit fuzz bench \

@@ -143,7 +143,7 @@ static void usage(FILE *out, const char *prog)
           "  --send-after-eof N after the client's EOF send N chunks of 1024 bytes, then close\n"
           "  --keep-sigpipe     let SIGPIPE kill the server (no SIG_IGN, no MSG_NOSIGNAL)\n"
           "  --concurrent       serve many clients at once with epoll (implies --forever;\n"
-          "                     blocking mode only)\n"
+          "                     blocking mode only; UDP: as --forever, one socket serves all)\n"
           "  --ready-fd N       close fd N once listening (TCP) or bound (UDP)\n"
           "  --reuseaddr        set SO_REUSEADDR before bind (the tutorial does not)\n"
           "  --nodelay          set TCP_NODELAY (Nagle off): each send() leaves as its own\n"
@@ -347,6 +347,8 @@ static bool settle_options(struct server *s)
         s->forever = s->concurrent = false, s->max_connections = 0;
     if (s->f->serial) /* the bug: the accept loop serves each client to the end */
         s->concurrent = false;
+    if (s->f->reads_once_closes) /* the tutorial's loop, one client at a time */
+        s->concurrent = false;
     if (s->recv_bytes == 0)
         s->recv_bytes = udp ? UDP_DEFAULT_RECV_BYTES : 1024;
     if (udp && s->f->udp_truncates && s->recv_bytes > UDP_TRUNCATING_RECV_BYTES)
@@ -450,11 +452,12 @@ static int open_socket(struct server *s)
 {
     const char *step = "capset";
     int fd = -1;
+    bool epoll = s->concurrent && s->ep.sock_type == SOCK_STREAM; /* UDP: one socket serves all */
     if (s->unprivileged && eh_drop_capabilities() < 0)
         goto fail;
     step = "socket";
-    fd = eh_socket(s->ep.family, s->ep.sock_type | eh_io_socket_flags(&s->ep.io) |
-                                     (s->concurrent ? SOCK_NONBLOCK : 0));
+    fd = eh_socket(s->ep.family,
+                   s->ep.sock_type | eh_io_socket_flags(&s->ep.io) | (epoll ? SOCK_NONBLOCK : 0));
     if (fd < 0)
         goto fail;
     step = "setsockopt";
@@ -655,6 +658,11 @@ static int serve_conn(const struct server *s, int fd)
         if (s->close_first && (r = eh_shutdown(fd, SHUT_WR)) < 0)
             break;
         shut = s->close_first;
+        if (s->f->reads_once_closes) { /* the bug: one message per connection */
+            eh_evlog_conn_end(fd, "done");
+            eh_close(fd);
+            return 0;
+        }
     }
     return end_conn(s, fd, r, errno);
 }

@@ -22,6 +22,7 @@ struct eh_server_faults {
     bool ignores_no_accept;     /* ignores --no-accept: accepts every connection, forever */
     bool swap_accept_addrs;     /* log accept()'s laddr and raddr swapped */
     bool echoes_once;           /* TCP: echo only a connection's first recv(), then drain to EOF */
+    bool reads_once_closes;     /* TCP: echo a connection's first recv(), then close it */
     bool serves_once;           /* serve one client (UDP: datagram), exit; ignores --forever */
     bool serial;                /* ignores --concurrent: one client at a time, each to its EOF */
     bool dies_on_reset;         /* ECONNRESET on a connection ends the process, status 1 */

@@ -26,6 +26,7 @@
  * its IPv4-mapped form, since both name the same IPv4 packets.
  */
 #include "verdict.h"
+#include "conns.h"
 #include "hex.h"
 
 #include <errno.h>
@@ -1885,6 +1886,20 @@ static void judge_kind(const struct eh_expect *e, const struct eh_observation *o
     case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
         if (wire_of(obs, EH_TCP, true, r, say, out, &f))
             judge_wire_client_reads_echo(f, r, say, out);
+        break;
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+        if (log_of(obs, EH_CLIENT, r, say, out, &ev)) {
+            eh__judge_conns(e, ev, out); /* its reason is the sentence, facts inside */
+            put(say, "%s", out->reason);
+        }
+        break;
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
+        eh__judge_server_watch(e, obs, out);
+        put(say, "%s", out->reason);
         break;
     }
 }

@@ -32,8 +32,19 @@ struct eh_proc_obs {
     json_t *events;          /* array of event objects (scenarios/README.md "Event log"); owned */
 };
 
+/* What the runner saw of the server process around the client side; taken
+ * only for scenarios that ask (server_fds, server_running). */
+struct eh_server_watch {
+    bool taken;     /* the runner looked */
+    bool running;   /* the server had not exited when the client side finished */
+    int fds_before; /* its open descriptors once it was ready; -1: not read */
+    int fds_after;  /* the same once the client side had finished; -1: not read */
+    char why[256];  /* why they could not be read, when one is -1 */
+};
+
 struct eh_observation {
     struct eh_proc_obs roles[EH_ROLE_COUNT];
+    struct eh_server_watch server;
     int port_lo, port_hi;        /* ip_local_port_range read in the scenario's namespace */
     bool port_window;            /* the harness narrowed it for this run (client_port_window) */
     const struct eh_flows *wire; /* the capture's connections (lent); NULL: no capture */

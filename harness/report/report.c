@@ -622,16 +622,18 @@ int eh_report_diff(const json_t *old_report, const json_t *new_report, FILE *out
     return eh_report_diff_count(old_report, new_report, out, &counts);
 }
 
-eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err)
+/* Checks what eh_report_diff() relies on (see eh_report_load()); takes
+ * report (NULL when jansson could not parse the text, jerr saying why) and
+ * stores it in *out, or releases it. */
+static eh_status check_report(json_t *report, const char *path, const json_error_t *jerr,
+                              json_t **out, struct eh_error *err)
 {
-    json_error_t jerr;
-    json_t *report = json_load_file(path, JSON_ALLOW_NUL, &jerr);
     *out = NULL;
     if (report == NULL) {
-        if (jerr.line < 0)
-            eh_error_set(err, "%s: %s", path, jerr.text);
+        if (jerr->line < 0)
+            eh_error_set(err, "%s: %s", path, jerr->text);
         else
-            eh_error_set(err, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+            eh_error_set(err, "%s:%d:%d: %s", path, jerr->line, jerr->column, jerr->text);
         return EH_ERR;
     }
     const json_t *scenarios = json_object_get(report, "scenarios");
@@ -661,4 +663,17 @@ eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err)
     }
     *out = report;
     return EH_OK;
+}
+
+eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err)
+{
+    json_error_t jerr;
+    return check_report(json_load_file(path, JSON_ALLOW_NUL, &jerr), path, &jerr, out, err);
+}
+
+eh_status eh_report_load_text(const char *path, const char *text, size_t len, json_t **out,
+                              struct eh_error *err)
+{
+    json_error_t jerr;
+    return check_report(json_loadb(text, len, JSON_ALLOW_NUL, &jerr), path, &jerr, out, err);
 }

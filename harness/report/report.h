@@ -5,7 +5,7 @@
  * document:
  *
  * {
- *   "tool": "echoharness", "schema_version": 5, "version": "0.1.0",
+ *   "tool": "echoharness", "schema_version": 6, "version": "0.1.0",
  *   "started": "2026-11-26T14:32:48Z", "duration_ms": 1234,
  *   "timeout_scale": 1.0,
  *   "isolation": "namespaces" | "host-loopback",
@@ -103,7 +103,7 @@
 #include <stdio.h>
 
 /* The report's "schema_version". */
-#define EH_REPORT_SCHEMA_VERSION 5
+#define EH_REPORT_SCHEMA_VERSION 6
 
 struct eh_report_writer {
     const char *file; /* "report.json", "junit.xml", "report.html", "summary.md" */
@@ -200,6 +200,12 @@ int eh_report_diff_count(const json_t *old_report, const json_t *new_report, FIL
  * "FILE:LINE:COL: message" (JSON syntax) or "FILE: $.json.path: message".
  * Caller frees *out (NULL on error) with json_decref(). */
 eh_status eh_report_load(const char *path, json_t **out, struct eh_error *err);
+
+/* The same for len bytes of report text already in memory (NUL bytes
+ * allowed); path names it in messages. Caller frees *out (NULL on error)
+ * with json_decref(). */
+eh_status eh_report_load_text(const char *path, const char *text, size_t len, json_t **out,
+                              struct eh_error *err);
 
 /* Internal to the report writers (report*.c): read-only views of the
  * document with defaults for missing or mistyped fields, so that every writer

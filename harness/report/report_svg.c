@@ -450,7 +450,8 @@ static void ladder_caption(FILE *out, const struct ladder *l)
 
 static void draw_ladder(FILE *out, struct ladder *l, int k)
 {
-    qsort(l->items, l->n, sizeof(*l->items), by_time);
+    if (l->n > 1) /* qsort() wants a non-null array even when it is empty */
+        qsort(l->items, l->n, sizeof(*l->items), by_time);
     char *rows = NULL;
     size_t rows_len = 0;
     FILE *mem = open_memstream(&rows, &rows_len); /* the rows first: they decide the height */

@@ -1,28 +1,36 @@
 /* peer.c - the harness's own scripted client.
  *
- * Runs a scenario's client steps with one socket at a time and records every
- * socket call as an event (scenarios/README.md "Event log"). The socket is
- * non-blocking from socket() on, and every call that could block first polls
- * with the time left to the deadline: the events are those of a blocking
- * program (one per call, elapsed_us including the wait), but nothing waits
- * past the deadline. A deadline reached while waiting is logged as the call
- * failing, {"call":"recv",...,"ret":-1,"errno":"ETIMEDOUT","timeout":true},
- * and ends the run with EH_TIMEOUT.
+ * Runs a scenario's client steps and records every socket call as an event
+ * (scenarios/README.md "Event log"). Sockets are non-blocking from socket()
+ * on, and every call that could block first polls with the time left: the
+ * events are those of a blocking program (one per call, elapsed_us including
+ * the wait), but nothing waits past a deadline. The deadline is the
+ * scenario's, or a step's own timeout_ms when that comes first. A deadline
+ * reached while waiting is logged as the call failing,
+ * {"call":"recv",...,"ret":-1,"errno":"ETIMEDOUT","timeout":true}; the
+ * scenario's ends the run with EH_TIMEOUT, a step's only that step.
+ *
+ * The one-at-a-time steps (connect, send, recv, shutdown_write, close,
+ * abort, nodelay, stream) use the current connection; clients opens
+ * connections of its own (peer_flow.c); repeat runs its steps again. Every
+ * socket has a connection record (peer_int.h) and every event of it carries
+ * "conn": its number, from 1.
  *
  * Besides the calls themselves the log holds: {"call":"<step>","skipped":
  * "not connected"} for a step that needs a socket when none is open, and a
- * {"call":"conn_end","reason":...} summary before a connected TCP socket is
- * closed (the first error of a send or recv on it, "eof", "timeout", or
- * "done"). An abortive close is logged as {"call":"setsockopt",
- * "option":"SO_LINGER","l_onoff":1,"l_linger":0} followed by the close.
- * sleep steps are not socket calls and are not logged; an await_server step
- * is logged as {"call":"await","who":"server","matched":...,"elapsed_us":...}
- * so that the log shows where the client waited for the server.
+ * conn_end summary before a connected TCP socket is closed: how it ended
+ * ("reason": the first error of a send or recv on it, "eof", "timeout", or
+ * "done") and how the echo went (sent, received, matched, ...). An abortive
+ * close is logged as {"call":"setsockopt","option":"SO_LINGER","l_onoff":1,
+ * "l_linger":0} followed by the close. sleep steps and pauses are not socket
+ * calls and are not logged; an await_server step is logged as
+ * {"call":"await","who":"server","matched":...,"elapsed_us":...}, so that
+ * the log shows where the client waited for the server.
  */
 #include "peer.h"
+#include "peer_int.h"
 
 #include "addr.h"
-#include "evlog.h"
 #include "evlog_read.h"
 #include "verdict.h"
 
@@ -30,6 +38,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,167 +48,337 @@
 #include <unistd.h>
 
 #define RECV_CHUNK_BYTES 65536         /* buffer of "exactly" and "until_eof" reads */
+#define KEEP_MAX_BYTES (64u << 20)     /* sent bytes kept over every record, about */
+#define MATCH_MIN_BYTES 8              /* a window shorter than this is not searched */
 #define AWAIT_POLL_MS 2                /* await_server: how often the server's log is read */
 #define AWAIT_LOG_MAX_BYTES (8u << 20) /* await_server: how much of it */
 
-struct peer {
-    struct eh_evlog *log;         /* the event log; its t_us counts from the run's start */
-    int64_t deadline_us;          /* monotonic */
-    int fd;                       /* the open socket, or -1 */
-    int type;                     /* SOCK_STREAM or SOCK_DGRAM */
-    bool connected;               /* connect() succeeded on fd */
-    char end_reason[24];          /* conn_end reason of fd, "" while it has not ended */
-    struct sockaddr_storage addr; /* the server */
-    socklen_t addr_len;
-    const char *server_log; /* the server's event log (await_server), or NULL */
-};
-
-/* Starts an event of the run's log: {"t_us":..,"call":call[,"fd":fd]}. The
- * caller adds fields and ends it with eh_ev_end(). */
-static void event(struct peer *p, struct eh_ev *ev, const char *call, int fd)
+void eh__peer_event(struct eh__peer *p, struct eh_ev *ev, const char *call,
+                    const struct eh__conn *c)
 {
     eh_ev_begin_in(ev, p->log, call);
-    if (fd >= 0)
-        eh_ev_int(ev, "fd", fd);
+    if (c != NULL && c->fd >= 0)
+        eh_ev_int(ev, "fd", c->fd);
+    if (c != NULL)
+        eh_ev_int(ev, "conn", c->id);
 }
 
-/* Records how the connection ended, unless it already had. */
-static void note_end(struct peer *p, const char *reason)
+int64_t eh__step_deadline(const struct eh__peer *p, const struct eh_step *st)
 {
-    if (p->connected && p->end_reason[0] == '\0')
-        snprintf(p->end_reason, sizeof(p->end_reason), "%s", reason);
+    if (st->timeout_ms <= 0)
+        return p->deadline_us;
+    int64_t d = eh_now_us() + eh_scaled_ms(st->timeout_ms) * 1000;
+    return d < p->deadline_us ? d : p->deadline_us;
 }
 
-/* Waits until fd is ready for `what` (or has an error to report); false
- * when the deadline passed first. */
-static bool wait_fd(struct peer *p, short what)
+bool eh__wait_fd(int fd, short what, int64_t deadline_us)
 {
     for (;;) {
-        int64_t left_us = p->deadline_us - eh_now_us();
+        int64_t left_us = deadline_us - eh_now_us();
         if (left_us > (int64_t)INT_MAX * 1000)
             left_us = (int64_t)INT_MAX * 1000;
-        struct pollfd pfd = {.fd = p->fd, .events = what};
+        struct pollfd pfd = {.fd = fd, .events = what};
         int r = poll(&pfd, 1, left_us > 0 ? (int)((left_us + 999) / 1000) : 0);
         if (r > 0 || (r < 0 && errno != EINTR))
             return true;
-        if (r == 0 && eh_now_us() >= p->deadline_us)
+        if (r == 0 && eh_now_us() >= deadline_us)
             return false;
     }
 }
 
-/* Logs the call in ev as failed by the deadline, ends ev and ends the run. */
-static eh_status timed_out(struct peer *p, struct eh_ev *ev, int64_t start_us,
-                           const struct eh_step *st, struct eh_error *err)
+eh_status eh__peer_sleep_until(struct eh__peer *p, int64_t until, const struct eh_step *st,
+                               struct eh_error *err)
+{
+    bool cut = until > p->deadline_us;
+    if (cut)
+        until = p->deadline_us;
+    struct timespec ts = {.tv_sec = until / 1000000, .tv_nsec = (until % 1000000) * 1000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+    if (!cut)
+        return EH_OK;
+    eh_error_set(err, "%s: the deadline passed during %s", st->path, eh_step_name(st->kind));
+    return EH_TIMEOUT;
+}
+
+eh_status eh__peer_timed_out(struct eh__peer *p, struct eh__conn *c, struct eh_ev *ev,
+                             int64_t start_us, const struct eh_step *st, struct eh_error *err)
 {
     eh_ev_result(ev, -1, ETIMEDOUT);
     eh_ev_bool(ev, "timeout", true);
     eh_ev_int(ev, "elapsed_us", eh_now_us() - start_us);
     eh_ev_end(ev);
-    note_end(p, "timeout");
+    eh__conn_note_end(c, "timeout");
+    if (eh_now_us() < p->deadline_us)
+        return EH_OK;
     eh_error_set(err, "%s: the deadline passed during %s", st->path, eh_step_name(st->kind));
     return EH_TIMEOUT;
 }
 
-/* conn_end (for a connected TCP socket), then close(). */
-static void close_fd(struct peer *p)
+/* ---- connection records ---- */
+
+void eh__conn_note_end(struct eh__conn *c, const char *reason)
 {
-    if (p->fd < 0)
-        return;
-    struct eh_ev ev;
-    if (p->connected && p->type == SOCK_STREAM) {
-        event(p, &ev, "conn_end", p->fd);
-        eh_ev_str(&ev, "reason", p->end_reason[0] ? p->end_reason : "done");
-        eh_ev_end(&ev);
-    }
-    int r = close(p->fd);
-    int e = errno;
-    event(p, &ev, "close", p->fd);
-    eh_ev_result(&ev, r, e);
-    eh_ev_end(&ev);
-    p->fd = -1;
-    p->connected = false;
-    p->end_reason[0] = '\0';
+    if (c != NULL && c->connected && c->reason[0] == '\0')
+        snprintf(c->reason, sizeof(c->reason), "%s", reason);
 }
 
-static eh_status step_connect(struct peer *p, const struct eh_step *st, struct eh_error *err)
+void eh__conn_sent(struct eh__peer *p, struct eh__conn *c, const unsigned char *b, size_t n)
 {
-    close_fd(p);
+    bool kept = c->sent != NULL || c->n_sent == 0; /* not released yet */
+    if (n == 0)
+        return;
+    if (kept && c->n_sent + n > c->cap_sent) {
+        size_t cap = c->cap_sent ? c->cap_sent : 4096;
+        while (cap < c->n_sent + n)
+            cap *= 2;
+        unsigned char *bigger = realloc(c->sent, cap);
+        if (bigger == NULL) { /* released: the summary then says less */
+            p->kept_bytes -= c->n_sent;
+            free(c->sent);
+            c->sent = NULL;
+            kept = false;
+        } else {
+            c->sent = bigger;
+            c->cap_sent = cap;
+        }
+    }
+    if (kept) {
+        memcpy(c->sent + c->n_sent, b, n);
+        p->kept_bytes += n;
+    }
+    c->n_sent += n;
+}
+
+void eh__conn_received(struct eh__conn *c, const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t off = c->n_recv + i;
+        if (!c->differs && off == c->matched && c->sent != NULL && off < c->n_sent &&
+            c->sent[off] == b[i]) {
+            c->matched++;
+            continue;
+        }
+        c->differs = true;
+        if (c->n_window < EH__PEER_WINDOW)
+            c->window[c->n_window++] = b[i];
+    }
+    c->n_recv += n;
+}
+
+/* Where the window of c's first difference appears in s (len bytes), or -1. */
+static int64_t find_window(const struct eh__conn *c, const unsigned char *s, size_t len)
+{
+    if (s == NULL || c->n_window < MATCH_MIN_BYTES)
+        return -1;
+    const unsigned char *at = memmem(s, len, c->window, c->n_window);
+    return at ? at - s : -1;
+}
+
+/* The summary fields of conn_end (scenarios/README.md "Event log"). */
+static void put_summary(const struct eh__peer *p, const struct eh__conn *c, struct eh_ev *ev)
+{
+    eh_ev_int(ev, "sent", (int64_t)c->n_sent);
+    eh_ev_int(ev, "received", (int64_t)c->n_recv);
+    eh_ev_int(ev, "matched", (int64_t)c->matched);
+    if (!c->differs)
+        return;
+    if (c->matched < c->n_sent && c->sent != NULL)
+        eh_ev_int(ev, "expected", c->sent[c->matched]);
+    eh_ev_int(ev, "got", c->window[0]);
+    int64_t at = find_window(c, c->sent, c->n_sent);
+    if (at >= 0) {
+        eh_ev_int(ev, "resumes_at", at);
+        return;
+    }
+    for (size_t i = 0; i < p->n_conns; i++) {
+        const struct eh__conn *o = p->conns[i];
+        if (o != c && (at = find_window(c, o->sent, o->n_sent)) >= 0) {
+            eh_ev_int(ev, "from_conn", o->id);
+            eh_ev_int(ev, "from_offset", at);
+            return;
+        }
+    }
+}
+
+void eh__conn_close(struct eh__peer *p, struct eh__conn *c)
+{
+    if (c == NULL || c->fd < 0)
+        return;
+    struct eh_ev ev;
+    if (c->connected && p->type == SOCK_STREAM) {
+        eh__peer_event(p, &ev, "conn_end", c);
+        eh_ev_str(&ev, "reason", c->reason[0] ? c->reason : "done");
+        put_summary(p, c, &ev);
+        eh_ev_end(&ev);
+    }
+    int r = close(c->fd);
+    int e = errno;
+    eh__peer_event(p, &ev, "close", c);
+    eh_ev_result(&ev, r, e);
+    eh_ev_end(&ev);
+    c->fd = -1;
+    if (c == p->cur)
+        p->cur = NULL;
+    if (p->kept_bytes > KEEP_MAX_BYTES && c->sent != NULL) {
+        p->kept_bytes -= c->n_sent;
+        free(c->sent);
+        c->sent = NULL;
+    }
+}
+
+/* A new record, added to the run's list; NULL when memory ran out. */
+static struct eh__conn *conn_new(struct eh__peer *p, int fd)
+{
+    if (p->n_conns == p->cap_conns) {
+        size_t cap = p->cap_conns ? 2 * p->cap_conns : 16;
+        struct eh__conn **v = realloc(p->conns, cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        p->conns = v;
+        p->cap_conns = cap;
+    }
+    struct eh__conn *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->id = (int)p->n_conns + 1;
+    c->fd = fd;
+    p->conns[p->n_conns++] = c;
+    return c;
+}
+
+struct eh__conn *eh__conn_open(struct eh__peer *p, int64_t deadline_us, const struct eh_step *st,
+                               eh_status *status, struct eh_error *err)
+{
+    *status = EH_OK;
     int fd = socket(p->addr.ss_family, p->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int e = errno;
+    struct eh__conn *c = fd >= 0 ? conn_new(p, fd) : NULL;
     struct eh_ev ev;
-    event(p, &ev, "socket", -1);
+    eh__peer_event(p, &ev, "socket", NULL);
+    if (c != NULL)
+        eh_ev_int(&ev, "conn", c->id);
     eh_ev_result(&ev, fd, e);
     eh_ev_str(&ev, "family", p->addr.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET");
     eh_ev_str(&ev, "type", p->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM");
     eh_ev_end(&ev);
-    if (fd < 0)
-        return EH_OK;
-    p->fd = fd;
+    if (c == NULL) {
+        if (fd >= 0) {
+            close(fd);
+            eh_error_set(err, "%s: out of memory for a connection record", st->path);
+            *status = EH_ERR;
+        }
+        return NULL;
+    }
     int64_t start = eh_now_us();
     int r = connect(fd, (const struct sockaddr *)&p->addr, p->addr_len);
     e = errno;
     if (r < 0 && e == EINPROGRESS) {
-        if (!wait_fd(p, POLLOUT)) {
-            event(p, &ev, "connect", fd);
-            return timed_out(p, &ev, start, st, err);
+        if (!eh__wait_fd(fd, POLLOUT, deadline_us)) {
+            eh__peer_event(p, &ev, "connect", c);
+            *status = eh__peer_timed_out(p, c, &ev, start, st, err);
+            eh__conn_close(p, c);
+            return c;
         }
         socklen_t len = sizeof(e);
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
             e = errno;
         r = e ? -1 : 0;
     }
-    event(p, &ev, "connect", fd);
+    eh__peer_event(p, &ev, "connect", c);
     eh_ev_result(&ev, r, e);
     if (r == 0)
         eh_ev_sock_addrs(&ev, fd);
     eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
     eh_ev_end(&ev);
     if (r < 0)
-        close_fd(p);
+        eh__conn_close(p, c);
     else
-        p->connected = true;
-    return EH_OK;
+        c->connected = true;
+    return c;
 }
 
-/* A sendall loop: send() until every byte went or one failed. */
-static eh_status step_send(struct peer *p, const struct eh_step *st, struct eh_error *err)
+/* ---- the one-at-a-time steps ---- */
+
+static eh_status step_connect(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
 {
+    eh_status status;
+    eh__conn_close(p, p->cur);
+    struct eh__conn *c = eh__conn_open(p, eh__step_deadline(p, st), st, &status, err);
+    if (c != NULL && c->fd >= 0)
+        p->cur = c;
+    return status;
+}
+
+/* One send() loop over b: until every byte went or one call failed; on UDP
+ * one send(), one datagram. Returns EH_OK, or EH_TIMEOUT. */
+static eh_status send_all(struct eh__peer *p, const unsigned char *b, size_t len,
+                          const struct eh_step *st, bool *failed, struct eh_error *err)
+{
+    struct eh__conn *c = p->cur;
     size_t off = 0;
     int64_t start = eh_now_us();
     for (;;) {
-        size_t size = st->data_len - off;
-        const unsigned char *b = st->data ? st->data + off : NULL;
+        size_t size = len - off;
+        const unsigned char *at = b ? b + off : NULL;
         struct eh_ev ev;
-        if (!wait_fd(p, POLLOUT)) {
-            event(p, &ev, "send", p->fd);
+        if (!eh__wait_fd(c->fd, POLLOUT, p->deadline_us)) {
+            eh__peer_event(p, &ev, "send", c);
             eh_ev_int(&ev, "size", (int64_t)size);
-            return timed_out(p, &ev, start, st, err);
+            return eh__peer_timed_out(p, c, &ev, start, st, err);
         }
-        ssize_t n = send(p->fd, b, size, MSG_NOSIGNAL);
+        ssize_t n = send(c->fd, at, size, MSG_NOSIGNAL);
         int e = errno;
         if (n < 0 && (e == EAGAIN || e == EINTR))
             continue;
-        event(p, &ev, "send", p->fd);
+        eh__peer_event(p, &ev, "send", c);
         eh_ev_int(&ev, "size", (int64_t)size);
         eh_ev_result(&ev, n, e);
-        eh_ev_data(&ev, b, n);
+        eh_ev_data(&ev, at, n);
         eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
         eh_ev_end(&ev);
-        if (n < 0)
-            note_end(p, eh_errno_name(e));
-        if (n <= 0)
+        if (n < 0) {
+            eh__conn_note_end(c, eh_errno_name(e));
+            *failed = true;
             return EH_OK;
+        }
+        eh__conn_sent(p, c, at, (size_t)n);
         off += (size_t)n;
-        if (off >= st->data_len)
+        if (n == 0 || off >= len)
             return EH_OK;
         start = eh_now_us();
     }
 }
 
+/* send: the bytes whole, or in the pieces of "chunk" (cycled) with pause_ms
+ * after each; on UDP each piece is one datagram. */
+static eh_status step_send(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    size_t off = 0;
+    bool failed = false;
+    for (size_t i = 0; !failed && (i == 0 || off < st->data_len); i++) {
+        size_t piece = st->n_chunks ? st->chunks[i % st->n_chunks] : st->data_len;
+        if (piece > st->data_len - off)
+            piece = st->data_len - off;
+        if (i > 0 && st->pause_ms > 0) {
+            eh_status s =
+                eh__peer_sleep_until(p, eh_now_us() + eh_scaled_ms(st->pause_ms) * 1000, st, err);
+            if (s != EH_OK)
+                return s;
+        }
+        eh_status s = send_all(p, st->data ? st->data + off : NULL, piece, st, &failed, err);
+        if (s != EH_OK)
+            return s;
+        off += piece;
+    }
+    return EH_OK;
+}
+
 /* One recv (up_to), or recv until N bytes (exactly) or until 0 (until_eof),
  * stopping at EOF or an error. On UDP, 0 is an empty datagram and also stops. */
-static eh_status step_recv(struct peer *p, const struct eh_step *st, struct eh_error *err)
+static eh_status step_recv(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
 {
+    struct eh__conn *c = p->cur;
     size_t want = st->recv_bytes, got = 0, cap = RECV_CHUNK_BYTES;
     if (st->recv_mode == EH_RECV_UP_TO || (st->recv_mode == EH_RECV_EXACTLY && want < cap))
         cap = want;
@@ -209,30 +388,32 @@ static eh_status step_recv(struct peer *p, const struct eh_step *st, struct eh_e
         return EH_ERR;
     }
     eh_status status = EH_OK;
-    int64_t start = eh_now_us();
+    int64_t deadline = eh__step_deadline(p, st), start = eh_now_us();
     while (st->recv_mode != EH_RECV_EXACTLY || got < want) {
         size_t size = st->recv_mode == EH_RECV_EXACTLY && want - got < cap ? want - got : cap;
         struct eh_ev ev;
-        if (!wait_fd(p, POLLIN)) {
-            event(p, &ev, "recv", p->fd);
+        if (!eh__wait_fd(c->fd, POLLIN, deadline)) {
+            eh__peer_event(p, &ev, "recv", c);
             eh_ev_int(&ev, "size", (int64_t)size);
-            status = timed_out(p, &ev, start, st, err);
+            status = eh__peer_timed_out(p, c, &ev, start, st, err);
             break;
         }
-        ssize_t n = recv(p->fd, buf, size, 0);
+        ssize_t n = recv(c->fd, buf, size, 0);
         int e = errno;
         if (n < 0 && (e == EAGAIN || e == EINTR))
             continue;
-        event(p, &ev, "recv", p->fd);
+        eh__peer_event(p, &ev, "recv", c);
         eh_ev_int(&ev, "size", (int64_t)size);
         eh_ev_result(&ev, n, e);
         eh_ev_data(&ev, buf, n);
         eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
         eh_ev_end(&ev);
+        if (n > 0)
+            eh__conn_received(c, buf, (size_t)n);
         if (n < 0)
-            note_end(p, eh_errno_name(e));
+            eh__conn_note_end(c, eh_errno_name(e));
         else if (n == 0 && p->type == SOCK_STREAM)
-            note_end(p, "eof");
+            eh__conn_note_end(c, "eof");
         if (n <= 0 || st->recv_mode == EH_RECV_UP_TO)
             break;
         got += (size_t)n;
@@ -242,53 +423,60 @@ static eh_status step_recv(struct peer *p, const struct eh_step *st, struct eh_e
     return status;
 }
 
-static void step_shutdown_write(struct peer *p)
+static void step_shutdown_write(struct eh__peer *p)
 {
-    int r = shutdown(p->fd, SHUT_WR);
+    int r = shutdown(p->cur->fd, SHUT_WR);
     int e = errno;
     struct eh_ev ev;
-    event(p, &ev, "shutdown", p->fd);
+    eh__peer_event(p, &ev, "shutdown", p->cur);
     eh_ev_str(&ev, "how", "SHUT_WR");
     eh_ev_result(&ev, r, e);
     eh_ev_end(&ev);
 }
 
-/* SO_LINGER {1, 0} then close(): the kernel sends RST instead of FIN. */
-static void step_abort(struct peer *p)
+/* Logs setsockopt(level, option, value) on the current socket. */
+static void set_option(struct eh__peer *p, int level, const char *level_name, int option,
+                       const char *option_name, const void *value, socklen_t len)
 {
-    struct linger lg = {.l_onoff = 1, .l_linger = 0};
-    int r = setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    int r = setsockopt(p->cur->fd, level, option, value, len);
     int e = errno;
     struct eh_ev ev;
-    event(p, &ev, "setsockopt", p->fd);
-    eh_ev_str(&ev, "level", "SOL_SOCKET");
-    eh_ev_str(&ev, "option", "SO_LINGER");
-    eh_ev_int(&ev, "l_onoff", 1);
-    eh_ev_int(&ev, "l_linger", 0);
+    eh__peer_event(p, &ev, "setsockopt", p->cur);
+    eh_ev_str(&ev, "level", level_name);
+    eh_ev_str(&ev, "option", option_name);
+    if (option == SO_LINGER && level == SOL_SOCKET) {
+        eh_ev_int(&ev, "l_onoff", ((const struct linger *)value)->l_onoff);
+        eh_ev_int(&ev, "l_linger", ((const struct linger *)value)->l_linger);
+    } else {
+        eh_ev_int(&ev, "value", *(const int *)value);
+    }
     eh_ev_result(&ev, r, e);
     eh_ev_end(&ev);
-    close_fd(p);
 }
 
-static eh_status step_sleep(struct peer *p, const struct eh_step *st, struct eh_error *err)
+/* SO_LINGER {1, 0} then close(): the kernel sends RST instead of FIN. */
+static void step_abort(struct eh__peer *p)
+{
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    set_option(p, SOL_SOCKET, "SOL_SOCKET", SO_LINGER, "SO_LINGER", &lg, sizeof(lg));
+    eh__conn_close(p, p->cur);
+}
+
+static void step_nodelay(struct eh__peer *p)
+{
+    int on = 1;
+    set_option(p, IPPROTO_TCP, "IPPROTO_TCP", TCP_NODELAY, "TCP_NODELAY", &on, sizeof(on));
+}
+
+static eh_status step_sleep(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
 {
     if (st->sleep_ms <= 0)
         return EH_OK;
-    int64_t until = eh_now_us() + eh_scaled_ms(st->sleep_ms) * 1000;
-    bool cut = until > p->deadline_us;
-    if (cut)
-        until = p->deadline_us;
-    struct timespec ts = {.tv_sec = until / 1000000, .tv_nsec = (until % 1000000) * 1000};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
-    if (!cut)
-        return EH_OK;
-    eh_error_set(err, "%s: the deadline passed during sleep", st->path);
-    return EH_TIMEOUT;
+    return eh__peer_sleep_until(p, eh_now_us() + eh_scaled_ms(st->sleep_ms) * 1000, st, err);
 }
 
 /* True if the server's log holds an entry that m matches. */
-static bool server_logged(const struct peer *p, const struct eh_match *m)
+static bool server_logged(const struct eh__peer *p, const struct eh_match *m)
 {
     json_t *events = eh_evlog_read(p->server_log, AWAIT_LOG_MAX_BYTES);
     size_t i;
@@ -300,10 +488,10 @@ static bool server_logged(const struct peer *p, const struct eh_match *m)
 }
 
 /* await_server: see eh_peer_run_awaiting(). */
-static eh_status step_await(struct peer *p, const struct eh_step *st, struct eh_error *err)
+static eh_status step_await(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
 {
     struct eh_ev ev;
-    event(p, &ev, "await", -1);
+    eh__peer_event(p, &ev, "await", NULL);
     eh_ev_str(&ev, "who", "server");
     if (p->server_log == NULL) {
         eh_ev_str(&ev, "skipped", "the server keeps no event log");
@@ -327,7 +515,88 @@ static eh_status step_await(struct peer *p, const struct eh_step *st, struct eh_
     return EH_TIMEOUT;
 }
 
-static eh_status resolve(struct peer *p, enum eh_family family, const char *host, int port,
+/* True for the steps that act on the current connection. */
+static bool needs_conn(enum eh_step_kind k)
+{
+    switch (k) {
+    case EH_STEP_SEND:
+    case EH_STEP_RECV:
+    case EH_STEP_SHUTDOWN_WRITE:
+    case EH_STEP_CLOSE:
+    case EH_STEP_ABORT:
+    case EH_STEP_NODELAY:
+    case EH_STEP_STREAM:
+        return true;
+    case EH_STEP_CONNECT:
+    case EH_STEP_SLEEP:
+    case EH_STEP_CLIENTS:
+    case EH_STEP_REPEAT:
+    case EH_STEP_AWAIT_SERVER:
+        break;
+    }
+    return false;
+}
+
+static eh_status run_steps(struct eh__peer *p, const struct eh_step *steps, size_t n,
+                           struct eh_error *err);
+
+static eh_status run_step(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    if (p->cur == NULL && needs_conn(st->kind)) {
+        struct eh_ev ev;
+        eh__peer_event(p, &ev, eh_step_name(st->kind), NULL);
+        eh_ev_str(&ev, "skipped", "not connected");
+        eh_ev_end(&ev);
+        return EH_OK;
+    }
+    switch (st->kind) {
+    case EH_STEP_CONNECT:
+        return step_connect(p, st, err);
+    case EH_STEP_SEND:
+        return step_send(p, st, err);
+    case EH_STEP_RECV:
+        return step_recv(p, st, err);
+    case EH_STEP_SHUTDOWN_WRITE:
+        step_shutdown_write(p);
+        return EH_OK;
+    case EH_STEP_CLOSE:
+        eh__conn_close(p, p->cur);
+        return EH_OK;
+    case EH_STEP_ABORT:
+        step_abort(p);
+        return EH_OK;
+    case EH_STEP_SLEEP:
+        return step_sleep(p, st, err);
+    case EH_STEP_NODELAY:
+        step_nodelay(p);
+        return EH_OK;
+    case EH_STEP_STREAM:
+        return eh__peer_stream(p, st, err);
+    case EH_STEP_CLIENTS:
+        return eh__peer_clients(p, st, err);
+    case EH_STEP_AWAIT_SERVER:
+        return step_await(p, st, err);
+    case EH_STEP_REPEAT:
+        for (int64_t i = 0; i < st->count; i++) {
+            eh_status s = run_steps(p, st->steps, st->n_steps, err);
+            if (s != EH_OK)
+                return s;
+        }
+        return EH_OK;
+    }
+    return EH_OK;
+}
+
+static eh_status run_steps(struct eh__peer *p, const struct eh_step *steps, size_t n,
+                           struct eh_error *err)
+{
+    eh_status status = EH_OK;
+    for (size_t i = 0; i < n && status == EH_OK; i++)
+        status = run_step(p, &steps[i], err);
+    return status;
+}
+
+static eh_status resolve(struct eh__peer *p, enum eh_family family, const char *host, int port,
                          struct eh_error *err)
 {
     bool ok = eh_addr_parse(host, port, family == EH_IPV6 ? AF_INET6 : AF_INET, &p->addr);
@@ -354,12 +623,14 @@ eh_status eh_peer_run_awaiting(const struct eh_scenario *sc, const char *host, i
                                int64_t deadline_us, const char *log_path, const char *server_log,
                                struct eh_error *err)
 {
-    struct peer p = {
+    struct eh__peer p = {
         .deadline_us = deadline_us,
-        .fd = -1,
         .type = sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM,
         .server_log = server_log,
     };
+    struct eh_error local = {0};
+    if (err == NULL)
+        err = &local;
     if (resolve(&p, sc->family, host, port, err) != EH_OK)
         return EH_ERR;
     if ((p.log = eh_evlog_new(log_path)) == NULL) {
@@ -368,45 +639,13 @@ eh_status eh_peer_run_awaiting(const struct eh_scenario *sc, const char *host, i
         return EH_ERR;
     }
     const struct eh_role *role = &sc->roles[EH_CLIENT];
-    eh_status status = EH_OK;
-    for (size_t i = 0; i < role->n_steps && status == EH_OK; i++) {
-        const struct eh_step *st = &role->steps[i];
-        if (p.fd < 0 && st->kind != EH_STEP_CONNECT && st->kind != EH_STEP_SLEEP &&
-            st->kind != EH_STEP_AWAIT_SERVER) {
-            struct eh_ev ev;
-            event(&p, &ev, eh_step_name(st->kind), -1);
-            eh_ev_str(&ev, "skipped", "not connected");
-            eh_ev_end(&ev);
-            continue;
-        }
-        switch (st->kind) {
-        case EH_STEP_CONNECT:
-            status = step_connect(&p, st, err);
-            break;
-        case EH_STEP_SEND:
-            status = step_send(&p, st, err);
-            break;
-        case EH_STEP_RECV:
-            status = step_recv(&p, st, err);
-            break;
-        case EH_STEP_SHUTDOWN_WRITE:
-            step_shutdown_write(&p);
-            break;
-        case EH_STEP_CLOSE:
-            close_fd(&p);
-            break;
-        case EH_STEP_ABORT:
-            step_abort(&p);
-            break;
-        case EH_STEP_SLEEP:
-            status = step_sleep(&p, st, err);
-            break;
-        case EH_STEP_AWAIT_SERVER:
-            status = step_await(&p, st, err);
-            break;
-        }
+    eh_status status = run_steps(&p, role->steps, role->n_steps, err);
+    for (size_t i = 0; i < p.n_conns; i++) {
+        eh__conn_close(&p, p.conns[i]);
+        free(p.conns[i]->sent);
+        free(p.conns[i]);
     }
-    close_fd(&p);
+    free(p.conns);
     eh_evlog_free(p.log);
     return status;
 }

@@ -1,10 +1,14 @@
 /* peer.h - the harness's own scripted client.
  *
  * Runs a scenario's client steps (connect, send, recv, shutdown, close,
- * abortive close, sleep, await a server event) in the calling process, inside the scenario's
- * namespace, and records every socket call as an event in the same format as
- * the reference builds' event log (scenarios/README.md "Event log"), so the
- * same expectations judge either.
+ * abortive close, sleep, nodelay, stream, clients, repeat, await a server
+ * event) in the calling
+ * process, inside the scenario's namespace, and records every socket call as
+ * an event in the same format as the reference builds' event log
+ * (scenarios/README.md "Event log"), so the same expectations judge either.
+ * Each socket is a numbered connection ("conn" in its events), and a TCP
+ * connection's conn_end event sums up its echo (bytes sent, received and
+ * matched, and where the echo first differed), however long the stream.
  */
 #ifndef EH_PEER_H
 #define EH_PEER_H
@@ -17,12 +21,14 @@
  * back with eh_evlog_read()). Socket errors are recorded as events and do not stop the run,
  * except that steps needing a connection are skipped (and logged as
  * {"call":"<step>","skipped":"not connected"}) after a failed connect.
- * Every blocking call waits at most until deadline_us; a call still waiting
- * then is logged as failing with "errno":"ETIMEDOUT","timeout":true and the
+ * Every blocking call waits at most until deadline_us, or until its step's
+ * timeout_ms when that comes first; a call still waiting then is logged as
+ * failing with "errno":"ETIMEDOUT","timeout":true. After a step's own
+ * timeout the run goes on with the next step; after deadline_us the
  * remaining steps do not run. Returns EH_OK when the steps ran, EH_TIMEOUT
- * when the deadline passed (err says in which step), EH_ERR when the harness
+ * when deadline_us passed (err says in which step), EH_ERR when the harness
  * itself failed (a host that is not an address of sc's family, out of
- * memory). The socket is closed before return. */
+ * memory). Every socket is closed before return. */
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
                       const char *log_path, struct eh_error *err);
 

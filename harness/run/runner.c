@@ -21,6 +21,7 @@
 #include "template.h"
 #include "timeline.h"
 #include "verdict.h"
+#include "watch.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -253,6 +254,12 @@ static bool expect_names_role(enum eh_expect_kind k)
     case EH_EXPECT_WIRE_CONNECTIONS:
     case EH_EXPECT_WIRE_SYN:
     case EH_EXPECT_WIRE_UDP:
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
         return false;
     }
     return false;
@@ -279,7 +286,11 @@ static void judge_cut_log(const struct eh_expect *e, const struct eh_observation
         break;
     case EH_EXPECT_ECHO:
     case EH_EXPECT_CLIENT_PORT:
-        who = EH_CLIENT;
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+        who = EH_CLIENT; /* judged from the client's log */
         break;
     case EH_EXPECT_MIRROR:
         who = log_cut(obs, EH_SERVER) ? EH_SERVER : EH_CLIENT;
@@ -298,6 +309,8 @@ static void judge_cut_log(const struct eh_expect *e, const struct eh_observation
     case EH_EXPECT_WIRE_CONNECTIONS:
     case EH_EXPECT_WIRE_SYN:
     case EH_EXPECT_WIRE_UDP:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
         return;
     }
     if (ck->verdict != EH_FAIL || !log_cut(obs, who))
@@ -834,6 +847,19 @@ static bool run_client(const struct run_ctx *ctx, struct scenario_outcome *o)
     return run_client_program(o);
 }
 
+/* The client side, between two looks at the server process (watch.h) when
+ * the scenario asks for them (server_fds, server_running). */
+static bool run_client_watched(const struct run_ctx *ctx, struct scenario_outcome *o)
+{
+    bool watch = eh__watch_wanted(ctx->sc);
+    if (watch)
+        eh__watch_before(&o->obs.server, o->rr[EH_SERVER].proc);
+    bool ok = run_client(ctx, o);
+    if (watch)
+        eh__watch_after(&o->obs.server, o->rr[EH_SERVER].proc);
+    return ok;
+}
+
 /* After the client side: waits until the server has had its chance to act
  * on what the client did, judged by events, not by a fixed grace: it
  * exited; or it closed (FIN or RST) every TCP connection it had and
@@ -1105,7 +1131,7 @@ static int scenario_main(void *arg, enum eh_isolation mode, int result_fd)
     outcome_init(&o, ctx, mode);
     if (choose_endpoint(ctx, &o) && set_network(ctx, &o, false) && start_capture(ctx, &o) &&
         set_network(ctx, &o, true) && start_server(ctx, &o) && wait_server_ready(ctx, &o))
-        run_client(ctx, &o);
+        run_client_watched(ctx, &o);
     tear_down(&o);
     analyse_capture(ctx, &o);
     build_result(ctx->sc, &o);

@@ -25,9 +25,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define QUOTE_MAX_BYTES 40   /* of a quoted value in a message */
-#define PATH_LEN 256         /* JSON paths in messages */
-#define MAX_PAYLOAD 16777216 /* random, up_to, exactly: bytes */
+#define QUOTE_MAX_BYTES 40                   /* of a quoted value in a message */
+#define PATH_LEN 256                         /* JSON paths in messages */
+#define MAX_PAYLOAD 16777216                 /* random, up_to, exactly: bytes */
+#define MAX_CLIENTS 64                       /* clients: connections at once */
+#define MAX_CLIENTS_BYTES (64 * 1024 * 1024) /* clients: count x random */
+#define MAX_REPEAT 10000                     /* repeat: times */
+#define MAX_STEP_MS 60000                    /* sleep, pauses and read delays: ms */
+#define MAX_TIMEOUT_MS 600000                /* a step's timeout_ms, as the scenario's */
 
 /* ---- names (shared by every report writer) ---- */
 
@@ -41,6 +46,10 @@ static const char *const step_names[] = {
     [EH_STEP_CLOSE] = "close",
     [EH_STEP_ABORT] = "abort",
     [EH_STEP_SLEEP] = "sleep",
+    [EH_STEP_NODELAY] = "nodelay",
+    [EH_STEP_STREAM] = "stream",
+    [EH_STEP_CLIENTS] = "clients",
+    [EH_STEP_REPEAT] = "repeat",
     [EH_STEP_AWAIT_SERVER] = "await_server",
     NULL,
 };
@@ -59,6 +68,12 @@ static const char *const expect_names[] = {
     [EH_EXPECT_WIRE_CONNECTIONS] = "wire_connections",
     [EH_EXPECT_WIRE_SYN] = "wire_syn",
     [EH_EXPECT_WIRE_UDP] = "wire_udp",
+    [EH_EXPECT_CONN_ECHO] = "conn_echo",
+    [EH_EXPECT_CLIENTS_SERVED] = "clients_served",
+    [EH_EXPECT_CLIENTS_CONCURRENT] = "clients_concurrent",
+    [EH_EXPECT_DATAGRAM_ECHO] = "datagram_echo",
+    [EH_EXPECT_SERVER_FDS] = "server_fds",
+    [EH_EXPECT_SERVER_RUNNING] = "server_running",
     [EH_EXPECT_CLIENT_ENDS] = "client_ends",
     [EH_EXPECT_SERVER_PORT] = "server_port",
     [EH_EXPECT_WIRE_CLIENT_READS_ECHO] = "wire_client_reads_echo",
@@ -303,6 +318,9 @@ struct ctx {
     const char *file;
     const char *text; /* the whole file, NUL-terminated */
     struct eh_error *err;
+    enum eh_transport transport; /* the scenario's, once read: some steps and kinds need one */
+    bool scripted;               /* the client has steps (read before the expectations) */
+    bool in_repeat;              /* parsing the steps of a repeat */
 };
 
 /* s with control characters as \xNN, for a terminal (a member name may hold any). */
@@ -643,13 +661,14 @@ static void free_strs(char **v, size_t n)
 
 static bool parse_match(struct ctx *c, json_t *obj, const char *path, struct eh_match *m);
 
-static bool parse_send(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+/* The payload of send and stream: exactly one of text, hex and random
+ * (with seed), expanded into st->data. */
+static bool parse_payload(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
 {
-    static const char *const keys[] = {"text", "hex", "random", "seed", NULL};
     static const char *const payloads[] = {"text", "hex", "random", NULL};
     int which = 0;
     char vp[PATH_LEN];
-    if (!check_keys(c, body, p, keys, "key") || !exactly_one(c, body, p, payloads, &which))
+    if (!exactly_one(c, body, p, payloads, &which))
         return false;
     json_t *v = json_object_get(body, payloads[which]);
     child(vp, p, payloads[which]);
@@ -692,13 +711,53 @@ static bool parse_send(struct ctx *c, json_t *body, const char *p, struct eh_ste
     return true;
 }
 
+/* "chunk" (a size, or a list of up to EH_MAX_CHUNKS sizes, cycled) and
+ * "pause_ms", both optional. */
+static bool parse_pacing(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    json_t *v = json_object_get(body, "chunk");
+    char cp[PATH_LEN], ip[PATH_LEN];
+    bool has;
+    if (!get_int(c, body, p, "pause_ms", 0, MAX_STEP_MS, &st->pause_ms, &has))
+        return false;
+    if (v == NULL)
+        return true;
+    child(cp, p, "chunk");
+    if (!list_of(c, v, cp, true, EH_MAX_CHUNKS, &st->n_chunks))
+        return false;
+    for (size_t i = 0; i < st->n_chunks; i++) {
+        int64_t n = 0;
+        item_path(ip, cp, v, i);
+        if (!int_value(c, item(v, i), ip, 1, MAX_PAYLOAD, &n))
+            return false;
+        st->chunks[i] = (size_t)n;
+    }
+    return true;
+}
+
+/* The optional "timeout_ms" of recv, stream and clients. */
+static bool get_timeout(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    bool has;
+    return get_int(c, body, p, "timeout_ms", 1, MAX_TIMEOUT_MS, &st->timeout_ms, &has);
+}
+
+static bool parse_send(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"text", "hex", "random", "seed", "chunk", "pause_ms", NULL};
+    return check_keys(c, body, p, keys, "key") && parse_payload(c, body, p, st) &&
+           parse_pacing(c, body, p, st);
+}
+
 static bool parse_recv(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
 {
+    static const char *const keys[] = {"up_to", "exactly", "until_eof", "timeout_ms", NULL};
     static const char *const modes[] = {"up_to", "exactly", "until_eof", NULL};
     int which = 0;
     int64_t n = 0;
     bool eof = false;
-    if (!check_keys(c, body, p, modes, "key") || !exactly_one(c, body, p, modes, &which))
+    if (!check_keys(c, body, p, keys, "key") || !exactly_one(c, body, p, modes, &which) ||
+        !get_timeout(c, body, p, st))
         return false;
     if (which == 2) {
         char vp[PATH_LEN];
@@ -727,6 +786,74 @@ static bool parse_await(struct ctx *c, json_t *body, const char *p, struct eh_st
            get_int(c, body, p, "ms", 1, 60000, &st->sleep_ms, &has);
 }
 
+static bool parse_stream(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"text",          "hex",      "random",     "seed",
+                                       "chunk",         "pause_ms", "read_size",  "read_delay_ms",
+                                       "read_pause_ms", "shutdown", "timeout_ms", NULL};
+    int64_t read_size = 65536;
+    bool has_size, has_delay, has_pause, has_shutdown;
+    char sp[PATH_LEN];
+    if (!check_keys(c, body, p, keys, "key") || !parse_payload(c, body, p, st) ||
+        !parse_pacing(c, body, p, st) ||
+        !get_int(c, body, p, "read_size", 1, MAX_PAYLOAD, &read_size, &has_size) ||
+        !get_int(c, body, p, "read_delay_ms", 0, MAX_STEP_MS, &st->read_delay_ms, &has_delay) ||
+        !get_int(c, body, p, "read_pause_ms", 0, MAX_STEP_MS, &st->read_pause_ms, &has_pause) ||
+        !get_bool(c, body, p, "shutdown", &st->shutdown, &has_shutdown) ||
+        !get_timeout(c, body, p, st))
+        return false;
+    st->read_size = (size_t)read_size;
+    child(sp, p, "shutdown");
+    if (has_shutdown && c->transport != EH_TCP)
+        return fail(c, sp, true, "only allowed in tcp scenarios");
+    return true;
+}
+
+static bool parse_clients(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"count",    "random",     "seed", "chunk",
+                                       "pause_ms", "timeout_ms", NULL};
+    int64_t bytes = 0, seed = 0;
+    char rp[PATH_LEN];
+    if (!check_keys(c, body, p, keys, "key") ||
+        !get_int(c, body, p, "count", 1, MAX_CLIENTS, &st->count, NULL) ||
+        !get_int(c, body, p, "random", 1, MAX_PAYLOAD, &bytes, NULL) ||
+        !get_int(c, body, p, "seed", 0, INT64_MAX, &seed, NULL) || !parse_pacing(c, body, p, st) ||
+        !get_timeout(c, body, p, st))
+        return false;
+    st->client_bytes = (size_t)bytes;
+    st->seed = (uint64_t)seed;
+    child(rp, p, "random");
+    if (bytes * st->count > MAX_CLIENTS_BYTES)
+        return fail(c, rp, false, "expected count x random <= %d bytes, got %lld x %lld",
+                    MAX_CLIENTS_BYTES, (long long)st->count, (long long)bytes);
+    return true;
+}
+
+static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_step *st);
+
+static bool parse_repeat(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"count", "steps", NULL};
+    json_t *steps;
+    char sp[PATH_LEN], ip[PATH_LEN];
+    if (!check_keys(c, body, p, keys, "key") ||
+        !get_int(c, body, p, "count", 1, MAX_REPEAT, &st->count, NULL) ||
+        !get_array(c, body, p, "steps", &steps, NULL) ||
+        (st->steps = alloc(c, json_array_size(steps) * sizeof(*st->steps))) == NULL)
+        return false;
+    st->n_steps = json_array_size(steps); /* zeroed steps free cleanly */
+    child(sp, p, "steps");
+    c->in_repeat = true;
+    bool ok = true;
+    for (size_t i = 0; i < st->n_steps && ok; i++) {
+        item_path(ip, sp, steps, i);
+        ok = parse_step(c, json_array_get(steps, i), ip, &st->steps[i]);
+    }
+    c->in_repeat = false;
+    return ok;
+}
+
 static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_step *st)
 {
     static const char *const none[] = {NULL};
@@ -740,6 +867,10 @@ static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_ste
     st->kind = (enum eh_step_kind)which;
     json_t *body = json_object_get(v, step_names[which]);
     child(p, path, step_names[which]);
+    if (st->kind == EH_STEP_REPEAT && c->in_repeat)
+        return fail(c, p, true, "not allowed inside repeat");
+    if (st->kind == EH_STEP_NODELAY && c->transport != EH_TCP)
+        return fail(c, p, true, "only allowed in tcp scenarios");
     if (!is_object(c, body, p))
         return false;
     switch (st->kind) {
@@ -747,6 +878,7 @@ static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_ste
     case EH_STEP_SHUTDOWN_WRITE:
     case EH_STEP_CLOSE:
     case EH_STEP_ABORT:
+    case EH_STEP_NODELAY:
         return check_keys(c, body, p, none, "key");
     case EH_STEP_SEND:
         return parse_send(c, body, p, st);
@@ -754,7 +886,13 @@ static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_ste
         return parse_recv(c, body, p, st);
     case EH_STEP_SLEEP:
         return check_keys(c, body, p, sleep_keys, "key") &&
-               get_int(c, body, p, "ms", 0, 60000, &st->sleep_ms, NULL);
+               get_int(c, body, p, "ms", 0, MAX_STEP_MS, &st->sleep_ms, NULL);
+    case EH_STEP_STREAM:
+        return parse_stream(c, body, p, st);
+    case EH_STEP_CLIENTS:
+        return parse_clients(c, body, p, st);
+    case EH_STEP_REPEAT:
+        return parse_repeat(c, body, p, st);
     case EH_STEP_AWAIT_SERVER:
         return parse_await(c, body, p, st);
     }
@@ -1101,6 +1239,94 @@ static bool parse_wire(struct ctx *c, json_t *body, const char *p, enum eh_trans
     case EH_EXPECT_MIRROR:
     case EH_EXPECT_CLIENT_ENDS:
     case EH_EXPECT_SERVER_PORT:
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
+        break;
+    }
+    return false;
+}
+
+/* The transport a kind is restricted to, or -1 when it judges either. */
+static int only_transport(enum eh_expect_kind k)
+{
+    switch (k) {
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
+        return EH_TCP;
+    case EH_EXPECT_WIRE_UDP:
+    case EH_EXPECT_DATAGRAM_ECHO:
+        return EH_UDP;
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+    case EH_EXPECT_MIRROR:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
+    case EH_EXPECT_CLIENT_ENDS:
+    case EH_EXPECT_SERVER_PORT:
+        break;
+    }
+    return -1;
+}
+
+/* The kinds that read the scripted client's per-connection records. */
+static bool needs_steps(enum eh_expect_kind k)
+{
+    return k == EH_EXPECT_CONN_ECHO || k == EH_EXPECT_CLIENTS_SERVED ||
+           k == EH_EXPECT_CLIENTS_CONCURRENT || k == EH_EXPECT_DATAGRAM_ECHO;
+}
+
+/* The keys of the kinds judged from the scripted client's records and from
+ * the runner's look at the server process. */
+static bool parse_peer_kind(struct ctx *c, json_t *body, const char *p, struct eh_expect *e)
+{
+    bool has;
+    switch (e->kind) {
+    case EH_EXPECT_CONN_ECHO:
+        return get_relation(c, body, p, e) &&
+               get_int(c, body, p, "conn", 1, MAX_REPEAT * MAX_CLIENTS, &e->conn, &has) &&
+               get_bool(c, body, p, "eof", &e->eof, &has);
+    case EH_EXPECT_CLIENTS_SERVED:
+        e->min = 1;
+        return get_int(c, body, p, "min", 1, INT64_MAX, &e->min, &has);
+    case EH_EXPECT_SERVER_FDS:
+        return get_int(c, body, p, "max_growth", 0, INT64_MAX, &e->max_growth, NULL);
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_RUNNING:
+        return true;
+    case EH_EXPECT_EXIT:
+    case EH_EXPECT_SURVIVED:
+    case EH_EXPECT_EVENT:
+    case EH_EXPECT_SEQUENCE:
+    case EH_EXPECT_ECHO:
+    case EH_EXPECT_CLIENT_PORT:
+    case EH_EXPECT_MIRROR:
+    case EH_EXPECT_WIRE_ECHO:
+    case EH_EXPECT_WIRE_CLIENT_PORT:
+    case EH_EXPECT_WIRE_SEGMENTS:
+    case EH_EXPECT_WIRE_CLOSE:
+    case EH_EXPECT_WIRE_CONNECTIONS:
+    case EH_EXPECT_WIRE_SYN:
+    case EH_EXPECT_WIRE_UDP:
+    case EH_EXPECT_CLIENT_ENDS:
+    case EH_EXPECT_SERVER_PORT:
+    case EH_EXPECT_WIRE_CLIENT_READS_ECHO:
         break;
     }
     return false;
@@ -1146,6 +1372,12 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
         [EH_EXPECT_WIRE_CONNECTIONS] = {"min", "max"},
         [EH_EXPECT_WIRE_SYN] = {"unanswered_min", "refused_min"},
         [EH_EXPECT_WIRE_UDP] = {"boundaries"},
+        [EH_EXPECT_CONN_ECHO] = {"relation", "conn", "eof"},
+        [EH_EXPECT_CLIENTS_SERVED] = {"min"},
+        [EH_EXPECT_CLIENTS_CONCURRENT] = {NULL},
+        [EH_EXPECT_DATAGRAM_ECHO] = {NULL},
+        [EH_EXPECT_SERVER_FDS] = {"max_growth"},
+        [EH_EXPECT_SERVER_RUNNING] = {NULL},
         [EH_EXPECT_CLIENT_ENDS] = {"after", "status", "within_ms"},
         [EH_EXPECT_SERVER_PORT] = {"ephemeral"},
         [EH_EXPECT_WIRE_CLIENT_READS_ECHO] = {NULL},
@@ -1159,10 +1391,14 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     e->kind = (enum eh_expect_kind)which;
     json_t *body = json_object_get(v, expect_names[which]);
     child(p, path, expect_names[which]);
-    bool tcp_only = e->kind == EH_EXPECT_WIRE_CLOSE || e->kind == EH_EXPECT_WIRE_SYN ||
-                    e->kind == EH_EXPECT_WIRE_CLIENT_READS_ECHO;
-    if ((tcp_only && transport != EH_TCP) || (e->kind == EH_EXPECT_WIRE_UDP && transport != EH_UDP))
-        return fail(c, p, true, "only allowed in %s scenarios", tcp_only ? "tcp" : "udp");
+    int only = only_transport(e->kind);
+    if (only >= 0 && (enum eh_transport)only != transport)
+        return fail(c, p, true, "only allowed in %s scenarios",
+                    eh_transport_name((enum eh_transport)only));
+    if (needs_steps(e->kind) && !c->scripted)
+        return fail(c, p, true,
+                    "only allowed when the client has \"steps\" (it judges the scripted "
+                    "client's records)");
     if (!is_object(c, body, p) || !check_keys(c, body, p, keys[which], "key"))
         return false;
     if (keys[which][0] != NULL && strcmp(keys[which][0], "who") == 0) {
@@ -1198,6 +1434,13 @@ static bool parse_expect(struct ctx *c, json_t *v, const char *path, enum eh_tra
     case EH_EXPECT_WIRE_SYN:
     case EH_EXPECT_WIRE_UDP:
         return parse_wire(c, body, p, transport, e);
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
+        return parse_peer_kind(c, body, p, e);
     }
     return false;
 }
@@ -1254,7 +1497,13 @@ static bool needs_server(const struct eh_expect *e)
         return e->who == EH_SERVER;
     case EH_EXPECT_MIRROR:
     case EH_EXPECT_SERVER_PORT:
+    case EH_EXPECT_SERVER_FDS:
+    case EH_EXPECT_SERVER_RUNNING:
         return true;
+    case EH_EXPECT_CONN_ECHO:
+    case EH_EXPECT_CLIENTS_SERVED:
+    case EH_EXPECT_CLIENTS_CONCURRENT:
+    case EH_EXPECT_DATAGRAM_ECHO:
     case EH_EXPECT_ECHO:
     case EH_EXPECT_CLIENT_PORT:
     case EH_EXPECT_WIRE_ECHO:
@@ -1311,6 +1560,7 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
         return false;
     sc->transport = (enum eh_transport)transport;
     sc->family = (enum eh_family)family;
+    c->transport = sc->transport;
     if (!get_str(c, root, "$", "host", &sc->host, &has))
         return false;
     if (!has && (sc->host = copy_str(c, family == EH_IPV4 ? "127.0.0.1" : "::1")) == NULL)
@@ -1329,8 +1579,10 @@ static bool parse_scenario(struct ctx *c, json_t *root, struct eh_scenario *sc)
         !member(c, root, "$", "server", &has, &server, p) ||
         !parse_role(c, server, p, EH_SERVER, &sc->roles[EH_SERVER]) ||
         !member(c, root, "$", "client", NULL, &client, p) ||
-        !parse_role(c, client, p, EH_CLIENT, &sc->roles[EH_CLIENT]) ||
-        !get_array(c, root, "$", "expect", &expects, NULL) ||
+        !parse_role(c, client, p, EH_CLIENT, &sc->roles[EH_CLIENT]))
+        return false;
+    c->scripted = sc->roles[EH_CLIENT].n_steps > 0;
+    if (!get_array(c, root, "$", "expect", &expects, NULL) ||
         (sc->expects = alloc(c, json_array_size(expects) * sizeof(*sc->expects))) == NULL)
         return false;
     sc->port = (int)port;
@@ -1405,6 +1657,15 @@ eh_status eh_scenario_load(const char *sc_path, struct eh_scenario **out, struct
     path = shown_path;
     if (read_file(sc_path, path, &text, &len, err) != EH_OK)
         return EH_ERR;
+    eh_status st = eh_scenario_load_text(path, text, len, out, err);
+    free(text);
+    return st;
+}
+
+eh_status eh_scenario_load_text(const char *path, const char *text, size_t len,
+                                struct eh_scenario **out, struct eh_error *err)
+{
+    *out = NULL;
     struct ctx c = {.file = path, .text = text, .err = err};
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
@@ -1426,7 +1687,6 @@ eh_status eh_scenario_load(const char *sc_path, struct eh_scenario **out, struct
                               : (eh_error_set(err, "%s: out of memory", path), false);
     }
     json_decref(root);
-    free(text);
     if (!ok) {
         eh_scenario_free(sc);
         return EH_ERR;
@@ -1446,6 +1706,17 @@ static void free_match(struct eh_match *m)
     free_strs(m->reasons, m->n_reasons);
 }
 
+static void free_steps(struct eh_step *steps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(steps[i].data);
+        free_steps(steps[i].steps, steps[i].n_steps);
+        free_match(steps[i].await);
+        free(steps[i].await);
+    }
+    free(steps);
+}
+
 void eh_scenario_free(struct eh_scenario *sc)
 {
     if (sc == NULL)
@@ -1459,12 +1730,7 @@ void eh_scenario_free(struct eh_scenario *sc)
     for (int r = 0; r < EH_ROLE_COUNT; r++) {
         free(sc->roles[r].program);
         free_strs(sc->roles[r].args, sc->roles[r].n_args);
-        for (size_t i = 0; i < sc->roles[r].n_steps; i++) {
-            free(sc->roles[r].steps[i].data);
-            free_match(sc->roles[r].steps[i].await);
-            free(sc->roles[r].steps[i].await);
-        }
-        free(sc->roles[r].steps);
+        free_steps(sc->roles[r].steps, sc->roles[r].n_steps);
     }
     for (size_t i = 0; i < sc->n_expects; i++) {
         free_match(&sc->expects[i].match);

@@ -32,6 +32,10 @@ enum eh_step_kind {
     EH_STEP_CLOSE,
     EH_STEP_ABORT, /* SO_LINGER {1,0} then close: sends RST */
     EH_STEP_SLEEP,
+    EH_STEP_NODELAY,      /* TCP_NODELAY on: each send() leaves as its own segment */
+    EH_STEP_STREAM,       /* send the bytes while reading the echo, in one poll loop */
+    EH_STEP_CLIENTS,      /* count connections at once, each with its own bytes, interleaved */
+    EH_STEP_REPEAT,       /* the nested steps, `count` times over */
     EH_STEP_AWAIT_SERVER, /* wait until the server's event log holds a matching entry */
 };
 const char *eh_step_name(enum eh_step_kind k); /* the JSON key: "connect", "send", ... */
@@ -42,16 +46,31 @@ enum eh_recv_mode {
     EH_RECV_UNTIL_EOF, /* recv until 0 or error */
 };
 
+#define EH_MAX_CHUNKS 64 /* piece sizes in one "chunk" list */
+
 struct eh_match;
 
 struct eh_step {
     enum eh_step_kind kind;
     char path[64];       /* "$.client.steps[2]", for messages */
-    unsigned char *data; /* send: the bytes (text, hex or seeded random, expanded) */
-    size_t data_len;     /* send: bytes */
+    unsigned char *data; /* send, stream: the bytes (text, hex or seeded random, expanded) */
+    size_t data_len;     /* send, stream: bytes */
+    size_t chunks[EH_MAX_CHUNKS]; /* send, stream, clients: piece sizes, cycled (UDP: datagrams) */
+    size_t n_chunks;              /* 0: send and UDP: one piece; stream, clients TCP: 65536 */
+    int64_t pause_ms;             /* send, stream, clients: wait after each piece */
     enum eh_recv_mode recv_mode;
-    size_t recv_bytes;      /* recv: N for up_to / exactly; 0 for until_eof */
-    int64_t sleep_ms;       /* sleep, await_server: milliseconds, before the timeout scale */
+    size_t recv_bytes;     /* recv: N for up_to / exactly; 0 for until_eof */
+    int64_t timeout_ms;    /* recv, stream, clients: the step's own limit; 0: the scenario's */
+    int64_t sleep_ms;      /* sleep, await_server: milliseconds, before the timeout scale */
+    size_t read_size;      /* stream: bytes per recv() (65536 unless given) */
+    int64_t read_delay_ms; /* stream: no recv() before this much time has passed */
+    int64_t read_pause_ms; /* stream: wait after each recv() */
+    bool shutdown;         /* stream: shutdown(SHUT_WR) after the last byte, then read to EOF */
+    int64_t count;         /* clients: connections; repeat: times */
+    size_t client_bytes;   /* clients: bytes each client sends */
+    uint64_t seed;         /* clients: client i (from 1) sends the random bytes of seed + i - 1 */
+    struct eh_step *steps; /* repeat: the steps repeated (no repeat among them) */
+    size_t n_steps;
     struct eh_match *await; /* await_server: the entry to wait for; owned */
 };
 
@@ -103,6 +122,14 @@ enum eh_expect_kind {
     EH_EXPECT_WIRE_CONNECTIONS, /* number of TCP connections (udp: exchanges) */
     EH_EXPECT_WIRE_SYN,         /* connections left unanswered or refused */
     EH_EXPECT_WIRE_UDP,         /* every reply paired with a request of its size */
+    /* Judged from the scripted peer's per-connection records, so the server may be under test: */
+    EH_EXPECT_CONN_ECHO,          /* each connection got back exactly its own bytes */
+    EH_EXPECT_CLIENTS_SERVED,     /* every connection attempted got its whole echo */
+    EH_EXPECT_CLIENTS_CONCURRENT, /* no client's echo waited for another client to finish */
+    EH_EXPECT_DATAGRAM_ECHO,      /* each reply is its own request: size, bytes, boundaries */
+    /* Judged from what the runner saw of the server process: */
+    EH_EXPECT_SERVER_FDS,     /* the server's open descriptors grew by at most max_growth */
+    EH_EXPECT_SERVER_RUNNING, /* the server still ran when the client side finished */
     /* How the roles start and end (verdict_roles.c): */
     EH_EXPECT_CLIENT_ENDS,            /* the client ends on its own, in time, with this status */
     EH_EXPECT_SERVER_PORT,            /* the port the server reported lies in ip_local_port_range */
@@ -145,7 +172,7 @@ struct eh_expect {
     int signals[EH_MAX_OUTCOMES]; /* exit: allowed terminating signals */
     size_t n_signals;
     struct eh_match match; /* event */
-    int64_t min;           /* event, wire_connections: at least this many (default 1) */
+    int64_t min;           /* event, wire_connections, clients_served: at least (default 1) */
     int64_t max;           /* event, wire_connections: at most; -1 unbounded (default) */
     struct eh_match *seq;  /* sequence */
     size_t n_seq;
@@ -159,6 +186,9 @@ struct eh_expect {
     bool data_after_close;          /* wire_close */
     int64_t unanswered_min;         /* wire_syn: -1 when not given */
     int64_t refused_min;            /* wire_syn: -1 when not given */
+    int64_t conn;                   /* conn_echo: the connection judged (from 1); 0: every one */
+    bool eof;                       /* conn_echo: the server's EOF must follow the echo */
+    int64_t max_growth;             /* server_fds: descriptors, after minus before */
     bool has_echo_bytes;            /* wire_echo: "bytes" given */
     int64_t echo_bytes;             /* wire_echo: bytes the client sent on each connection */
     enum eh_client_after after;     /* client_ends */
@@ -204,6 +234,13 @@ struct eh_scenario {
  * path and its name show bytes of the file name that are not printable
  * ASCII as \xNN. */
 eh_status eh_scenario_load(const char *path, struct eh_scenario **out, struct eh_error *err);
+
+/* The same for the text of a scenario file already in memory: len bytes
+ * followed by a NUL (text[len] == '\0'), of any size. path names the file in
+ * messages and gives the scenario its name and path, as in
+ * eh_scenario_load(), but as given: the caller escapes it if it must. */
+eh_status eh_scenario_load_text(const char *path, const char *text, size_t len,
+                                struct eh_scenario **out, struct eh_error *err);
 
 /* Releases a scenario; accepts NULL. */
 void eh_scenario_free(struct eh_scenario *sc);

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # `run --server-cmd` judges echo servers nobody here wrote: the tutorial's
 # Python server passes the TCP scenarios over IPv4 (it serves nothing else:
-# --tag tcp --tag ipv4; not-served.sh runs it against the rest); a Python
-# server that upper-cases fails. (socat is foreign-server-socat.sh.)
+# --tag tcp --tag ipv4; not-served.sh runs it against the rest) but those of
+# the server suite, which expect a service (it serves one client and exits);
+# a Python server that upper-cases fails. (socat is foreign-server-socat.sh;
+# the server suite against foreign services is server-suite.sh.)
 . "$(dirname "$0")/lib.bash"
 need xmllint libxml2-utils
 
 py=$(command -v python3)
+tutorial=$(without_server_suite)
 run_cmd() { # NAME EXPECTED_STATUS CMD
   out=$WORK/$1
-  "$EH" run -q --tag tcp --tag ipv4 --report-dir "$out" --server-cmd "$3" scenarios > "$WORK/$1.stdout" 2>&1
+  # shellcheck disable=SC2086 # one word per scenario file
+  "$EH" run -q --tag tcp --tag ipv4 --report-dir "$out" --server-cmd "$3" $tutorial > "$WORK/$1.stdout" 2>&1
   status=$?
   if [ $status -eq "$2" ]; then ok "$1: exit $status"; else bad "$1: expected exit $2, got $status"; cat "$WORK/$1.stdout"; fi
 }
@@ -28,11 +32,11 @@ na=$(json "$WORK/python/report.json" "'broken-pipe-after-client-close' in d.get(
 run_cmd python-fixed-port 0 "$py tests/integration/servers/tutorial_server.py 127.0.0.1 65432"
 
 # {transport} and {family}: one program serves every scenario. The reference
-# server, run as a program under test (so without its event log), passes all
-# that put the server under test, UDP and IPv6 included; the corrupting build
-# fails every one of them that judges the echo (ephemeral-client-port judges
-# ports and addresses only).
-all_cmd() { "$EH" run -q -j 2 --report-dir "$WORK/$1" --server-cmd "$BIN/$1 --host {host} --port {port} --transport {transport} --family {family}" scenarios > /dev/null 2>&1; }
+# server as a service (--concurrent), run as a program under test (so without
+# its event log), passes all that put the server under test, UDP and IPv6
+# included; the corrupting build fails every one of them that judges the
+# echo (ephemeral-client-port judges ports and addresses only).
+all_cmd() { "$EH" run -q -j 2 --report-dir "$WORK/$1" --server-cmd "$BIN/$1 --concurrent --host {host} --port {port} --transport {transport} --family {family}" scenarios > /dev/null 2>&1; }
 all_cmd echo-server; st=$?
 n=$(json "$WORK/echo-server/report.json" "sum(1 for s in d['scenarios'] if s['verdict'] == 'PASS')")
 [ $st -eq 0 ] && [ "$n" -ge 6 ] && ok "{transport}/{family}: the reference server under test passes $n scenarios" || bad "{transport}/{family}: exit $st, $n passed"

@@ -59,6 +59,10 @@ run_case() {
     why=$(reason_of "$dir/report" "$scenario" 2> /dev/null)
     local verdicts reasons k matched=0
     IFS='|' read -r -a verdicts <<< "$verdict"
+    # Deadlines in a reason are the scenario's times the timeout scale.
+    reason=$(EH_SCALE=${EH_TIMEOUT_SCALE:-1} python3 -c 'import math,os,re,sys
+s=float(os.environ["EH_SCALE"])
+print(re.sub(r"(\d+) ms", lambda m: "%d ms" % math.ceil(int(m.group(1)) * s), sys.argv[1]))' "$reason")
     IFS='|' read -r -a reasons <<< "$reason"
     for k in "${!verdicts[@]}"; do # the allowed (verdict, reason) pairs
       [ "$v" = "${verdicts[k]}" ] && [[ "$why" == *"${reasons[k]}"* ]] && matched=1

@@ -13,6 +13,15 @@ BIN=${EH_BIN_DIR:-$SRC/build/bin}
 EH=$BIN/echoharness
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/eh-it.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# EH_WRAPPER (make test-valgrind: "valgrind --error-exitcode=99 ...") runs
+# every "$EH" under a wrapper: $EH becomes a script that execs the wrapper's
+# words with the real program, so its pid, exit status and signals stay the
+# harness's own.
+if [ -n "${EH_WRAPPER:-}" ]; then
+  printf '#!/usr/bin/env bash\nexec %s %q "$@"\n' "$EH_WRAPPER" "$EH" > "$WORK/echoharness"
+  chmod +x "$WORK/echoharness"
+  EH=$WORK/echoharness
+fi
 cd "$SRC" || exit 1
 failures=0
 checks=0
@@ -51,6 +60,16 @@ reason_of() { json "$1/report.json" "[s['reason'] for s in d['scenarios'] if s['
 
 # Processes whose command line contains a marker, other than this shell's own.
 leftovers() { pgrep -af -- "$1" | grep -v -e pgrep -e "$$" || true; }
+
+# Every scenario file but the server suite's (the scenarios tagged server),
+# one per line: that suite expects a service, so the tests that run a
+# server serving one client and exiting (the tutorial's) leave it out.
+without_server_suite() {
+  local f
+  for f in scenarios/*.json; do
+    "$EH" list --tag server "$f" 2> /dev/null | grep -q "^$(basename "$f" .json) " || echo "$f"
+  done
+}
 
 # A python3 that can import MODULE (Debian's python3-MODULE packages are for
 # /usr/bin/python3, which may not be the first python3 in PATH).

@@ -21,7 +21,7 @@ for r in ref repeat faulty cmd; do
   else bad "$r run: report.json is not valid:"; echo "$out"; fi
 done
 v=$(json "$WORK/ref/report.json" "d['schema_version']")
-[ "$v" = 5 ] && ok "report.json carries schema_version 5" || bad "schema_version is $v"
+[ "$v" = 6 ] && ok "report.json carries schema_version 6" || bad "schema_version is $v"
 verdicts=$(json "$WORK/faulty/report.json" "' '.join(sorted(set(s['verdict'] for s in d['scenarios'])))")
 case "$verdicts" in *FAIL*) ok "the faulty run's FAIL results were checked ($verdicts)" ;; *) bad "the faulty run has no FAIL: $verdicts" ;; esac
 skips=$(json "$WORK/cmd/report.json" "sum(1 for s in d['scenarios'] if s['verdict'] == 'SKIP' and 'not_served' in s)")
@@ -59,7 +59,7 @@ rejects unknown-verdict "d['scenarios'][1]['verdict'] = 'MAYBE'" "\$.scenarios[1
 rejects wrong-check-type "d['scenarios'][0]['checks'][0]['reason'] = 3" "\$.scenarios[0].checks[0].reason: 3 is not of type 'string'"
 rejects wrong-wire-type "d['scenarios'][0]['wire']['tcp'][0]['c2s']['bytes'] = -1" "\$.scenarios[0].wire.tcp[0].c2s.bytes: -1 is less than the minimum of 0"
 rejects missing-version "del d['schema_version']" "'schema_version' is a required property"
-rejects other-version "d['schema_version'] = 4" "\$.schema_version: 5 was expected"
+rejects other-version "d['schema_version'] = 5" "\$.schema_version: 6 was expected"
 echo '{"tool": "echoharness",' > "$WORK/broken/truncated.json"
 validate "$WORK/broken/truncated.json" > /dev/null 2>&1
 [ $? -eq 2 ] && ok "a file that is not JSON: exit 2" || bad "a file that is not JSON did not exit 2"

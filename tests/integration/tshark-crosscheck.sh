@@ -29,7 +29,7 @@ captures=("$src"/tests/data/real-*/input.pcap)
 failed=0
 for pcap in "${captures[@]}"; do
     name=$(basename "$(dirname "$pcap")")
-    analysis=$("$bin/echoharness" analyze --json "$pcap") || { echo "FAIL $name: analyze failed"; failed=1; continue; }
+    analysis=$(${EH_WRAPPER:-} "$bin/echoharness" analyze --json "$pcap") || { echo "FAIL $name: analyze failed"; failed=1; continue; }
     conv=$(tshark -r "$pcap" -q -z conv,tcp -z conv,udp 2>/dev/null)
     udp=$(tshark -r "$pcap" -Y udp -T fields -E separator=, \
         -e ip.src -e ipv6.src -e udp.srcport -e ip.dst -e ipv6.dst -e udp.dstport -e udp.length 2>/dev/null)

@@ -5,16 +5,23 @@
  * logged: the calls, their results and errno names, the addresses and the
  * "data" hex, and how a deadline, a refused connection and an abortive close
  * show up. Servers run in a thread; the one for the deadline test is a
- * listener that never accepts.
+ * listener that never accepts. The steps for servers (nodelay, paced sends,
+ * stream, clients, repeat, step timeouts) run against the same servers, and
+ * the conn_end summary of a connection record is checked on records filled
+ * by hand (peer_int.h), for the echoes no well-behaved server gives.
  */
 #include "peer.h"
+#include "peer_int.h"
+#include "prng.h"
 #include "verdict.h"
 
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +29,12 @@
 #include <unistd.h>
 
 enum server_mode {
-    SERVE_ECHO, /* echo until EOF or an error */
-    SERVE_SINK, /* read and count until EOF or an error */
-    SERVE_BYE,  /* send "bye" and close */
-    SERVE_UDP,  /* echo one datagram */
+    SERVE_ECHO,     /* echo until EOF or an error */
+    SERVE_SINK,     /* read and count until EOF or an error */
+    SERVE_BYE,      /* send "bye" and close */
+    SERVE_UDP,      /* echo one datagram */
+    SERVE_MANY,     /* echo each connection in a thread of its own, until `conns` were served */
+    SERVE_UDP_MANY, /* echo datagrams until none came for 300 ms */
 };
 
 struct server {
@@ -35,12 +44,62 @@ struct server {
     pthread_t thread;
     int end_errno;     /* errno of the recv that ended the connection; 0 at EOF */
     size_t bytes_read; /* bytes */
+    int conns;         /* SERVE_MANY: connections to serve */
 };
+
+/* Echoes one connection until EOF or an error, then closes it. */
+static void *echo_conn(void *arg)
+{
+    int c = (int)(intptr_t)arg;
+    char buf[65536];
+    ssize_t n;
+    while ((n = recv(c, buf, sizeof(buf), 0)) > 0)
+        if (send(c, buf, (size_t)n, MSG_NOSIGNAL) != n)
+            break;
+    close(c);
+    return NULL;
+}
+
+static void serve_many(struct server *s)
+{
+    pthread_t t[16];
+    int n = 0;
+    for (; n < s->conns && n < 16; n++) {
+        int c = accept(s->fd, NULL, NULL);
+        if (c < 0 || pthread_create(&t[n], NULL, echo_conn, (void *)(intptr_t)c) != 0)
+            break;
+    }
+    for (int i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+}
+
+static void serve_udp_many(struct server *s)
+{
+    char buf[65536];
+    struct timeval tv = {.tv_usec = 300000};
+    setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    for (;;) {
+        struct sockaddr_storage from;
+        socklen_t len = sizeof(from);
+        ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+        if (n < 0)
+            return;
+        sendto(s->fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len);
+    }
+}
 
 static void *serve(void *arg)
 {
     struct server *s = arg;
     char buf[65536];
+    if (s->mode == SERVE_MANY) {
+        serve_many(s);
+        return NULL;
+    }
+    if (s->mode == SERVE_UDP_MANY) {
+        serve_udp_many(s);
+        return NULL;
+    }
     if (s->mode == SERVE_UDP) {
         struct sockaddr_storage from;
         socklen_t len = sizeof(from);
@@ -78,7 +137,8 @@ static void server_start(struct server *s, enum server_mode mode, int family, bo
 {
     memset(s, 0, sizeof(*s));
     s->mode = mode;
-    s->fd = socket(family, mode == SERVE_UDP ? SOCK_DGRAM : SOCK_STREAM, 0);
+    bool udp = mode == SERVE_UDP || mode == SERVE_UDP_MANY;
+    s->fd = socket(family, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
     ck_assert_int_ge(s->fd, 0);
     struct sockaddr_storage ss = {0};
     socklen_t len;
@@ -97,7 +157,7 @@ static void server_start(struct server *s, enum server_mode mode, int family, bo
     ck_assert_int_eq(getsockname(s->fd, (struct sockaddr *)&ss, &len), 0);
     s->port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                        : ((struct sockaddr_in *)&ss)->sin_port);
-    if (mode != SERVE_UDP && listening)
+    if (!udp && listening)
         ck_assert_int_eq(listen(s->fd, 4), 0);
     if (thread)
         ck_assert_int_eq(pthread_create(&s->thread, NULL, serve, s), 0);
@@ -606,6 +666,406 @@ START_TEST(test_peer_rejects_a_host_of_the_wrong_family)
 }
 END_TEST
 
+/* ---- the steps for servers ---- */
+
+static void server_start_many(struct server *s, int conns)
+{
+    server_start(s, SERVE_MANY, AF_INET, true, false);
+    s->conns = conns;
+    ck_assert_int_eq(pthread_create(&s->thread, NULL, serve, s), 0);
+}
+
+static struct eh_step send_chunked(const char *text, const size_t *chunks, size_t n,
+                                   int64_t pause_ms)
+{
+    struct eh_step st = send_text(text);
+    memcpy(st.chunks, chunks, n * sizeof(*chunks));
+    st.n_chunks = n;
+    st.pause_ms = pause_ms;
+    return st;
+}
+
+static struct eh_step stream_random(size_t len, uint64_t seed, bool shut)
+{
+    struct eh_step st = step(EH_STEP_STREAM);
+    st.data = malloc(len);
+    ck_assert_ptr_nonnull(st.data);
+    eh_prng_fill(seed, st.data, len);
+    st.data_len = len;
+    st.read_size = 65536;
+    st.shutdown = shut;
+    return st;
+}
+
+/* The conn_end event of connection `conn`. */
+static json_t *conn_end_of(json_t *events, int conn)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
+        const json_t *c = json_object_get(ev, "conn");
+        if (strcmp(call_of(ev), "conn_end") == 0 && json_integer_value(c) == conn)
+            return ev;
+    }
+    ck_abort_msg("no conn_end for connection %d", conn);
+    return NULL;
+}
+
+START_TEST(test_peer_events_carry_the_connection_and_conn_end_sums_up_the_echo)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_text("Hello, world"),
+                              recv_step(EH_RECV_EXACTLY, 12), step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 4, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t i;
+    json_t *ev;
+    json_array_foreach(evs, i, ev) ck_assert_int_eq(int_field(ev, "conn"), 1);
+    ev = conn_end_of(evs, 1);
+    ck_assert_int_eq(int_field(ev, "sent"), 12);
+    ck_assert_int_eq(int_field(ev, "received"), 12);
+    ck_assert_int_eq(int_field(ev, "matched"), 12);
+    ck_assert_ptr_null(json_object_get(ev, "got"));
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_nodelay_sets_tcp_nodelay_on_the_socket)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), step(EH_STEP_NODELAY), step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t at = 0;
+    json_t *ev = find(evs, "setsockopt", &at);
+    ck_assert_str_eq(str_field(ev, "level"), "IPPROTO_TCP");
+    ck_assert_str_eq(str_field(ev, "option"), "TCP_NODELAY");
+    ck_assert_int_eq(int_field(ev, "value"), 1);
+    ck_assert_int_eq(int_field(ev, "ret"), 0);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_send_cuts_pieces_of_the_chunk_sizes_and_pauses_between)
+{
+    struct server s;
+    server_start(&s, SERVE_SINK, AF_INET, true, true);
+    static const size_t chunks[] = {1, 2};
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), send_chunked("abcdefg", chunks, 2, 20),
+                              step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    ck_assert_uint_eq(s.bytes_read, 7);
+    static const char *const want[] = {"61", "6263", "64", "6566", "67"};
+    size_t at = 0;
+    json_int_t first = 0, last = 0;
+    for (size_t k = 0; k < 5; k++) {
+        json_t *ev = find(evs, "send", &at);
+        ck_assert_str_eq(str_field(ev, "data"), want[k]);
+        last = int_field(ev, "t_us");
+        first = k == 0 ? last : first;
+    }
+    ck_assert_int_ge(last - first, 4 * 20 * 1000); /* four pauses of 20 ms */
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_recv_timeout_ends_the_step_and_the_run_goes_on)
+{
+    struct server s; /* listens, never accepts: nothing ever comes back */
+    server_start(&s, SERVE_SINK, AF_INET, true, false);
+    struct eh_step r = recv_step(EH_RECV_UP_TO, 10);
+    r.timeout_ms = 100;
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), r, send_text("after")};
+    json_t *evs = json_array();
+    int64_t start = eh_now_us();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(5000), evs, NULL), EH_OK);
+    ck_assert_int_lt(eh_now_us() - start, eh_scaled_ms(100 + 1000) * 1000);
+    server_stop(&s, false);
+    size_t at = 0;
+    json_t *ev = find(evs, "recv", &at);
+    ck_assert_str_eq(str_field(ev, "errno"), "ETIMEDOUT");
+    ck_assert(json_is_true(json_object_get(ev, "timeout")));
+    ck_assert_int_ge(int_field(ev, "elapsed_us"), 90 * 1000);
+    ck_assert_int_eq(int_field(find(evs, "send", &at), "ret"), 5);
+    ck_assert_str_eq(str_field(find(evs, "conn_end", &at), "reason"), "timeout");
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_stream_sends_while_not_reading_then_reads_everything_back)
+{
+    struct server s;
+    server_start(&s, SERVE_ECHO, AF_INET, true, true);
+    size_t len = 4u << 20; /* more than the buffers of both sides hold */
+    struct eh_step st = stream_random(len, 7, true);
+    st.read_delay_ms = 300;
+    st.timeout_ms = 10000;
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), st, step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(20000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    json_t *end = conn_end_of(evs, 1);
+    ck_assert_str_eq(str_field(end, "reason"), "eof");
+    ck_assert_int_eq(int_field(end, "sent"), (json_int_t)len);
+    ck_assert_int_eq(int_field(end, "received"), (json_int_t)len);
+    ck_assert_int_eq(int_field(end, "matched"), (json_int_t)len);
+    size_t at = 0;
+    json_int_t t0 = int_field(find(evs, "send", &at), "t_us");
+    at = 0;
+    json_int_t first_recv = int_field(find(evs, "recv", &at), "t_us");
+    ck_assert_int_ge(first_recv - t0, 280 * 1000); /* no recv during the delay */
+    at = 0;
+    find(evs, "shutdown", &at);
+    free(st.data);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_stream_without_echo_times_out_and_records_what_came)
+{
+    struct server s;
+    server_start(&s, SERVE_SINK, AF_INET, true, true);
+    struct eh_step st = stream_random(1000, 8, false);
+    st.timeout_ms = 150;
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), st, step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, steps, 3, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t at = 0;
+    ck_assert_int_eq(int_field(find(evs, "send", &at), "ret"), 1000);
+    json_t *ev = find(evs, "recv", &at);
+    ck_assert_str_eq(str_field(ev, "errno"), "ETIMEDOUT");
+    json_t *end = conn_end_of(evs, 1);
+    ck_assert_str_eq(str_field(end, "reason"), "timeout");
+    ck_assert_int_eq(int_field(end, "sent"), 1000);
+    ck_assert_int_eq(int_field(end, "received"), 0);
+    free(st.data);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_clients_run_at_once_each_with_its_own_bytes)
+{
+    struct server s;
+    server_start_many(&s, 3);
+    struct eh_step st = step(EH_STEP_CLIENTS);
+    st.count = 3;
+    st.client_bytes = 5000;
+    st.seed = 40;
+    st.chunks[0] = 1000;
+    st.n_chunks = 1;
+    st.pause_ms = 10;
+    st.timeout_ms = 5000;
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, &st, 1, s.port, in_ms(10000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    for (int k = 1; k <= 3; k++) {
+        json_t *end = conn_end_of(evs, k);
+        ck_assert_str_eq(str_field(end, "reason"), "eof");
+        ck_assert_int_eq(int_field(end, "sent"), 5000);
+        ck_assert_int_eq(int_field(end, "matched"), 5000);
+        ck_assert_int_eq(int_field(end, "received"), 5000);
+    }
+    /* client k sends the bytes of seed 40 + k - 1, in pieces of 1000, interleaved */
+    unsigned char first[3][4];
+    for (int k = 0; k < 3; k++)
+        eh_prng_fill(40 + (uint64_t)k, first[k], 4);
+    size_t i, sends = 0;
+    int order[6] = {0};
+    json_t *ev;
+    json_array_foreach(evs, i, ev)
+    {
+        if (strcmp(call_of(ev), "send") != 0)
+            continue;
+        int conn = (int)int_field(ev, "conn");
+        ck_assert_int_eq(int_field(ev, "size") % 1000, 0);
+        if (sends < 6)
+            order[sends] = conn;
+        if (int_field(ev, "size") == 1000 && sends < 3) {
+            char hex[9];
+            snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", first[conn - 1][0], first[conn - 1][1],
+                     first[conn - 1][2], first[conn - 1][3]);
+            ck_assert(strncmp(str_field(ev, "data"), hex, 8) == 0);
+        }
+        sends++;
+    }
+    ck_assert_uint_eq(sends, 15);
+    /* every client sent its first piece before any sent its second */
+    ck_assert(order[0] != order[1] && order[1] != order[2] && order[0] != order[2]);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_repeat_runs_its_steps_again_with_a_new_connection_each_time)
+{
+    struct server s;
+    server_start_many(&s, 3);
+    struct eh_step inner[] = {step(EH_STEP_CONNECT), send_text("again"),
+                              recv_step(EH_RECV_EXACTLY, 5), step(EH_STEP_CLOSE)};
+    for (size_t i = 0; i < 4; i++)
+        snprintf(inner[i].path, sizeof(inner[i].path), "$.client.steps[0].repeat.steps[%zu]", i);
+    struct eh_step st = step(EH_STEP_REPEAT);
+    st.count = 3;
+    st.steps = inner;
+    st.n_steps = 4;
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, &st, 1, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    for (int k = 1; k <= 3; k++)
+        ck_assert_int_eq(int_field(conn_end_of(evs, k), "matched"), 5);
+    size_t at = 0, connects = 0;
+    while (at < json_array_size(evs)) {
+        if (strcmp(call_of(json_array_get(evs, at++)), "connect") == 0)
+            connects++;
+    }
+    ck_assert_uint_eq(connects, 3);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_udp_stream_sends_one_datagram_per_piece_and_waits_for_each_reply)
+{
+    struct server s;
+    server_start(&s, SERVE_UDP_MANY, AF_INET, false, true);
+    struct eh_step st = stream_random(1101, 3, false);
+    static const size_t sizes[] = {1, 100, 1000};
+    memcpy(st.chunks, sizes, sizeof(sizes));
+    st.n_chunks = 3;
+    st.timeout_ms = 2000;
+    struct eh_step steps[] = {step(EH_STEP_CONNECT), st, step(EH_STEP_CLOSE)};
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_UDP, EH_IPV4, steps, 3, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t at = 0;
+    for (size_t k = 0; k < 3; k++)
+        ck_assert_int_eq(int_field(find(evs, "send", &at), "ret"), (json_int_t)sizes[k]);
+    size_t i, replies = 0, total = 0;
+    json_t *ev;
+    json_array_foreach(evs, i, ev)
+    {
+        if (strcmp(call_of(ev), "recv") == 0) {
+            replies++;
+            total += (size_t)int_field(ev, "ret");
+        }
+    }
+    ck_assert_uint_eq(replies, 3);
+    ck_assert_uint_eq(total, 1101);
+    free(st.data);
+    json_decref(evs);
+}
+END_TEST
+
+START_TEST(test_peer_udp_clients_use_a_source_port_each)
+{
+    struct server s;
+    server_start(&s, SERVE_UDP_MANY, AF_INET, false, true);
+    struct eh_step st = step(EH_STEP_CLIENTS);
+    st.count = 2;
+    st.client_bytes = 300;
+    st.seed = 9;
+    st.chunks[0] = 100;
+    st.n_chunks = 1;
+    st.timeout_ms = 2000;
+    json_t *evs = json_array();
+    ck_assert_int_eq(run(EH_UDP, EH_IPV4, &st, 1, s.port, in_ms(5000), evs, NULL), EH_OK);
+    server_stop(&s, true);
+    size_t at = 0;
+    const char *one = str_field(find(evs, "connect", &at), "laddr");
+    const char *two = str_field(find(evs, "connect", &at), "laddr");
+    ck_assert_str_ne(one, two);
+    size_t i, replies[3] = {0};
+    json_t *ev;
+    json_array_foreach(evs, i, ev)
+    {
+        if (strcmp(call_of(ev), "recv") == 0 && int_field(ev, "ret") == 100)
+            replies[int_field(ev, "conn")]++;
+    }
+    ck_assert_uint_eq(replies[1], 3);
+    ck_assert_uint_eq(replies[2], 3);
+    json_decref(evs);
+}
+END_TEST
+
+/* A record filled by hand: what the summary says of an echo that went wrong. */
+static json_t *summary_of(const unsigned char *sent, size_t ns, const unsigned char *got, size_t ng,
+                          const unsigned char *other, size_t no)
+{
+    char log_path[] = "/tmp/eh-test-peer-summary.XXXXXX";
+    int fd = mkstemp(log_path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    struct eh__peer p = {.type = SOCK_STREAM, .log = eh_evlog_new(log_path)};
+    struct eh__conn *conns[2] = {calloc(1, sizeof(struct eh__conn)),
+                                 calloc(1, sizeof(struct eh__conn))};
+    p.conns = conns;
+    p.n_conns = p.cap_conns = 2;
+    for (int k = 0; k < 2; k++) {
+        conns[k]->id = k + 1;
+        conns[k]->fd = open("/dev/null", O_RDONLY);
+        conns[k]->connected = true;
+    }
+    eh__conn_sent(&p, conns[1], other, no);
+    eh__conn_sent(&p, conns[0], sent, ns);
+    eh__conn_received(conns[0], got, ng / 2);
+    eh__conn_received(conns[0], got + ng / 2, ng - ng / 2);
+    eh__conn_close(&p, conns[0]);
+    eh__conn_close(&p, conns[1]);
+    eh_evlog_free(p.log);
+    for (int k = 0; k < 2; k++) {
+        free(conns[k]->sent);
+        free(conns[k]);
+    }
+    json_t *evs = eh_evlog_read(log_path, 1u << 20);
+    unlink(log_path);
+    json_t *end = json_incref(conn_end_of(evs, 1));
+    json_decref(evs);
+    return end;
+}
+
+START_TEST(test_peer_summary_names_lost_bytes_and_another_connections_bytes)
+{
+    unsigned char a[4000], b[4000], got[4000];
+    eh_prng_fill(1, a, sizeof(a));
+    eh_prng_fill(2, b, sizeof(b));
+    /* 1000 bytes echoed, 500 lost, then the rest */
+    memcpy(got, a, 1000);
+    memcpy(got + 1000, a + 1500, 2500);
+    json_t *end = summary_of(a, 4000, got, 3500, b, 4000);
+    ck_assert_int_eq(int_field(end, "sent"), 4000);
+    ck_assert_int_eq(int_field(end, "received"), 3500);
+    ck_assert_int_eq(int_field(end, "matched"), 1000);
+    ck_assert_int_eq(int_field(end, "expected"), a[1000]);
+    ck_assert_int_eq(int_field(end, "got"), a[1500]);
+    ck_assert_int_eq(int_field(end, "resumes_at"), 1500);
+    ck_assert_ptr_null(json_object_get(end, "from_conn"));
+    json_decref(end);
+    /* 10 bytes echoed, then connection 2's bytes from its offset 300 */
+    memcpy(got, a, 10);
+    memcpy(got + 10, b + 300, 100);
+    end = summary_of(a, 4000, got, 110, b, 4000);
+    ck_assert_int_eq(int_field(end, "matched"), 10);
+    ck_assert_int_eq(int_field(end, "from_conn"), 2);
+    ck_assert_int_eq(int_field(end, "from_offset"), 300);
+    ck_assert_ptr_null(json_object_get(end, "resumes_at"));
+    json_decref(end);
+    /* more back than was sent: no expected byte */
+    memcpy(got, a, 100);
+    memcpy(got + 100, "xyz", 3);
+    end = summary_of(a, 100, got, 103, b, 0);
+    ck_assert_int_eq(int_field(end, "matched"), 100);
+    ck_assert_ptr_null(json_object_get(end, "expected"));
+    ck_assert_int_eq(int_field(end, "got"), 'x');
+    json_decref(end);
+}
+END_TEST
+
 static Suite *peer_suite(void)
 {
     Suite *s = suite_create("peer");
@@ -628,6 +1088,17 @@ static Suite *peer_suite(void)
     tcase_add_test(tc, test_peer_await_server_waits_for_a_matching_entry_then_goes_on);
     tcase_add_test(tc, test_peer_await_server_that_never_matches_gives_up_and_goes_on);
     tcase_add_test(tc, test_peer_await_without_a_server_log_is_skipped);
+    tcase_add_test(tc, test_peer_events_carry_the_connection_and_conn_end_sums_up_the_echo);
+    tcase_add_test(tc, test_peer_nodelay_sets_tcp_nodelay_on_the_socket);
+    tcase_add_test(tc, test_peer_send_cuts_pieces_of_the_chunk_sizes_and_pauses_between);
+    tcase_add_test(tc, test_peer_recv_timeout_ends_the_step_and_the_run_goes_on);
+    tcase_add_test(tc, test_peer_stream_sends_while_not_reading_then_reads_everything_back);
+    tcase_add_test(tc, test_peer_stream_without_echo_times_out_and_records_what_came);
+    tcase_add_test(tc, test_peer_clients_run_at_once_each_with_its_own_bytes);
+    tcase_add_test(tc, test_peer_repeat_runs_its_steps_again_with_a_new_connection_each_time);
+    tcase_add_test(tc, test_peer_udp_stream_sends_one_datagram_per_piece_and_waits_for_each_reply);
+    tcase_add_test(tc, test_peer_udp_clients_use_a_source_port_each);
+    tcase_add_test(tc, test_peer_summary_names_lost_bytes_and_another_connections_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

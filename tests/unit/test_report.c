@@ -803,6 +803,52 @@ START_TEST(test_report_load_names_the_file_and_the_place)
 }
 END_TEST
 
+START_TEST(test_load_text_reads_what_load_reads)
+{
+    json_t *report = verdicts(old_pairs);
+    char *text = json_dumps(report, JSON_INDENT(2));
+    char *path = write_temp(text);
+    struct eh_error err = {0};
+    json_t *from_file, *from_text;
+    ck_assert_msg(eh_report_load(path, &from_file, &err) == EH_OK, "%s", err.msg);
+    ck_assert_msg(eh_report_load_text("mem.json", text, strlen(text), &from_text, &err) == EH_OK,
+                  "%s", err.msg);
+    ck_assert(json_equal(from_file, report) && json_equal(from_text, report));
+    json_decref(from_file);
+    json_decref(from_text);
+    unlink(path);
+    free(path);
+    free(text);
+    json_decref(report);
+}
+END_TEST
+
+START_TEST(test_load_text_names_the_file_and_the_place)
+{
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"", "mem.json:1:0: '[' or '{' expected near end of file"},
+        {"{\"scenarios\": [\n  {\"name\": \"a\",, }\n]}",
+         "mem.json:2:16: string or '}' expected near ','"},
+        {"[]", "mem.json: $.scenarios: expected an array of scenario results"},
+        {"{\"scenarios\": [{\"verdict\": \"PASS\"}]}",
+         "mem.json: $.scenarios[0].name: expected a string"},
+        {"{\"scenarios\": [{\"name\": \"a\", \"verdict\": \"pass\"}]}",
+         "mem.json: $.scenarios[0].verdict: expected PASS, FAIL, ERROR, TIMEOUT or SKIP"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct eh_error err = {0};
+        json_t *report = (json_t *)&err; /* must be reset to NULL */
+        ck_assert_int_eq(
+            eh_report_load_text("mem.json", cases[i].text, strlen(cases[i].text), &report, &err),
+            EH_ERR);
+        ck_assert_ptr_null(report);
+        ck_assert_str_eq(err.msg, cases[i].msg);
+    }
+}
+END_TEST
+
 START_TEST(test_escape_replaces_invalid_utf8_and_controls)
 {
     static const char in[] = "a\x01\xff<\xc3\xa9\r\n\xc2\x85";
@@ -876,6 +922,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_diff_fail_error_and_timeout_after_pass_are_regressions);
     tcase_add_test(tc, test_diff_of_identical_reports_finds_nothing);
     tcase_add_test(tc, test_report_load_names_the_file_and_the_place);
+    tcase_add_test(tc, test_load_text_reads_what_load_reads);
+    tcase_add_test(tc, test_load_text_names_the_file_and_the_place);
     tcase_add_test(tc, test_escape_replaces_invalid_utf8_and_controls);
     tcase_add_test(tc, test_command_line_can_be_pasted_into_a_shell);
     tcase_add_test(tc, test_escape_ascii_keeps_no_byte_a_terminal_interprets);

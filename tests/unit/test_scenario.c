@@ -19,6 +19,7 @@
 
 #define VALID "tests/data/scenarios-valid/"
 #define ROLES "tests/data/scenarios-roles/" /* the keys of the client and behaviour scenarios */
+#define SERVER_FIXTURES "tests/data/scenarios-server/" /* the steps and kinds for servers */
 
 static struct eh_scenario *load_ok(const char *path)
 {
@@ -47,12 +48,22 @@ START_TEST(test_names_are_the_json_keys)
     ck_assert_str_eq(eh_family_name(EH_IPV6), "ipv6");
     ck_assert_str_eq(eh_step_name(EH_STEP_SHUTDOWN_WRITE), "shutdown_write");
     ck_assert_str_eq(eh_step_name(EH_STEP_SLEEP), "sleep");
+    ck_assert_str_eq(eh_step_name(EH_STEP_NODELAY), "nodelay");
+    ck_assert_str_eq(eh_step_name(EH_STEP_STREAM), "stream");
+    ck_assert_str_eq(eh_step_name(EH_STEP_CLIENTS), "clients");
+    ck_assert_str_eq(eh_step_name(EH_STEP_REPEAT), "repeat");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_CLIENT_PORT), "client_port");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_MIRROR), "mirror");
     ck_assert_str_eq(eh_echo_relation_name(EH_ECHO_NONEMPTY_PREFIX), "nonempty_prefix");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_ECHO), "wire_echo");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_CLIENT_PORT), "wire_client_port");
     ck_assert_str_eq(eh_expect_name(EH_EXPECT_WIRE_UDP), "wire_udp");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_CONN_ECHO), "conn_echo");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_CLIENTS_SERVED), "clients_served");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_CLIENTS_CONCURRENT), "clients_concurrent");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_DATAGRAM_ECHO), "datagram_echo");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_SERVER_FDS), "server_fds");
+    ck_assert_str_eq(eh_expect_name(EH_EXPECT_SERVER_RUNNING), "server_running");
 }
 END_TEST
 
@@ -447,6 +458,77 @@ START_TEST(test_an_absent_server_is_not_present_and_defaults_stay_off)
 }
 END_TEST
 
+START_TEST(test_server_steps_take_their_pacing_timeouts_and_defaults)
+{
+    struct eh_scenario *sc = load_ok(SERVER_FIXTURES "steps.json");
+    const struct eh_step *st = sc->roles[EH_CLIENT].steps;
+    ck_assert_uint_eq(sc->roles[EH_CLIENT].n_steps, 10);
+    ck_assert_int_eq(st[1].kind, EH_STEP_NODELAY);
+    ck_assert_uint_eq(st[2].data_len, 64);
+    ck_assert_uint_eq(st[2].n_chunks, 1);
+    ck_assert_uint_eq(st[2].chunks[0], 1);
+    ck_assert_int_eq(st[2].pause_ms, 3);
+    ck_assert_uint_eq(st[3].n_chunks, 2);
+    ck_assert_uint_eq(st[3].chunks[1], 3);
+    ck_assert_int_eq(st[3].pause_ms, 0);
+    ck_assert_int_eq(st[4].timeout_ms, 2000);
+    ck_assert_int_eq(st[5].kind, EH_STEP_STREAM);
+    ck_assert_uint_eq(st[5].data_len, 1048576);
+    ck_assert_uint_eq(st[5].chunks[0], 1000);
+    ck_assert_uint_eq(st[5].read_size, 4096);
+    ck_assert_int_eq(st[5].read_delay_ms, 300);
+    ck_assert_int_eq(st[5].read_pause_ms, 2);
+    ck_assert(st[5].shutdown);
+    ck_assert_int_eq(st[5].timeout_ms, 5000);
+    /* a stream's defaults: one piece, 65536-byte reads, no pauses, no shutdown, no timeout */
+    ck_assert_uint_eq(st[6].data_len, 3);
+    ck_assert_uint_eq(st[6].n_chunks, 0);
+    ck_assert_uint_eq(st[6].read_size, 65536);
+    ck_assert_int_eq(st[6].read_delay_ms + st[6].read_pause_ms + st[6].pause_ms, 0);
+    ck_assert(!st[6].shutdown);
+    ck_assert_int_eq(st[6].timeout_ms, 0);
+    ck_assert_int_eq(st[8].kind, EH_STEP_CLIENTS);
+    ck_assert_int_eq(st[8].count, 5);
+    ck_assert_uint_eq(st[8].client_bytes, 20000);
+    ck_assert_uint_eq(st[8].seed, 100);
+    ck_assert_ptr_null(st[8].data);
+    ck_assert_int_eq(st[9].kind, EH_STEP_REPEAT);
+    ck_assert_int_eq(st[9].count, 50);
+    ck_assert_uint_eq(st[9].n_steps, 4);
+    ck_assert_int_eq(st[9].steps[2].recv_mode, EH_RECV_UNTIL_EOF);
+    ck_assert_int_eq(st[9].steps[2].timeout_ms, 100);
+    ck_assert_str_eq(st[9].steps[3].path, "$.client.steps[9].repeat.steps[3]");
+    eh_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_connection_kinds_and_the_server_watch_are_loaded)
+{
+    struct eh_scenario *sc = load_ok(SERVER_FIXTURES "expect.json");
+    const struct eh_expect *e = sc->expects;
+    ck_assert_uint_eq(sc->n_expects, 7);
+    ck_assert_int_eq(e[0].kind, EH_EXPECT_CONN_ECHO);
+    ck_assert_int_eq(e[0].relation, EH_ECHO_EXACT);
+    ck_assert_int_eq(e[0].conn, 0); /* every connection */
+    ck_assert(!e[0].eof);
+    ck_assert_int_eq(e[1].relation, EH_ECHO_NONEMPTY_PREFIX);
+    ck_assert_int_eq(e[1].conn, 2);
+    ck_assert(e[1].eof);
+    ck_assert_int_eq(e[2].kind, EH_EXPECT_CLIENTS_SERVED);
+    ck_assert_int_eq(e[2].min, 1);
+    ck_assert_int_eq(e[3].min, 50);
+    ck_assert_int_eq(e[4].kind, EH_EXPECT_CLIENTS_CONCURRENT);
+    ck_assert_int_eq(e[5].kind, EH_EXPECT_SERVER_FDS);
+    ck_assert_int_eq(e[5].max_growth, 4);
+    ck_assert_int_eq(e[6].kind, EH_EXPECT_SERVER_RUNNING);
+    eh_scenario_free(sc);
+    sc = load_ok(SERVER_FIXTURES "udp.json");
+    ck_assert_int_eq(sc->expects[0].kind, EH_EXPECT_DATAGRAM_ECHO);
+    ck_assert_uint_eq(sc->roles[EH_CLIENT].steps[1].chunks[1], 200);
+    eh_scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_free_accepts_null)
 {
     eh_scenario_free(NULL);
@@ -532,6 +614,51 @@ START_TEST(test_invalid_folder_covers_each_required_error)
         struct stat sb;
         snprintf(path, sizeof(path), "tests/invalid/%s.err", required[i]);
         ck_assert_msg(stat(path, &sb) == 0, "%s is missing", path);
+    }
+}
+END_TEST
+
+/* The whole file, NUL-terminated; *len gets its length. Caller frees. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    char *text = malloc(65536);
+    ck_assert_ptr_nonnull(text);
+    *len = fread(text, 1, 65535, f);
+    ck_assert(feof(f) && !ferror(f));
+    fclose(f);
+    text[*len] = '\0';
+    return text;
+}
+
+START_TEST(test_load_text_loads_and_rejects_as_load_does)
+{
+    size_t len;
+    char *text = slurp(VALID "scripted.json", &len);
+    struct eh_scenario *sc = NULL;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_scenario_load_text("mem/x.json", text, len, &sc, &err) == EH_OK, "%s",
+                  err.msg);
+    ck_assert_str_eq(sc->name, "x");
+    ck_assert_str_eq(sc->path, "mem/x.json");
+    ck_assert_str_eq(sc->roles[EH_CLIENT].steps[2].path, "$.client.steps[2]");
+    eh_scenario_free(sc);
+    free(text);
+    static const char *const invalid[] = {"syntax-error", "duplicate-key", "port-out-of-range",
+                                          "bad-hex-digit", "empty-file"};
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "tests/invalid/%s.json", invalid[i]);
+        char *want = expected_message(path);
+        text = slurp(path, &len);
+        eh_error_clear(&err);
+        sc = (struct eh_scenario *)&err; /* must be reset to NULL */
+        ck_assert_int_eq(eh_scenario_load_text(path, text, len, &sc, &err), EH_ERR);
+        ck_assert_ptr_null(sc);
+        ck_assert_str_eq(err.msg, want);
+        free(text);
+        free(want);
     }
 }
 END_TEST
@@ -698,6 +825,8 @@ static Suite *scenario_suite(void)
     tcase_add_test(valid, test_wire_kinds_of_a_udp_scenario_judge_udp_exchanges);
     tcase_add_test(valid, test_role_keys_await_matchers_and_ending_kinds_are_loaded);
     tcase_add_test(valid, test_an_absent_server_is_not_present_and_defaults_stay_off);
+    tcase_add_test(valid, test_server_steps_take_their_pacing_timeouts_and_defaults);
+    tcase_add_test(valid, test_connection_kinds_and_the_server_watch_are_loaded);
     tcase_add_test(valid, test_network_conditions_are_loaded);
     tcase_add_test(valid, test_free_accepts_null);
     suite_add_tcase(s, valid);
@@ -705,6 +834,7 @@ static Suite *scenario_suite(void)
     TCase *invalid = tcase_create("invalid");
     tcase_add_test(invalid, test_every_invalid_file_gives_the_message_in_its_err_file);
     tcase_add_test(invalid, test_invalid_folder_covers_each_required_error);
+    tcase_add_test(invalid, test_load_text_loads_and_rejects_as_load_does);
     tcase_add_test(invalid, test_missing_file_is_named_in_the_error);
     tcase_add_test(invalid, test_a_syntax_error_at_the_end_of_a_line_has_column_one_at_least);
     suite_add_tcase(s, invalid);
