@@ -27,7 +27,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test install deps test-deps bench format format-check clean fuzz test-asan \
+.PHONY: test-load all build run test install deps test-deps bench format format-check clean fuzz test-asan \
 	test-valgrind
 
 all: build
@@ -61,8 +61,14 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	./$(BUILD)/bin/echoharness run --report-dir reports/latest $(ARGS)
 
+# The 1000-connection load test (CTest label "load") is left out: its
+# capture drops packets when the machine is busy, which makes it an ERROR
+# that says nothing about the code. `make test-load` runs it alone.
 test: test-deps build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE load
+
+test-load: test-deps build
+	cd $(BUILD) && ctest --output-on-failure -L load
 
 # echoharness in PREFIX/bin, the reference and faulty builds in
 # PREFIX/libexec/echoharness, scenarios, baseline and schema in
