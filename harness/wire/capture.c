@@ -6,8 +6,15 @@
  * out and coming in: libpcap keeps the incoming copy, and so do we) and
  * kernel timestamps, then bound to the interface: nothing in that sequence
  * waits for the kernel. The ring backend is libpcap's memory-mapped ring,
- * whose set-up and release each wait for RCU grace periods; it is used only
- * where the socket's buffer cannot be made large enough. Both hand frames to
+ * whose set-up and release each wait for RCU grace periods (some 60 ms); it
+ * is used where the socket's buffer cannot be made large enough, and for a
+ * capture cut to a snap length below the default. A socket's buffer is
+ * charged the whole of every frame waiting in it, cut or not (on lo a TCP
+ * frame can carry 64 KiB), so 32 MiB hold only some 500 frames, which a
+ * scenario that keeps only headers because it moves gigabytes overruns the
+ * moment the capture thread is not scheduled for a few milliseconds; the
+ * ring copies only the snap length of each frame into slots of its own, so
+ * the same 32 MiB hold over 100000 frames cut to 128 bytes. Both hand frames to
  * on_frame(), which writes them with pcap_dump() to "<path>.tmp", counts
  * them and follows the TCP connections (their FIN and RST) for the live
  * view; a thread polls the socket and an eventfd that stops it.
@@ -399,7 +406,7 @@ static eh_status open_ring(struct eh_capture *c, const char *ifname, const char 
         eh_error_set(err, "capture on %s: %s", ifname, errbuf);
         return EH_ERR;
     }
-    pcap_set_snaplen(c->pcap, SNAPLEN_BYTES);
+    pcap_set_snaplen(c->pcap, (int)c->snaplen);
     pcap_set_immediate_mode(c->pcap, 1);
     pcap_set_buffer_size(c->pcap, (int)test_hook("EH_TEST_CAPTURE_BUFFER_BYTES", BUFFER_BYTES));
     int rc = pcap_activate(c->pcap); /* > 0 is a warning (e.g. no promiscuous mode) */
@@ -588,7 +595,8 @@ eh_status eh_capture_start_snaplen(const char *ifname, const char *filter, int s
         eh_error_set(err, "capture on %s: %s", ifname, strerror(errno ? errno : ENOMEM));
         goto fail;
     }
-    eh_status st = open_socket(c, ifname, filter, err);
+    /* A cut capture goes to the ring at once (see the top). */
+    eh_status st = c->snaplen < SNAPLEN_BYTES ? EH_TIMEOUT : open_socket(c, ifname, filter, err);
     if (st == EH_TIMEOUT) { /* the ring, then */
         close(c->fd);
         c->fd = -1;

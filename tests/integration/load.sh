@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load without loss: scenarios/load-1000-connections.json (opt-in, tag load)
 # passes against the reference builds: 1000 concurrent connections to
-# echo-server --concurrent, 1 MiB each echoed as 256 KiB requests with every
+# echo-server --concurrent, 1073742 bytes each (1 GiB in all) echoed as 256 KiB requests with every
 # byte checked by echo-client --load. Also checks that
 #  - a folder run leaves it out unless --tag load asks for it;
 #  - the scenario ends within its deadline (60 s, times EH_TIMEOUT_SCALE),
@@ -45,7 +45,7 @@ kib=$(tail -1 "$WORK/rss")
 [ "$kib" -le $((512 * 1024)) ] && ok "peak memory $((kib / 1024)) MiB (limit 512)" || bad "peak memory $((kib / 1024)) MiB"
 json "$out/report.json" "d['scenarios'][0]['roles']['client']['stdout']" | sed 's/^/    /'
 pcap_bytes=$(stat -c %s "$out/pcap/load-1000-connections.pcap" 2> /dev/null || echo 0)
-[ "$pcap_bytes" -gt 0 ] && [ "$pcap_bytes" -le $((64 << 20)) ] && ok "capture of $pcap_bytes bytes for 2000 MiB of echo" \
+[ "$pcap_bytes" -gt 0 ] && [ "$pcap_bytes" -le $((64 << 20)) ] && ok "capture of $pcap_bytes bytes for 2 GiB of echo" \
   || bad "capture of $pcap_bytes bytes"
 dropped=$(json "$out/report.json" "d['scenarios'][0]['capture']['dropped']")
 [ "$dropped" = 0 ] && ok "the capture dropped no packet" || bad "the capture dropped $dropped packets"

@@ -331,6 +331,45 @@ START_TEST(test_capture_ring_drops_are_counted)
 }
 END_TEST
 
+/* A capture cut to 128 bytes a frame keeps up with a burst of large frames
+ * while its thread does not run: 4000 datagrams of 60000 bytes (one frame
+ * each on lo) sent while the thread stalls for 2 s. A socket's buffer is
+ * charged the whole of each waiting frame, so its 32 MiB would hold some
+ * 500 of them; the ring a cut capture uses stores 128 bytes of each. */
+START_TEST(test_capture_cut_holds_a_burst)
+{
+    enter_private_netns();
+    setenv("EH_TEST_CAPTURE_STALL_MS", "2000", 1);
+    const char *path = temp_pcap_path();
+    struct eh_capture *c;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_capture_start_snaplen("lo", "udp", 128, path, &c, &err) == EH_OK, "%s",
+                  err.msg);
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof(sa);
+    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
+    static char payload[60000], sink[sizeof(payload)];
+    for (int i = 0; i < 4000; i++) {
+        ck_assert_int_eq(
+            sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)),
+            (ssize_t)sizeof(payload));
+        while (recv(rx, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
+        }
+    }
+    struct eh_capture_stats st;
+    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
+    eh_capture_free(c);
+    ck_assert_msg(st.dropped_kernel == 0, "%llu of 4000 frames dropped",
+                  (unsigned long long)st.dropped_kernel);
+    ck_assert_uint_eq(st.packets, 4000);
+    unlink(path);
+    close(rx);
+    close(tx);
+}
+END_TEST
+
 /* EH_CAPTURE_MAX_MIB=1 and 3 MiB of UDP: the file stays within 1 MiB, holds
  * whole packets only, and the packets left out are counted. */
 START_TEST(test_capture_file_is_capped)
@@ -447,6 +486,7 @@ int main(void)
     tcase_add_test(tc, test_capture_unwritable_path_is_named);
     tcase_add_test(tc, test_capture_drops_are_counted);
     tcase_add_test(tc, test_capture_ring_drops_are_counted);
+    tcase_add_test(tc, test_capture_cut_holds_a_burst);
     tcase_add_test(tc, test_capture_file_is_capped);
     tcase_add_test(tc, test_capture_snaplen_cuts_frames);
     suite_add_tcase(s, tc);
