@@ -15,7 +15,7 @@ ARGS       ?=
 PREFIX     ?= /usr/local
 
 BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev libnftables-dev check
-TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema \
+TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema nodejs \
               python3-yaml help2man man-db
 # The browser that tests/integration/report-browser.sh opens report.html in.
 # Installed apart: where apt cannot install it, that one test says why it
