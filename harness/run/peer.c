@@ -356,22 +356,27 @@ static eh_status step_send(struct eh__peer *p, const struct eh_step *st, struct 
 {
     size_t off = 0;
     bool failed = false;
-    for (size_t i = 0; !failed && (i == 0 || off < st->data_len); i++) {
+    unsigned char *owned;
+    const unsigned char *data = eh_step_bytes(st, &owned);
+    if (data == NULL && st->data_len > 0) {
+        eh_error_set(err, "%s: out of memory for %zu bytes", st->path, st->data_len);
+        return EH_ERR;
+    }
+    eh_status s = EH_OK;
+    for (size_t i = 0; s == EH_OK && !failed && (i == 0 || off < st->data_len); i++) {
         size_t piece = st->n_chunks ? st->chunks[i % st->n_chunks] : st->data_len;
         if (piece > st->data_len - off)
             piece = st->data_len - off;
         if (i > 0 && st->pause_ms > 0) {
-            eh_status s =
-                eh__peer_sleep_until(p, eh_now_us() + eh_scaled_ms(st->pause_ms) * 1000, st, err);
+            s = eh__peer_sleep_until(p, eh_now_us() + eh_scaled_ms(st->pause_ms) * 1000, st, err);
             if (s != EH_OK)
-                return s;
+                break;
         }
-        eh_status s = send_all(p, st->data ? st->data + off : NULL, piece, st, &failed, err);
-        if (s != EH_OK)
-            return s;
+        s = send_all(p, data ? data + off : NULL, piece, st, &failed, err);
         off += piece;
     }
-    return EH_OK;
+    free(owned);
+    return s;
 }
 
 /* One recv (up_to), or recv until N bytes (exactly) or until 0 (until_eof),

@@ -288,9 +288,17 @@ eh_status eh__peer_stream(struct eh__peer *p, const struct eh_step *st, struct e
         .read_pause_us = scaled_us(st->read_pause_ms),
     };
     int64_t deadline = eh__step_deadline(p, st);
+    unsigned char *owned;
+    const unsigned char *data = eh_step_bytes(st, &owned);
+    if (data == NULL && st->data_len > 0) {
+        eh_error_set(err, "%s: out of memory for %zu bytes", st->path, st->data_len);
+        return EH_ERR;
+    }
     struct flow f;
-    flow_start(p, &o, &f, p->cur, st->data, st->data_len);
-    return run_flows(p, &o, &f, 1, deadline, err);
+    flow_start(p, &o, &f, p->cur, data, st->data_len);
+    eh_status s = run_flows(p, &o, &f, 1, deadline, err);
+    free(owned);
+    return s;
 }
 
 eh_status eh__peer_clients(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)

@@ -662,7 +662,8 @@ static void free_strs(char **v, size_t n)
 static bool parse_match(struct ctx *c, json_t *obj, const char *path, struct eh_match *m);
 
 /* The payload of send and stream: exactly one of text, hex and random
- * (with seed), expanded into st->data. */
+ * (with seed); text and hex are expanded into st->data, random is made
+ * when the step runs (eh_step_bytes()). */
 static bool parse_payload(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
 {
     static const char *const payloads[] = {"text", "hex", "random", NULL};
@@ -675,11 +676,11 @@ static bool parse_payload(struct ctx *c, json_t *body, const char *p, struct eh_
     if (which == 2) {
         int64_t n = 0, seed = 0;
         if (!int_value(c, v, vp, 1, MAX_PAYLOAD, &n) ||
-            !get_int(c, body, p, "seed", 0, INT64_MAX, &seed, NULL) ||
-            (st->data = alloc(c, (size_t)n)) == NULL)
+            !get_int(c, body, p, "seed", 0, INT64_MAX, &seed, NULL))
             return false;
+        st->random = true;
+        st->seed = (uint64_t)seed;
         st->data_len = (size_t)n;
-        eh_prng_fill((uint64_t)seed, st->data, st->data_len); /* as echo-client --payload-random */
         return true;
     }
     if (json_object_get(body, "seed") != NULL) {
@@ -1715,6 +1716,17 @@ static void free_steps(struct eh_step *steps, size_t n)
         free(steps[i].await);
     }
     free(steps);
+}
+
+const unsigned char *eh_step_bytes(const struct eh_step *st, unsigned char **owned)
+{
+    *owned = NULL;
+    if (!st->random)
+        return st->data;
+    if (st->data_len == 0 || (*owned = malloc(st->data_len)) == NULL)
+        return NULL;
+    eh_prng_fill(st->seed, *owned, st->data_len); /* as echo-client --payload-random */
+    return *owned;
 }
 
 void eh_scenario_free(struct eh_scenario *sc)

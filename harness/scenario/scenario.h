@@ -52,9 +52,11 @@ struct eh_match;
 
 struct eh_step {
     enum eh_step_kind kind;
-    char path[64];       /* "$.client.steps[2]", for messages */
-    unsigned char *data; /* send, stream: the bytes (text, hex or seeded random, expanded) */
-    size_t data_len;     /* send, stream: bytes */
+    char path[64];                /* "$.client.steps[2]", for messages */
+    unsigned char *data;          /* send, stream: the bytes of text or hex (NULL when random) */
+    size_t data_len;              /* send, stream: bytes */
+    bool random;                  /* send, stream: data_len seeded random bytes of seed, made when
+                                   * the step runs (eh_step_bytes()), not held by the loaded file */
     size_t chunks[EH_MAX_CHUNKS]; /* send, stream, clients: piece sizes, cycled (UDP: datagrams) */
     size_t n_chunks;              /* 0: send and UDP: one piece; stream, clients TCP: 65536 */
     int64_t pause_ms;             /* send, stream, clients: wait after each piece */
@@ -68,7 +70,8 @@ struct eh_step {
     bool shutdown;         /* stream: shutdown(SHUT_WR) after the last byte, then read to EOF */
     int64_t count;         /* clients: connections; repeat: times */
     size_t client_bytes;   /* clients: bytes each client sends */
-    uint64_t seed;         /* clients: client i (from 1) sends the random bytes of seed + i - 1 */
+    uint64_t seed;         /* send, stream when random: the seed; clients: client i (from 1)
+                            * sends the random bytes of seed + i - 1 */
     struct eh_step *steps; /* repeat: the steps repeated (no repeat among them) */
     size_t n_steps;
     struct eh_match *await; /* await_server: the entry to wait for; owned */
@@ -244,6 +247,15 @@ eh_status eh_scenario_load_text(const char *path, const char *text, size_t len,
 
 /* Releases a scenario; accepts NULL. */
 void eh_scenario_free(struct eh_scenario *sc);
+
+/* The bytes a send or stream step sends: st->data, or for a random payload
+ * a new buffer holding its seeded bytes (as echo-client --payload-random),
+ * which *owned also points to and the caller frees with free(). *owned is
+ * NULL when nothing was allocated. Returns NULL, with *owned NULL, when
+ * the step has no bytes or the buffer cannot be allocated. Loading leaves
+ * random payloads unmade so that a folder of scenarios with 16 MiB streams
+ * costs no memory until one of them runs. */
+const unsigned char *eh_step_bytes(const struct eh_step *st, unsigned char **owned);
 
 /* True if the scenario carries the tag. */
 bool eh_scenario_has_tag(const struct eh_scenario *sc, const char *tag);

@@ -279,7 +279,15 @@ START_TEST(test_steps_expand_text_hex_and_seeded_random_payloads)
     ck_assert_uint_eq(st[2].data_len, 3);
     ck_assert_mem_eq(st[2].data, "\x00\xff\xa5", 3);
     ck_assert_uint_eq(st[3].data_len, 10);
-    ck_assert_mem_eq(st[3].data, want, sizeof(want));
+    ck_assert(st[3].random);
+    ck_assert_ptr_null(st[3].data); /* made when the step runs, not when loaded */
+    unsigned char *owned;
+    const unsigned char *bytes = eh_step_bytes(&st[3], &owned);
+    ck_assert_ptr_eq(bytes, owned);
+    ck_assert_mem_eq(bytes, want, sizeof(want));
+    free(owned);
+    ck_assert_ptr_eq(eh_step_bytes(&st[1], &owned), st[1].data);
+    ck_assert_ptr_null(owned);
     eh_scenario_free(sc);
 }
 END_TEST
