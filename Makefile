@@ -15,7 +15,7 @@ ARGS       ?=
 PREFIX     ?= /usr/local
 
 BUILD_PKGS := cmake make gcc pkg-config libpcap-dev libjansson-dev libnftables-dev check
-TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema \
+TEST_PKGS  := tshark libxml2-utils socat iproute2 ethtool time clang-format python3-jsonschema nodejs \
               python3-yaml help2man man-db
 # The browser that tests/integration/report-browser.sh opens report.html in.
 # Installed apart: where apt cannot install it, that one test says why it
@@ -63,7 +63,7 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	./$(BUILD)/bin/echoharness run --report-dir reports/latest $(ARGS)
 
-# Every test, the kill matrix (about 20 minutes) and the 1000-connection load
+# Every test, the kill matrix (about 15 minutes) and the 1000-connection load
 # included; those two run alone, after the others (CTest RUN_SERIAL).
 test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -107,7 +107,10 @@ struct record {
     int64_t t_first_send;           /* t_us of the first send of a byte; -1: none */
     int64_t t_first_data;           /* t_us of the first recv of a byte; -1: none */
     int64_t t_finish;               /* t_us of its shutdown or close, the first; -1: none */
+    int64_t t_end;                  /* t_us of its conn_end summary; -1: none */
     int64_t waited_us;              /* elapsed_us of a call that timed out; -1: none */
+    bool timed_out;                 /* a call of it timed out */
+    bool data_after_timeout;        /* a recv returned bytes after that */
 };
 
 struct records {
@@ -133,6 +136,7 @@ static struct record *record_of(struct records *rs, int64_t id)
                                    .t_first_send = -1,
                                    .t_first_data = -1,
                                    .t_finish = -1,
+                                   .t_end = -1,
                                    .waited_us = -1};
         rs->v = v;
         rs->n = (size_t)id;
@@ -143,6 +147,7 @@ static struct record *record_of(struct records *rs, int64_t id)
 static void take_end(struct record *r, const json_t *ev)
 {
     r->ended = true;
+    r->t_end = i_of(ev, "t_us", -1);
     r->reason = s_of(ev, "reason");
     r->sent = i_of(ev, "sent", 0);
     r->received = i_of(ev, "received", 0);
@@ -181,8 +186,12 @@ static bool read_records(const json_t *events, struct records *rs)
         } else if ((is_call(ev, "shutdown") || is_call(ev, "close")) && r->t_finish < 0) {
             r->t_finish = t;
         }
-        if (json_is_true(json_object_get(ev, "timeout")))
+        if (is_call(ev, "recv") && ret > 0 && r->timed_out)
+            r->data_after_timeout = true;
+        if (json_is_true(json_object_get(ev, "timeout"))) {
+            r->timed_out = true;
             r->waited_us = i_of(ev, "elapsed_us", -1);
+        }
     }
     return true;
 }
@@ -198,13 +207,22 @@ static size_t attempted(const struct records *rs)
 
 /* ---- one connection's echo ---- */
 
+/* The whole echo came back, but only after a read of it had timed out: the
+ * server held back bytes it had received until more came (it waited for a
+ * delimiter, a full buffer or the end of the stream). */
+static bool held_back(const struct record *r)
+{
+    return r->data_after_timeout && r->connected && r->ended && r->received == r->sent &&
+           r->matched == r->received;
+}
+
 static bool echo_ok(const struct record *r, enum eh_echo_relation rel, bool eof)
 {
     bool prefix = r->connected && r->ended && r->matched == r->received;
     bool ok = false;
     switch (rel) {
     case EH_ECHO_EXACT:
-        ok = prefix && r->received == r->sent;
+        ok = prefix && r->received == r->sent && !held_back(r);
         break;
     case EH_ECHO_PREFIX:
         ok = prefix;
@@ -225,7 +243,16 @@ static void put_short(struct text *t, const struct record *r, size_t n)
     else
         put(t, " got %" PRId64 " of %" PRId64 " bytes back", r->received, r->sent);
     const char *why = r->reason ? r->reason : "done";
-    if (strcmp(why, "eof") == 0)
+    if (strcmp(why, "eof") == 0 && r->t_finish >= 0 && r->t_end > r->t_finish)
+        put(t,
+            ", then the server closed the connection (EOF) before the rest, though the client "
+            "had sent all %" PRId64
+            " and shut down its sending side first: the server lost the %" PRId64
+            " bytes it did not send back (a server sends back every byte it reads, waiting "
+            "while its send buffer is full: send(2) blocks, or fails with EAGAIN, which means "
+            "try again, not discard) (" RULE_TCP ")",
+            r->sent, r->sent - r->received);
+    else if (strcmp(why, "eof") == 0)
         put(t, ", then the server closed the connection (EOF) before the rest: the server must "
                "echo every byte until the client closes (" RULE_TCP_UNTIL ")");
     else if (strcmp(why, "timeout") == 0 && r->waited_us >= 0)
@@ -307,6 +334,15 @@ static void put_problem(struct text *t, const struct record *r, size_t n, enum e
             r->received, r->sent, r->matched);
     } else if (r->received < r->sent && (rel == EH_ECHO_EXACT || r->received == 0)) {
         put_short(t, r, n);
+    } else if (rel == EH_ECHO_EXACT && held_back(r)) {
+        put_who(t, r->id, n);
+        put(t, " got its whole echo (%" PRId64 " bytes) only after a read of it had waited ",
+            r->received);
+        if (r->waited_us >= 0)
+            put(t, "%" PRId64 " ms ", r->waited_us / 1000);
+        put(t, "in vain: the server held back bytes it had received until more came (it waits "
+               "for a delimiter, a full buffer or the end; recv(2) returns whatever has arrived, "
+               "and that is what to send back) (" RULE_TCP ")");
     } else if (eof) {
         put_who(t, r->id, n);
         put(t, " got its whole echo (%" PRId64 " bytes) but ", r->received);

@@ -455,11 +455,50 @@ static void outcome_init(struct scenario_outcome *o, const struct run_ctx *ctx,
     o->result = json_object();
 }
 
+/* True if the line s[0..n) reads as the heading of an error report: it
+ * starts in column 0 and holds "Error" or "Exception" ("Error: write
+ * ECONNRESET" from Node, "Exception in thread ..." from Java,
+ * "ConnectionResetError: ..." from Python), or starts with "panic:" or
+ * "fatal error:" (Go). */
+static bool error_heading(const char *s, size_t n)
+{
+    if (n == 0 || s[0] == ' ' || s[0] == '\t')
+        return false;
+    char line[256];
+    size_t k = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+    memcpy(line, s, k);
+    line[k] = '\0';
+    return strstr(line, "Error") != NULL || strstr(line, "Exception") != NULL ||
+           strncmp(line, "panic:", 6) == 0 || strncmp(line, "fatal error:", 12) == 0;
+}
+
+/* The last error heading in s[0..end), as its start and length; false if
+ * there is none. */
+static bool last_error_heading(const char *s, size_t end, size_t *at, size_t *n)
+{
+    bool found = false;
+    for (size_t i = 0; i < end;) {
+        size_t e = i;
+        while (e < end && s[e] != '\n' && s[e] != '\r')
+            e++;
+        if (error_heading(s + i, e - i) && e - i <= STDERR_TAIL_BYTES) {
+            *at = i;
+            *n = e - i;
+            found = true;
+        }
+        i = e + 1;
+    }
+    return found;
+}
+
 /* When a program under test wrote on stderr (a Python traceback names its
  * error last), appends its last lines to a reason that does not quote its
  * stderr yet: '; the server's stderr ends: File "x.py", line 9, in <module> |
  * BrokenPipeError: [Errno 32] Broken pipe', each line escaped for a
- * terminal, at most STDERR_TAIL_LINES lines and STDERR_TAIL_BYTES bytes. */
+ * terminal, at most STDERR_TAIL_LINES lines and STDERR_TAIL_BYTES bytes.
+ * Where the error's heading lies above those lines (Node, Java and Go print
+ * a stack or the error's fields after it), it is quoted first: '; the
+ * server's stderr says: Error: write ECONNRESET ... and ends: ...'. */
 static void append_stderr_tail(char *reason, size_t len, const struct role_run *rr)
 {
     size_t n = 0, total = 0, used = strlen(reason);
@@ -483,8 +522,19 @@ static void append_stderr_tail(char *reason, size_t len, const struct role_run *
     }
     if (lines == 0)
         return;
-    used += (size_t)snprintf(reason + used, len - used,
-                             "; the %s's stderr ends: ", eh_role_name(rr->id));
+    size_t head = 0, head_n = 0;
+    if (last_error_heading(s, start, &head, &head_n)) {
+        used += (size_t)snprintf(reason + used, len - used,
+                                 "; the %s's stderr says: ", eh_role_name(rr->id));
+        if (used + 1 < len)
+            eh_escape_buf(reason + used, len - used, s + head, head_n, EH_ESC_ASCII);
+        used += strlen(reason + used);
+        if (used + 1 < len)
+            used += (size_t)snprintf(reason + used, len - used, " ... and ends: ");
+    } else {
+        used += (size_t)snprintf(reason + used, len - used,
+                                 "; the %s's stderr ends: ", eh_role_name(rr->id));
+    }
     for (size_t i = start, k = 0; i < n && used + 1 < len; k++) {
         while (i < n && strchr("\r\n \t", s[i]) != NULL)
             i++;

@@ -134,6 +134,32 @@ static const struct conns_case CASES[] = {
      "the client got 13 of 40 bytes back, then the server closed the connection (EOF) before the "
      "rest: the server must echo every byte until the client closes (RFC 862: the echo continues "
      "until the calling user terminates the connection)"},
+    {"an echo cut short by a close after the client's shutdown: data lost",
+     {CONN_ECHO, .eof = true},
+     "[" CONNECT(1) "{'call':'shutdown','conn':1,'how':'SHUT_WR','ret':0,'t_us':84000}," END(
+         1, "eof", 1000, 400, 400) ",'t_us':2074000}]",
+     {0},
+     EH_FAIL,
+     "the client got 400 of 1000 bytes back, then the server closed the connection (EOF) before "
+     "the rest, though the client had sent all 1000 and shut down its sending side first: the "
+     "server lost the 600 bytes it did not send back"},
+    {"an echo held back until more came: a read timed out, the rest came later",
+     {CONN_ECHO},
+     "[" CONNECT(1) "{'call':'recv','conn':1,'ret':-1,'errno':'ETIMEDOUT','timeout':true,"
+                    "'elapsed_us':2002481},{'call':'recv','conn':1,'ret':64},"
+                    "{'call':'recv','conn':1,'ret':0}," END(1, "timeout", 64, 64, 64) "}]",
+     {0},
+     EH_FAIL,
+     "the client got its whole echo (64 bytes) only after a read of it had waited 2002 ms in "
+     "vain: the server held back bytes it had received until more came"},
+    {"a read that timed out after the whole echo came is no held-back echo",
+     {CONN_ECHO},
+     "[" CONNECT(1) "{'call':'recv','conn':1,'ret':12},{'call':'recv','conn':1,'ret':-1,"
+                    "'errno':'ETIMEDOUT','timeout':true,'elapsed_us':1000000}," END(
+                        1, "timeout", 12, 12, 12) "}]",
+     {0},
+     EH_PASS,
+     "the client got all of its 12 bytes back"},
     {"an echo that stopped names the wait",
      {CONN_ECHO},
      "[" CONNECT(1) "{'call':'recv','conn':1,'ret':-1,'errno':'ETIMEDOUT','timeout':true,"
