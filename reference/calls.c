@@ -9,6 +9,7 @@
 #include "evlog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -53,6 +54,10 @@ static const struct name poll_flags[] = {
     {POLLRDHUP, "POLLRDHUP"},
     {0, NULL},
 };
+static const struct name open_flags[] = {
+    {O_NONBLOCK, "O_NONBLOCK"},
+    {0, NULL},
+};
 
 /* ,"key":"A|B" for the flags that are set; nothing when none are. */
 static void ev_flags(struct eh_ev *ev, const char *key, int flags, const struct name *table)
@@ -61,6 +66,21 @@ static void ev_flags(struct eh_ev *ev, const char *key, int flags, const struct 
     flag_names(flags, table, text, sizeof(text));
     if (text[0] != '\0')
         eh_ev_str(ev, key, text);
+}
+
+static const char *fcntl_cmd_name(int cmd)
+{
+    switch (cmd) {
+    case F_GETFL:
+        return "F_GETFL";
+    case F_SETFL:
+        return "F_SETFL";
+    case F_GETFD:
+        return "F_GETFD";
+    case F_SETFD:
+        return "F_SETFD";
+    }
+    return "?";
 }
 
 static const char *family_name(int family)
@@ -191,6 +211,20 @@ int eh_drop_capabilities(void)
     eh_ev_begin(&ev, "capset");
     eh_ev_str(&ev, "caps", "none");
     eh_ev_result(&ev, ret, err);
+    eh_ev_end(&ev);
+    errno = err;
+    return ret;
+}
+
+int eh_fcntl(int fd, int cmd, int arg)
+{
+    int ret = fcntl(fd, cmd, arg);
+    int err = errno;
+    struct eh_ev ev;
+    ev_call(&ev, "fcntl", fd);
+    eh_ev_result(&ev, ret, err);
+    eh_ev_str(&ev, "cmd", fcntl_cmd_name(cmd));
+    ev_flags(&ev, "arg", arg, open_flags);
     eh_ev_end(&ev);
     errno = err;
     return ret;

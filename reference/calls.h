@@ -34,6 +34,11 @@ int eh_getsockopt_error(int fd, int *err);
  * root of a user namespace. Logged as {"call":"capset","caps":"none","ret":0}. */
 int eh_drop_capabilities(void);
 
+/* fcntl(fd, cmd, arg) for the commands that take an int (F_SETFL, F_SETFD,
+ * ...). The event names cmd and arg's open(2) flags ("O_NONBLOCK"), as the
+ * program passed them, whatever cmd expects. */
+int eh_fcntl(int fd, int cmd, int arg);
+
 /* bind(); the event carries the requested address as "laddr". */
 int eh_bind(int fd, const struct sockaddr_storage *addr);
 int eh_listen(int fd, int backlog);

@@ -19,6 +19,7 @@
 #include "prng.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -35,6 +36,7 @@
 #define UDP_DEFAULT_WAIT_MS 1000      /* how long a UDP client waits for the reply */
 #define UDP_DEFAULT_RECV_BYTES 65536  /* UDP default: any datagram fits */
 #define REFUSED_RETRY_MS 100          /* faulty-client-hangs-on-refused: pause between tries */
+#define UDP_SPLIT_BYTES 65507         /* faulty-client-udp-splits: largest piece (IPv4's limit) */
 
 struct client {
     const char *prog;                 /* argv[0], for messages */
@@ -363,6 +365,9 @@ static int parse_options(struct client *c, int argc, char **argv)
         c->bind_port = EH_FAULTY_CLIENT_PORT;
     if (c->f->sends_once)
         c->send_once = true; /* the bug: send() where sendall() belongs */
+    if (c->f->timeout_in_seconds && c->ep.io.mode == EH_IO_TIMEOUT) /* the bug: ms as seconds */
+        c->ep.io.timeout_ms =
+            c->ep.io.timeout_ms > INT_MAX / 1000 ? INT_MAX : c->ep.io.timeout_ms * 1000;
     if (c->ep.sock_type == SOCK_DGRAM && c->ep.io.timeout_ms < 0)
         c->ep.io.timeout_ms = UDP_DEFAULT_WAIT_MS;
     c->recv_bytes = a.recv_bytes > 0                ? (size_t)a.recv_bytes
@@ -550,6 +555,21 @@ static int finish(struct client *c, int fd, const char *step, ssize_t r, const c
     return status;
 }
 
+/* socket() in io's mode: with SOCK_NONBLOCK in nonblocking mode. The
+ * faulty-client-setfd-nonblock build makes a plain socket and then calls
+ * fcntl(F_SETFD, O_NONBLOCK), which sets descriptor flags (FD_CLOEXEC is the
+ * only one), not the file status flag O_NONBLOCK (F_SETFL): the socket stays
+ * blocking and fcntl() still returns 0. */
+static int open_socket(const struct client *c, const struct eh_io *io, int type)
+{
+    if (!c->f->setfd_nonblock || io->mode != EH_IO_NONBLOCKING)
+        return eh_socket(c->ep.family, type | eh_io_socket_flags(io));
+    int fd = eh_socket(c->ep.family, type);
+    if (fd >= 0)
+        eh_fcntl(fd, F_SETFD, O_NONBLOCK); /* the bug: F_SETFD where F_SETFL belongs */
+    return fd;
+}
+
 /* One attempt to connect: socket, [SO_RCVTIMEO/SO_SNDTIMEO], [bind],
  * connect. Returns the socket, or -1 if socket() failed; *r is 0 once
  * connected, or else the failure (an io.h result, errno set) of the step
@@ -558,7 +578,7 @@ static int connect_tcp(const struct client *c, const char **step, ssize_t *r)
 {
     *step = "socket";
     *r = -1;
-    int fd = eh_socket(c->ep.family, SOCK_STREAM | eh_io_socket_flags(&c->ep.io));
+    int fd = open_socket(c, &c->ep.io, SOCK_STREAM);
     if (fd < 0)
         return fd;
     *step = "setsockopt";
@@ -594,6 +614,24 @@ static int run_tcp(struct client *c)
     return finish(c, fd, "echo with", r, reason);
 }
 
+/* sendto() of the payload as one datagram. The faulty-client-udp-splits
+ * build cuts a payload larger than UDP_SPLIT_BYTES into datagrams of that
+ * size, one sendto() each, instead of letting sendto() fail with EMSGSIZE:
+ * the message's boundary is lost, and the server echoes each piece on its
+ * own. Returns 0, or -1 with errno set. */
+static int send_datagram(const struct client *c, int fd)
+{
+    size_t piece = c->f->udp_splits ? UDP_SPLIT_BYTES : c->payload_bytes;
+    size_t off = 0;
+    do {
+        size_t n = c->payload_bytes - off < piece ? c->payload_bytes - off : piece;
+        if (eh_sendto(fd, c->payload + off, n, c->ep.io.send_flags, &c->addr) < 0)
+            return -1;
+        off += n;
+    } while (off < c->payload_bytes);
+    return 0;
+}
+
 /* One UDP exchange: sendto, then recvfrom with a time limit. Returns 0 or 1. */
 static int run_udp(struct client *c)
 {
@@ -601,14 +639,14 @@ static int run_udp(struct client *c)
     if (io.mode == EH_IO_BLOCKING)
         io.mode = EH_IO_TIMEOUT; /* a lost datagram must not block forever */
     c->got_bytes = 0;
-    int fd = eh_socket(c->ep.family, SOCK_DGRAM | eh_io_socket_flags(&io));
+    int fd = open_socket(c, &io, SOCK_DGRAM);
     if (fd < 0)
         return finish(c, fd, "socket", -1, NULL);
     if (eh_io_setup(&io, fd, false) < 0)
         return finish(c, fd, "setsockopt", -1, NULL);
     if (bind_local(c, fd) < 0)
         return finish(c, fd, "bind", -1, NULL);
-    if (eh_sendto(fd, c->payload, c->payload_bytes, c->ep.io.send_flags, &c->addr) < 0)
+    if (send_datagram(c, fd) < 0)
         return finish(c, fd, "sendto", -1, NULL);
     struct sockaddr_storage local, from;
     eh_getsockname(fd, &local); /* the port the kernel chose at sendto() */

@@ -21,6 +21,9 @@ struct eh_client_faults {
     bool no_exit_on_server_close; /* recv() 0 before the whole echo: wait until killed */
     bool waits_for_eof;           /* --read-all: after the whole echo, read on until EOF */
     bool sends_once;              /* always as --send-once: one send(), the rest never sent */
+    bool setfd_nonblock;          /* nonblocking mode: fcntl(F_SETFD, O_NONBLOCK): still blocking */
+    bool timeout_in_seconds;      /* timeout mode: --timeout-ms taken as seconds */
+    bool udp_splits;              /* UDP: payload cut into datagrams of at most 65507 bytes */
     bool never_connect;           /* hostile: no socket call at all; wait until killed */
     bool wrong_port;              /* hostile: connect to the port after the one given */
     bool exit_before_connect;     /* hostile: exit 0 before any socket call */

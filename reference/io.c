@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <time.h>
 
 const char *eh_io_mode_name(enum eh_io_mode mode)
 {
@@ -72,11 +73,18 @@ static bool is_timeout(const struct eh_io *io, int err)
 /* After a call failed (errno set): in non-blocking mode an EAGAIN waits until
  * fd is ready for events and gives 1 (call again); otherwise the result to
  * return: EH_IO_TIMEDOUT when the mode's time limit passed, -1 on an error
- * (errno kept). */
+ * (errno kept). faulty-server-sleeps-on-eagain sleeps instead of waiting,
+ * in any mode, and calls again. */
 static int after_failure(const struct eh_io *io, int fd, short events)
 {
     if (is_timeout(io, errno))
         return EH_IO_TIMEDOUT;
+    if (io->sleeps_on_eagain && errno == EAGAIN) {
+        struct timespec ts = {0,
+                              EH_IO_EAGAIN_SLEEP_MS * 1000000L}; /* the bug: a guess, not poll() */
+        nanosleep(&ts, NULL);
+        return 1;
+    }
     if (io->mode != EH_IO_NONBLOCKING || errno != EAGAIN)
         return -1;
     return wait_ready(io, fd, events);
@@ -85,8 +93,10 @@ static int after_failure(const struct eh_io *io, int fd, short events)
 int eh_io_accept(const struct eh_io *io, int fd, struct sockaddr_storage *peer, bool swap_addrs)
 {
     for (;;) {
-        int cfd =
-            eh_accept(fd, io->accepted_blocking ? 0 : eh_io_socket_flags(io), peer, swap_addrs);
+        int flags = io->accepted_blocking  ? 0
+                    : io->sleeps_on_eagain ? SOCK_NONBLOCK
+                                           : eh_io_socket_flags(io);
+        int cfd = eh_accept(fd, flags, peer, swap_addrs);
         if (cfd >= 0) {
             if (eh_io_setup(io, cfd, false) < 0) {
                 int err = errno;

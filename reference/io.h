@@ -33,7 +33,12 @@ struct eh_io {
     int recv_flags;         /* added to every recv()/recvfrom(): 0, or MSG_TRUNC (UDP) */
     bool accepted_blocking; /* faulty-server-blocking-accepted: accept() without
                                SOCK_NONBLOCK, so accepted sockets block in any mode */
+    bool sleeps_on_eagain;  /* faulty-server-sleeps-on-eagain: accept() with SOCK_NONBLOCK
+                               in any mode, and every EAGAIN retried after a sleep of
+                               EH_IO_EAGAIN_SLEEP_MS instead of a wait in poll() */
 };
+
+#define EH_IO_EAGAIN_SLEEP_MS 10 /* faulty-server-sleeps-on-eagain: sleep before a retry */
 
 /* "blocking", "nonblocking", "timeout" (never NULL). */
 const char *eh_io_mode_name(enum eh_io_mode mode);

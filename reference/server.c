@@ -323,6 +323,11 @@ static bool settle_options(struct server *s)
         fprintf(stderr, "%s: --msg-trunc works with --transport udp only\n", s->prog);
         return false;
     }
+    if (s->f->ignores_host) { /* the bug: HOST = "127.0.0.1", whatever --host says */
+        if (s->ep.family == AF_UNSPEC)
+            s->ep.family = eh_addr_guess_family(s->ep.host);
+        s->ep.host = NULL; /* the family's loopback address */
+    }
     if (!eh_endpoint_resolve(&s->ep, s->prog, &s->addr))
         return false;
     if (s->v6only && s->ep.family != AF_INET6) {
@@ -333,6 +338,10 @@ static bool settle_options(struct server *s)
         s->ep.io.recv_flags = MSG_TRUNC;
     if (s->f->blocking_accepted)
         s->ep.io.accepted_blocking = true;
+    if (s->f->sleeps_on_eagain)
+        s->ep.io.sleeps_on_eagain = true;
+    if (s->f->always_reuseaddr)
+        s->reuseaddr = true; /* the bug: a framework's default, whatever the options say */
     if (s->paced)
         s->nodelay = true; /* each piece its own segment, not held back by Nagle */
     if (s->f->never_dies_of_sigpipe)
@@ -446,14 +455,18 @@ static int rebind(const struct server *s)
     return 0;
 }
 
-/* socket, bind, listen (TCP), then "ready": the log event, the line on
- * stdout and the closed ready fd. Returns the socket, or -1. */
+/* [capset], socket, bind, listen (TCP), then "ready": the log event, the
+ * line on stdout and the closed ready fd, with getsockname()'s address.
+ * faulty-server-drops-caps-after-bind calls capset after bind(), and
+ * faulty-server-reports-asked-port reports the address bind() was asked
+ * for, without getsockname(). Returns the socket, or -1. */
 static int open_socket(struct server *s)
 {
     const char *step = "capset";
     int fd = -1;
     bool epoll = s->concurrent && s->ep.sock_type == SOCK_STREAM; /* UDP: one socket serves all */
-    if (s->unprivileged && eh_drop_capabilities() < 0)
+    bool caps_late = s->f->drops_caps_after_bind; /* the bug: bind() still privileged */
+    if (s->unprivileged && !caps_late && eh_drop_capabilities() < 0)
         goto fail;
     step = "socket";
     fd = eh_socket(s->ep.family,
@@ -470,12 +483,15 @@ static int open_socket(struct server *s)
     step = "bind";
     if (bind_with_options(s, fd) < 0)
         goto fail;
+    step = "capset";
+    if (s->unprivileged && caps_late && eh_drop_capabilities() < 0)
+        goto fail;
     step = "listen";
     if (s->ep.sock_type == SOCK_STREAM && eh_listen(fd, s->backlog) < 0)
         goto fail;
-    struct sockaddr_storage bound;
+    struct sockaddr_storage bound = s->addr; /* the bug: what bind() was asked for */
     step = "getsockname";
-    if (eh_getsockname(fd, &bound) < 0)
+    if (!s->f->reports_asked_port && eh_getsockname(fd, &bound) < 0)
         goto fail;
     eh_evlog_ready(fd, &bound);
     print_addr("listening on", &bound);

@@ -39,6 +39,11 @@ struct eh_server_faults {
     bool fork_child;            /* hostile: after ready, fork a child that keeps the port open */
     bool sockopts_after_bind;   /* SO_REUSEADDR, IPV6_V6ONLY set after bind(), errors ignored */
     bool blocking_accepted;     /* nonblocking mode: accepted sockets left blocking */
+    bool sleeps_on_eagain;      /* accepted sockets always non-blocking; EAGAIN: sleep, retry */
+    bool ignores_host;          /* binds the family's loopback address whatever --host says */
+    bool reports_asked_port;    /* no getsockname(): ready reports bind()'s address (port 0) */
+    bool always_reuseaddr;      /* SO_REUSEADDR before every bind(), as if --reuseaddr */
+    bool drops_caps_after_bind; /* --unprivileged drops capabilities after bind(), not before */
     bool never_accept;          /* hostile: as --no-accept whatever the options: listen only */
     bool never_writes;          /* hostile: read each connection to its EOF, echo nothing */
     bool crash_after_echo;      /* hostile: die of SIGSEGV right after the first echo */

@@ -218,8 +218,9 @@ static void put_match(struct text *t, const struct eh_match *m)
     put(t, "%s}", *sep ? "" : "any");
 }
 
-/* "send ret -1 EPIPE", "conn_end eof"; without the call name "ret 1024". */
-static void put_event(struct text *t, const json_t *ev, bool with_call)
+/* "send ret -1 EPIPE", "conn_end eof"; without the call name "ret 1024";
+ * with_addrs adds "on LADDR" and "with peer RADDR" where the event has them. */
+static void put_event(struct text *t, const json_t *ev, bool with_call, bool with_addrs)
 {
     const char *sep = "";
     const char *s;
@@ -241,6 +242,14 @@ static void put_event(struct text *t, const json_t *ev, bool with_call)
         put(t, "%s%s", sep, s);
         sep = " ";
     }
+    if (with_addrs && (s = str_of(ev, "laddr")) != NULL) {
+        put(t, "%son %s", sep, s);
+        sep = " ";
+    }
+    if (with_addrs && (s = str_of(ev, "raddr")) != NULL) {
+        put(t, "%swith peer %s", sep, s);
+        sep = " ";
+    }
     if (int_of(ev, "elapsed_us", &v) && v >= 1000) {
         put(t, "%safter %" PRId64 " ms", sep, v / 1000);
         sep = " ";
@@ -260,14 +269,18 @@ static bool relevant(const json_t *ev, const struct eh_match *m, size_t n)
 }
 
 /* " (server send events: ret 1024, ret -1 EPIPE)": the role's events that
- * the matchers name. When there are too many, the list starts at event
- * index `from` (the last match) so that it shows where matching stopped. */
+ * the matchers name, with their addresses when a matcher checks addresses.
+ * When there are too many, the list starts at event index `from` (the last
+ * match) so that it shows where matching stopped. */
 static void put_context(struct text *t, const char *role, const json_t *events,
                         const struct eh_match *m, size_t n, size_t from)
 {
     const char *one_call = n == 1 ? m[0].call : NULL;
     size_t total = 0, shown = 0, i;
+    bool addrs = false;
     json_t *ev;
+    for (i = 0; i < n; i++)
+        addrs = addrs || m[i].laddr != NULL || m[i].raddr != NULL;
     for (i = 0; i < json_array_size(events); i++)
         total += relevant(json_array_get(events, i), m, n);
     if (total == 0) {
@@ -291,7 +304,7 @@ static void put_context(struct text *t, const char *role, const json_t *events,
             break;
         }
         put(t, "%s", shown ? ", " : skipped ? "..., " : "");
-        put_event(t, ev, one_call == NULL);
+        put_event(t, ev, one_call == NULL, addrs);
         shown++;
     }
     put(t, ")");
@@ -464,7 +477,9 @@ static bool log_of(const struct eh_observation *obs, enum eh_role_id who, struct
 }
 
 /* A matcher in words: "recv() returning 0 (end of stream)", "send() failing
- * with EPIPE or ECONNRESET", "the connection ending by eof or EPIPE". */
+ * with EPIPE or ECONNRESET", "the connection ending by eof or EPIPE",
+ * "bind() returning 0 on 0.0.0.0:*", "recv() returning at least 1 in
+ * 200..400 ms", "connect() failing with ECONNREFUSED within 50 ms". */
 static void put_match_words(struct text *t, const struct eh_match *m)
 {
     bool conn_end = m->call && strcmp(m->call, "conn_end") == 0;
@@ -492,6 +507,75 @@ static void put_match_words(struct text *t, const struct eh_match *m)
         for (size_t i = 0; i < counts[k]; i++)
             put(t, "%s%s", i == 0 ? "" : i + 1 == counts[k] ? " or " : ", ", names[k][i]);
     }
+    if (m->laddr)
+        put(t, " on %s", m->laddr);
+    if (m->raddr)
+        put(t, " with peer %s", m->raddr);
+    if (m->has_elapsed) {
+        int64_t lo, hi;
+        elapsed_bounds(m, &lo, &hi);
+        if (lo <= 0)
+            put(t, " within %" PRId64 " ms", hi / 1000);
+        else
+            put(t, " in %" PRId64 "..%" PRId64 " ms", lo / 1000, hi / 1000);
+    }
+}
+
+/* True if ev is a call of m's and failed with errno name err. */
+static bool failed_with(const json_t *ev, const struct eh_match *m, const char *err)
+{
+    const char *e = str_of(ev, "errno");
+    return call_is(ev, m->call) && e != NULL && strcmp(e, err) == 0;
+}
+
+/* True if ev is a call of m's that succeeded. */
+static bool succeeded(const json_t *ev, const struct eh_match *m)
+{
+    int64_t ret;
+    return call_is(ev, m->call) && int_of(ev, "ret", &ret) && ret >= 0;
+}
+
+/* True if m expects its call to fail with errno name err. */
+static bool expects_errno(const struct eh_match *m, const char *err)
+{
+    return name_in(err, m->errnos, m->n_errnos);
+}
+
+/* Why no event from index `from` on matches m, when the log shows it: the
+ * call failed with EAGAIN where it should have succeeded (a non-blocking
+ * socket), connect() succeeded where EINPROGRESS was due (a blocking
+ * socket), or bind() succeeded where EADDRINUSE was due, after SO_REUSEADDR.
+ * Nothing otherwise. */
+static void put_missing_hint(struct text *say, const struct eh_match *m, const json_t *events,
+                             size_t from)
+{
+    bool eagain = false, ok = false, reuseaddr = false;
+    for (size_t i = 0; m->call != NULL && i < json_array_size(events); i++) {
+        const json_t *ev = json_array_get(events, i);
+        const char *name = str_of(ev, "name");
+        int64_t v;
+        reuseaddr =
+            reuseaddr || (call_is(ev, "setsockopt") && name != NULL &&
+                          strcmp(name, "SO_REUSEADDR") == 0 && int_of(ev, "value", &v) && v != 0);
+        eagain = eagain || (i >= from && failed_with(ev, m, "EAGAIN"));
+        ok = ok || (i >= from && succeeded(ev, m));
+    }
+    bool wants_success = m->n_errnos == 0 && ((m->has_ret && m->ret >= 0) || m->has_ret_min);
+    if (wants_success && eagain)
+        put(say,
+            ": its %s() failed with EAGAIN instead, which only a non-blocking socket (or one "
+            "with a time-out) answers",
+            m->call);
+    else if (ok && expects_errno(m, "EINPROGRESS"))
+        put(say,
+            ": its %s() succeeded instead, after waiting for the handshake: the socket was "
+            "blocking",
+            m->call);
+    else if (ok && reuseaddr && expects_errno(m, "EADDRINUSE"))
+        put(say,
+            ": its %s() succeeded because the server set SO_REUSEADDR, which lets bind() take "
+            "a port that connections in TIME_WAIT hold",
+            m->call);
 }
 
 /* What a missing "recv returned 0" usually means, for the role that missed it. */
@@ -558,6 +642,7 @@ static void judge_event(const struct eh_expect *e, const json_t *events, const c
         put(say, "never shows ");
         put_match_words(say, &e->match);
         put_eof_hint(say, &e->match, role);
+        put_missing_hint(say, &e->match, events, 0);
     } else if (count < e->min) {
         put(say, "shows ");
         put_match_words(say, &e->match);
@@ -607,6 +692,7 @@ static void judge_sequence(const struct eh_expect *e, const json_t *events, cons
             put(say, " after ");
             put_match_words(say, &e->seq[k - 1]);
         }
+        put_missing_hint(say, &e->seq[k], events, k > 0 ? last + 1 : 0);
     }
     if (k == e->n_seq) {
         put(r, ", got all %zu in order", k);
@@ -1746,6 +1832,10 @@ static void judge_server_port(const struct eh_observation *obs, const json_t *ev
     if (port < 0) {
         put(r, "no ready event with an address in the server's event log");
         put(say, "the server never reported the address it was bound to");
+    } else if (port == 0) {
+        put(r, "port 0, %zu connection%s", n, n == 1 ? "" : "s");
+        put(say, "the server reported port 0, the port it asked bind() for, not the one the "
+                 "kernel chose: getsockname() after bind() tells which");
     } else if (other > 0) {
         put(r, "port %ld, and %zu of %zu connections to another port", port, other, n);
         put(say, "the server reported port %ld, but the client connected to another", port);

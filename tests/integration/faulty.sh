@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # Each scenario fails, for the expected reason, against at least one faulty
-# build: proof that it can fail. Cases: tests/integration/faulty-cases.tsv,
-# where a scenario of pure kernel behaviour is marked KERNEL with the reason
-# no build of ours could make it fail. killmatrix.sh runs each row 20 times.
+# build: proof that it can fail. Cases: tests/integration/faulty-cases.tsv.
+# killmatrix.sh runs each row 20 times.
 . "$(dirname "$0")/lib.bash"
 need xmllint libxml2-utils
 
-declare -A proven kernel
+declare -A proven
 while IFS=$'\t' read -r scenario option build verdict reason; do
   case "$scenario" in ''|'#'*) continue ;; esac
-  if [ "$verdict" = KERNEL ]; then kernel[$scenario]=$reason; continue; fi
   out=$WORK/$scenario-$build
   "$EH" run -q --report-dir "$out" "$option" "$build" "scenarios/$scenario.json" > "$WORK/stdout" 2>&1
   status=$?
@@ -26,7 +24,6 @@ done < "$SRC/tests/integration/faulty-cases.tsv"
 for s in scenarios/*.json; do
   name=$(basename "$s" .json)
   if [ -n "${proven[$name]:-}" ]; then ok "$name is proven able to fail"
-  elif [ -n "${kernel[$name]:-}" ]; then ok "$name is pure kernel behaviour: ${kernel[$name]}"
-  else bad "$name has no faulty build that makes it fail, and is not marked KERNEL"; fi
+  else bad "$name has no faulty build that makes it fail"; fi
 done
 finish

@@ -6,8 +6,7 @@
 # with `echoharness run --repeat 20`: each of the 20 runs (report.json's
 # repeat.runs_detail) must end with the row's verdict and a reason holding its
 # text. Every scenario is also run 20 times against the reference builds and
-# must PASS 20 of 20. Rows marked KERNEL (pure kernel behaviour) only get the
-# reference runs. Scenarios tagged load are opt-in (a folder run leaves them
+# must PASS 20 of 20. Scenarios tagged load are opt-in (a folder run leaves them
 # out, and one run takes 10 to 20 s): faulty.sh and load.sh run them once,
 # and the matrix lists them without repeating them. Every scenarios/*.json
 # must have a row, and the table in
@@ -29,15 +28,14 @@ JOBS=${EH_KILLMATRIX_JOBS:-2}
 table() {
   python3 - "$TSV" <<'PY'
 import sys
-print("| scenario | run with | verdict | the reason contains (KERNEL: why no build can fail it) |")
+print("| scenario | run with | verdict | the reason contains |")
 print("|---|---|---|---|")
 for line in open(sys.argv[1]):
     line = line.rstrip("\n")
     if not line or line.startswith("#"):
         continue
     scenario, option, build, verdict, reason = line.split("\t")
-    run_with = "none" if verdict == "KERNEL" else "`%s %s`" % (option, build)
-    print("| `%s` | %s | %s | %s |" % (scenario, run_with, verdict, reason))
+    print("| `%s` | `%s %s` | %s | %s |" % (scenario, option, build, verdict, reason))
 PY
 }
 
@@ -116,10 +114,6 @@ while IFS=$'\t' read -r scenario option build verdict reason; do
   i=$((i + 1))
   if [ -n "${optin[$scenario]:-}" ]; then
     rows+=("$scenario"$'\t'"-"$'\t'"$option $build"$'\t'"(opt-in: faulty.sh runs it once)"$'\t'"")
-    continue
-  fi
-  if [ "$verdict" = KERNEL ]; then
-    rows+=("$scenario"$'\t'"${ref[$scenario]:-?}"$'\t'"(kernel behaviour)"$'\t'"-"$'\t'"")
     continue
   fi
   out=$WORK/row$i

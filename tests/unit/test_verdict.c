@@ -68,12 +68,25 @@ static char *EPIPE_ONLY[] = {"EPIPE"};
 static char *EPIPE_OR_RESET[] = {"EPIPE", "ECONNRESET"};
 static char *CONN_END_REASONS[] = {"eof", "EPIPE", "ECONNRESET"};
 static char *EWOULDBLOCK_ONLY[] = {"EWOULDBLOCK"};
+static char *EINPROGRESS_ONLY[] = {"EINPROGRESS"};
+static char *EADDRINUSE_ONLY[] = {"EADDRINUSE"};
 
 /* recv 0 (EOF), then a send that succeeds, then one that fails with EPIPE. */
 static struct eh_match EOF_SEND_EPIPE[] = {
     {.call = "recv", .has_ret = true, .ret = 0},
     {.call = "send", .has_ret_min = true, .ret_min = 1},
     {.call = "send", .errnos = EPIPE_ONLY, .n_errnos = 1},
+};
+
+/* accept, then a recv that returns data after waiting about 300 ms. */
+static struct eh_match ACCEPT_RECV_300MS[] = {
+    {.call = "accept", .has_ret_min = true, .ret_min = 0},
+    {.call = "recv",
+     .has_ret_min = true,
+     .ret_min = 1,
+     .has_elapsed = true,
+     .elapsed_near_ms = 300,
+     .elapsed_tolerance_ms = 100},
 };
 
 /* ---- the observations: roles ---- */
@@ -581,6 +594,69 @@ static const struct judge_case JUDGE_CASES[] = {
      .reason = "the client's log never shows recv() returning 0 (end of stream): the server "
                "never closed its side of the connection (expected at least 1 client event "
                "matching {call=recv, ret=0}, got 0 (client recv events: ret 12))"},
+    {.name = "event missing names the address it wanted and lists the addresses seen",
+     .expect = {.kind = EH_EXPECT_EVENT,
+                .who = EH_SERVER,
+                .min = 1,
+                .max = -1,
+                .match = {.call = "bind", .has_ret = true, .ret = 0, .laddr = "0.0.0.0:*"}},
+     .server = {.log = "[{'call':'bind','fd':3,'ret':0,'laddr':'127.0.0.1:65432'}]"},
+     .verdict = EH_FAIL,
+     .reason = "the server's log never shows bind() returning 0 on 0.0.0.0:* (expected at "
+               "least 1 server event matching {call=bind, ret=0, laddr=0.0.0.0:*}, got 0 "
+               "(server bind events: ret 0 on 127.0.0.1:65432))"},
+    {.name = "event missing names the time it wanted",
+     .expect = {.kind = EH_EXPECT_EVENT,
+                .who = EH_CLIENT,
+                .min = 1,
+                .max = -1,
+                .match = {.call = "send",
+                          .has_ret_min = true,
+                          .ret_min = 1,
+                          .has_elapsed = true,
+                          .elapsed_tolerance_ms = 100}},
+     .client = {.log = "[{'call':'send','ret':175589,'elapsed_us':4997117}]"},
+     .verdict = EH_FAIL,
+     .reason = "the client's log never shows send() returning at least 1 within 100 ms "
+               "(expected at least 1 client event matching {call=send, ret>=1, elapsed "
+               "-100..100 ms}, got 0 (client send events: ret 175589 after 4997 ms))"},
+    {.name = "event: a connect() that succeeded where EINPROGRESS was due blocked",
+     .expect = {.kind = EH_EXPECT_EVENT,
+                .who = EH_CLIENT,
+                .min = 1,
+                .max = -1,
+                .match = {.call = "connect",
+                          .has_ret = true,
+                          .ret = -1,
+                          .errnos = EINPROGRESS_ONLY,
+                          .n_errnos = 1}},
+     .client = {.log = "[{'call':'fcntl','fd':3,'ret':0,'cmd':'F_SETFD','arg':'O_NONBLOCK'},"
+                       " {'call':'connect','fd':3,'ret':0}]"},
+     .verdict = EH_FAIL,
+     .reason_part = "never shows connect() returning -1 failing with EINPROGRESS: its connect() "
+                    "succeeded instead, after waiting for the handshake: the socket was "
+                    "blocking (expected"},
+    {.name = "event: a bind() that succeeded where EADDRINUSE was due names SO_REUSEADDR",
+     .expect = {.kind = EH_EXPECT_EVENT,
+                .who = EH_SERVER,
+                .min = 1,
+                .max = -1,
+                .match = {.call = "bind", .errnos = EADDRINUSE_ONLY, .n_errnos = 1}},
+     .server = {.log = "[{'call':'setsockopt','fd':3,'ret':0,'name':'SO_REUSEADDR','value':1},"
+                       " {'call':'bind','fd':3,'ret':0}]"},
+     .verdict = EH_FAIL,
+     .reason_part = "never shows bind() failing with EADDRINUSE: its bind() succeeded because "
+                    "the server set SO_REUSEADDR, which lets bind() take a port that "
+                    "connections in TIME_WAIT hold (expected"},
+    {.name = "event: a bind() that succeeded without SO_REUSEADDR gets no hint",
+     .expect = {.kind = EH_EXPECT_EVENT,
+                .who = EH_SERVER,
+                .min = 1,
+                .max = -1,
+                .match = {.call = "bind", .errnos = EADDRINUSE_ONLY, .n_errnos = 1}},
+     .server = {.log = "[{'call':'bind','fd':3,'ret':0}]"},
+     .verdict = EH_FAIL,
+     .reason_part = "never shows bind() failing with EADDRINUSE (expected"},
     {.name = "event above max fails",
      .expect = {.kind = EH_EXPECT_EVENT,
                 .who = EH_SERVER,
@@ -654,6 +730,17 @@ static const struct judge_case JUDGE_CASES[] = {
                        "{'call':'recv','ret':0}, {'call':'send','ret':7}]"},
      .verdict = EH_FAIL,
      .reason_part = "got only the first 2 (server events: ..., send ret 7)"},
+    {.name = "sequence: a recv() that failed with EAGAIN where it should wait says so",
+     .expect = {.kind = EH_EXPECT_SEQUENCE, .who = EH_SERVER, .seq = ACCEPT_RECV_300MS, .n_seq = 2},
+     .server = {.log = "[{'call':'accept','fd':3,'ret':4},"
+                       " {'call':'recv','fd':4,'ret':-1,'errno':'EAGAIN'},"
+                       " {'call':'recv','fd':4,'ret':12,'elapsed_us':20}]"},
+     .verdict = EH_FAIL,
+     .reason = "the server's log never shows recv() returning at least 1 in 200..400 ms after "
+               "accept() returning at least 0: its recv() failed with EAGAIN instead, which "
+               "only a non-blocking socket (or one with a time-out) answers (expected sequence "
+               "{call=accept, ret>=0} -> {call=recv, ret>=1, elapsed 200..400 ms}, got only "
+               "the first 1 (server events: accept ret 4, recv ret -1 EAGAIN, recv ret 12))"},
     {.name = "sequence on a role under test is SKIP",
      .expect = {SEQUENCE(EH_CLIENT)},
      .client = {.under_test = true},
@@ -1257,6 +1344,14 @@ static const struct judge_case JUDGE_CASES[] = {
      .wire = w_echoed,
      .verdict = EH_FAIL,
      .reason_part = "got port 65432, 1 connection to it"},
+    {.name = "server port 0 is the port asked for, not the one the kernel chose",
+     .expect = {.kind = EH_EXPECT_SERVER_PORT, .who = EH_SERVER},
+     .server = {.log = "[{'call':'ready','fd':3,'laddr':'127.0.0.1:0'}]"},
+     .verdict = EH_FAIL,
+     .reason = "the server reported port 0, the port it asked bind() for, not the one the "
+               "kernel chose: getsockname() after bind() tells which (expected the port the "
+               "server reported (its ready event, from getsockname()) in 32768..60999 "
+               "(ip_local_port_range) and every connection to it, got port 0, 0 connections)"},
     {.name = "server port without a ready event fails",
      .expect = {.kind = EH_EXPECT_SERVER_PORT, .who = EH_SERVER},
      .verdict = EH_FAIL,
