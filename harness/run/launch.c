@@ -275,6 +275,14 @@ static void child_exec(const struct eh_spawn *spec, pid_t parent, int devnull, i
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* A program that crashes leaves no core file in the user's folder (where
+     * core_pattern is a plain name): its verdict and stderr say what
+     * happened. Only the soft limit, which the program may raise again. */
+    struct rlimit core;
+    if (getrlimit(RLIMIT_CORE, &core) == 0) {
+        core.rlim_cur = 0;
+        setrlimit(RLIMIT_CORE, &core);
+    }
     if (e == 0 && (move_fd(devnull, 0) < 0 || move_fd(out_w, 1) < 0 || move_fd(err_w, 2) < 0 ||
                    (ready_w >= 0 && move_fd(ready_w, READY_FD) < 0)))
         e = errno;

@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static int64_t deadline(int64_t base_ms)
@@ -106,6 +107,21 @@ START_TEST(test_launch_stdin_is_dev_null)
     ck_assert_str_eq(eh_proc_stdout(p, &len, &total), "done\n");
     ck_assert_uint_eq(len, 5);
     ck_assert_uint_eq(total, 5);
+    eh_proc_free(p);
+}
+END_TEST
+
+/* A crashing program leaves no core file: the soft core limit is 0, even
+ * where the harness's own allows cores (raised here to its hard limit). */
+START_TEST(test_launch_core_files_are_off)
+{
+    struct rlimit core;
+    ck_assert_int_eq(getrlimit(RLIMIT_CORE, &core), 0);
+    core.rlim_cur = core.rlim_max;
+    ck_assert_int_eq(setrlimit(RLIMIT_CORE, &core), 0);
+    struct eh_proc *p = spawn_sh("ulimit -c", false, 0);
+    ck_assert_int_eq(eh_proc_wait(p, deadline(5000)), EH_OK);
+    ck_assert_str_eq(eh_proc_stdout(p, NULL, NULL), "0\n");
     eh_proc_free(p);
 }
 END_TEST
@@ -434,6 +450,7 @@ static Suite *launch_suite(void)
     tcase_add_test(tc, test_launch_death_by_signal_is_reported);
     tcase_add_test(tc, test_launch_exec_failure_is_an_error);
     tcase_add_test(tc, test_launch_stdin_is_dev_null);
+    tcase_add_test(tc, test_launch_core_files_are_off);
     tcase_add_test(tc, test_launch_flood_is_capped_without_hanging);
     tcase_add_test(tc, test_launch_default_cap_is_64k);
     tcase_add_test(tc, test_launch_wait_times_out_at_deadline);
