@@ -441,6 +441,9 @@ static void print_all(const struct eh_analysis *a, bool packets, FILE *out)
                     (double)(c->closes[k].time_us - a->first_us) / 1e6);
         if (c->data_after_close)
             fprintf(out, "; data after close");
+        if (c->late_rsts > 0)
+            fprintf(out, "; then %u RST%s answering segments that came after the close",
+                    c->late_rsts, c->late_rsts == 1 ? "" : "s");
         fputc('\n', out);
         print_echo(&c->echo, false, out);
         if (packets)

@@ -229,6 +229,7 @@ struct conn {
     enum eh_side ahead;
     bool echo_stopped;
     bool sent_fin[2];
+    bool fin_acked[2];          /* the other side acknowledged this side's FIN */
     bool data_after_own_fin[2]; /* this side received payload after its FIN */
     uint32_t syn_ack_ack;       /* ack of the server's first SYN-ACK, when syn_ack */
     bool finished;
@@ -833,7 +834,18 @@ static void tcp_add(struct eh_flows *f, const struct eh_pkt *p)
         c->sent_fin[s] = true;
         d->fins++;
     }
-    if (rst) {
+    if (ack && c->r[peer].fin_known && rel_off(&c->r[peer], p->ack) > (int64_t)c->r[peer].fin_off)
+        c->fin_acked[peer] = true;
+    if (rst && !ack && c->fin_acked[EH_SIDE_CLIENT] && c->fin_acked[EH_SIDE_SERVER]) {
+        /* Both sides had closed and each had its FIN acknowledged: the
+         * connection was over. A segment that arrives late (a duplicate ACK
+         * or retransmission reordered or delayed by loss) finds no socket,
+         * and the kernel answers it with a bare RST (RFC 9293 3.10.7.1).
+         * That RST ends nothing, so it is not a close. An application that
+         * closes with unread data sends RST|ACK instead. */
+        t->late_rsts++;
+        d->rsts++;
+    } else if (rst) {
         if (!r->base_set) {
             r->base = p->seq;
             r->base_set = true;

@@ -38,6 +38,11 @@
  *   graceful     FIN from both sides, no RST;
  *   half-closed  FIN from one side only, no RST, at the end of the capture;
  *   unfinished   neither FIN nor RST.
+ * A bare RST (no ACK flag) sent after both FINs were acknowledged is not a
+ * close: the connection was over, and the kernel answered a segment that
+ * came late (a duplicate ACK reordered on loopback's per-CPU queues, a
+ * retransmission after loss). It is counted in tcp_conn.late_rsts, and still
+ * in the sender's rsts, and shown among the packets.
  *
  * Data after close: tcp_conn.data_after_close is true when a side that had
  * sent FIN then received payload and answered it with RST: the wire signature
@@ -190,6 +195,8 @@ struct eh_tcp_conn {
     bool closed;                 /* a FIN or RST was seen */
     enum eh_side first_close_by; /* sender of the first FIN or RST, when closed */
     bool data_after_close;       /* see above */
+    uint32_t late_rsts;          /* bare RSTs answering segments that came after both
+                                  * FINs were acknowledged: not closes */
     enum eh_close_class close;
     struct eh_echo echo;
     struct eh_seglog segs; /* its packets (see above) */

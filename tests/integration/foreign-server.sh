@@ -39,7 +39,9 @@ run_cmd python-fixed-port 0 "$py tests/integration/servers/tutorial_server.py 12
 all_cmd() { "$EH" run -q -j 2 --report-dir "$WORK/$1" --server-cmd "$BIN/$1 --concurrent --host {host} --port {port} --transport {transport} --family {family}" scenarios > /dev/null 2>&1; }
 all_cmd echo-server; st=$?
 n=$(json "$WORK/echo-server/report.json" "sum(1 for s in d['scenarios'] if s['verdict'] == 'PASS')")
-[ $st -eq 0 ] && [ "$n" -ge 6 ] && ok "{transport}/{family}: the reference server under test passes $n scenarios" || bad "{transport}/{family}: exit $st, $n passed"
+[ $st -eq 0 ] && [ "$n" -ge 6 ] && ok "{transport}/{family}: the reference server under test passes $n scenarios" \
+  || bad "{transport}/{family}: exit $st, $n passed; $(json "$WORK/echo-server/report.json" \
+    "'; '.join(s['name'] + ': ' + s['verdict'] + ': ' + s['reason'] for s in d['scenarios'] if s['verdict'] != 'PASS')")"
 all_cmd faulty-server-corrupt; st=$?
 f=$(json "$WORK/faulty-server-corrupt/report.json" "sorted(s['name'] for s in d['scenarios'] if s['verdict'] == 'PASS')")
 [ $st -eq 1 ] && [ "$f" = "['ephemeral-client-port']" ] && ok "{transport}/{family}: the corrupting build fails every echo scenario" \

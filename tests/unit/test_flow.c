@@ -205,6 +205,58 @@ START_TEST(test_flow_close_classes)
     ck_assert_int_eq(c->first_close_by, EH_SIDE_SERVER);
     eh_flows_free(f);
 
+    /* C:F. S:F. both acknowledged, then S:R answering a late duplicate ACK:
+     * the connection was over, the RST is no close. */
+    f = open_conn(1000, 5000);
+    struct eh_pkt q = seg(C, 1001, FA, NULL, 0);
+    q.ack = 5001;
+    eh_flows_add(f, &q);
+    q = seg(S, 5001, FA, NULL, 0);
+    q.ack = 1002; /* acknowledges the client's FIN */
+    eh_flows_add(f, &q);
+    q = seg(C, 1002, A, NULL, 0);
+    q.ack = 5002; /* acknowledges the server's FIN */
+    eh_flows_add(f, &q);
+    add(f, S, 5002, R, NULL);
+    c = finish1(f);
+    ck_assert_int_eq(c->close, EH_CLOSE_GRACEFUL);
+    ck_assert_uint_eq(c->late_rsts, 1);
+    ck_assert_uint_eq(c->s2c.rsts, 1);
+    ck_assert(!c->data_after_close);
+    eh_flows_free(f);
+
+    /* The same with the server's FIN not yet acknowledged: a reset. */
+    f = open_conn(1000, 5000);
+    q = seg(C, 1001, FA, NULL, 0);
+    q.ack = 5001;
+    eh_flows_add(f, &q);
+    q = seg(S, 5001, FA, NULL, 0);
+    q.ack = 1002;
+    eh_flows_add(f, &q);
+    add(f, S, 5002, R, NULL);
+    c = finish1(f);
+    ck_assert_int_eq(c->close, EH_CLOSE_SERVER_RESET);
+    ck_assert_uint_eq(c->late_rsts, 0);
+    eh_flows_free(f);
+
+    /* Both FINs acknowledged, then the client's RST|ACK: an application that
+     * closed with unread data, an abortive close whatever came before. */
+    f = open_conn(1000, 5000);
+    q = seg(C, 1001, FA, NULL, 0);
+    q.ack = 5001;
+    eh_flows_add(f, &q);
+    q = seg(S, 5001, FA, NULL, 0);
+    q.ack = 1002;
+    eh_flows_add(f, &q);
+    q = seg(C, 1002, A, NULL, 0);
+    q.ack = 5002;
+    eh_flows_add(f, &q);
+    q = seg(C, 1002, R | A, NULL, 0);
+    q.ack = 5002;
+    eh_flows_add(f, &q);
+    ck_assert_int_eq(finish1(f)->close, EH_CLOSE_CLIENT_RESET);
+    eh_flows_free(f);
+
     f = eh_flows_new(); /* C:S S:R. */
     add(f, C, 1000, SYN, NULL);
     add(f, S, 0, R | A, NULL);
