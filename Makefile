@@ -63,7 +63,7 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	./$(BUILD)/bin/echoharness run --report-dir reports/latest $(ARGS)
 
-# Every test, the kill matrix (about 15 minutes) and the 1000-connection load
+# Every test, the kill matrix (about 16 minutes) and the 1000-connection load
 # included; those two run alone, after the others (CTest RUN_SERIAL).
 test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
