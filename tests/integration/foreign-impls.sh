@@ -5,7 +5,10 @@
 # buggy one fails the scenario of the rule it breaks, for a reason that names
 # it. The rows are tests/integration/foreign/expect.tsv (its header gives the
 # columns; foreign/README.md says what each program does wrong). Each row is
-# one run of echoharness with -j 2 over the scenarios it selects.
+# one run of echoharness with -j 2 over the scenarios it selects. The
+# programs run from a copy in the test's own folder, so that the check that
+# none outlived its run sees only this run's processes, whatever else runs
+# on the machine (another checkout's tests, say).
 . "$(dirname "$0")/lib.bash"
 # node is not among the packages make test-deps installs: say so plainly.
 command -v node > /dev/null || skip "node not installed (Debian package nodejs): the Node.js implementations cannot run"
@@ -13,6 +16,7 @@ need perl perl
 need xmllint libxml2-utils
 
 table=tests/integration/foreign/expect.tsv
+cp -r tests/integration/foreign "$WORK/foreign"
 rows=0
 while IFS=$'\t' read -r role cmd select verdict reason; do
   case $role in '#'* | '') continue ;; esac
@@ -28,6 +32,7 @@ while IFS=$'\t' read -r role cmd select verdict reason; do
   elif [ "$select" != '*' ]; then
     sel=(--filter "$select")
   fi
+  cmd=${cmd//tests\/integration\/foreign\//$WORK\/foreign\/}
   prog=${cmd#* }
   prog=${prog%% *}
   name=$(basename "${prog%.*}")
@@ -69,6 +74,6 @@ EOF
   fi
 done < "$table"
 [ "$rows" -ge 17 ] && ok "$table: $rows rows" || bad "$table: only $rows rows"
-leftover=$(leftovers tests/integration/foreign/)
+leftover=$(leftovers "$WORK/foreign/")
 [ -z "$leftover" ] && ok "no implementation outlived its run" || bad "left running: $leftover"
 finish
