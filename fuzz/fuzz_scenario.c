@@ -23,8 +23,11 @@ static void check_role(const struct eh_role *r)
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct eh_step *s = &r->steps[i];
         EH_FUZZ_CHECK(memchr(s->path, '\0', sizeof(s->path)) != NULL);
+        /* A random payload is made when its step runs (eh_step_bytes()):
+         * nothing is held for it; text and hex are held whole. */
+        EH_FUZZ_CHECK(s->random ? s->data == NULL : s->data_len == 0 || s->data != NULL);
         unsigned sum = 0;
-        for (size_t k = 0; k < s->data_len; k++)
+        for (size_t k = 0; !s->random && k < s->data_len; k++)
             sum += s->data[k];
         (void)sum;
     }
