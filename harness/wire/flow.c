@@ -762,6 +762,30 @@ static void trim_closed(struct conn *c)
     }
 }
 
+/* A RST from side s. Both sides had closed and each had its FIN
+ * acknowledged: the connection was over. A segment that arrives late (a
+ * duplicate ACK or retransmission reordered or delayed by loss) finds no
+ * socket, and the kernel answers it with a bare RST (RFC 9293 3.10.7.1),
+ * which ends nothing, so it is not a close. An application that closes with
+ * unread data sends RST|ACK instead. */
+static void tcp_rst(struct conn *c, enum eh_side s, const struct eh_pkt *p, bool ack)
+{
+    struct eh_tcp_conn *t = &c->pub;
+    struct rdir *r = &c->r[s];
+    dir_of(c, s)->rsts++;
+    if (!ack && c->fin_acked[EH_SIDE_CLIENT] && c->fin_acked[EH_SIDE_SERVER]) {
+        t->late_rsts++;
+        return;
+    }
+    if (!r->base_set) {
+        r->base = p->seq;
+        r->base_set = true;
+    }
+    record_close(c, s, true, p->time_us, rel_off(r, p->seq));
+    if (c->sent_fin[s] && c->data_after_own_fin[s])
+        t->data_after_close = true;
+}
+
 static void tcp_add(struct eh_flows *f, const struct eh_pkt *p)
 {
     uint8_t fl = p->flags;
@@ -836,25 +860,8 @@ static void tcp_add(struct eh_flows *f, const struct eh_pkt *p)
     }
     if (ack && c->r[peer].fin_known && rel_off(&c->r[peer], p->ack) > (int64_t)c->r[peer].fin_off)
         c->fin_acked[peer] = true;
-    if (rst && !ack && c->fin_acked[EH_SIDE_CLIENT] && c->fin_acked[EH_SIDE_SERVER]) {
-        /* Both sides had closed and each had its FIN acknowledged: the
-         * connection was over. A segment that arrives late (a duplicate ACK
-         * or retransmission reordered or delayed by loss) finds no socket,
-         * and the kernel answers it with a bare RST (RFC 9293 3.10.7.1).
-         * That RST ends nothing, so it is not a close. An application that
-         * closes with unread data sends RST|ACK instead. */
-        t->late_rsts++;
-        d->rsts++;
-    } else if (rst) {
-        if (!r->base_set) {
-            r->base = p->seq;
-            r->base_set = true;
-        }
-        record_close(c, s, true, p->time_us, rel_off(r, p->seq));
-        if (c->sent_fin[s] && c->data_after_own_fin[s])
-            t->data_after_close = true;
-        d->rsts++;
-    }
+    if (rst)
+        tcp_rst(c, s, p, ack);
     struct eh_seg rec = {.time_us = p->time_us,
                          .seq = seq_off,
                          .len = p->payload_len,
