@@ -39,6 +39,14 @@ static void add(struct eh_flows *f, bool c, uint32_t seq, uint8_t flags, const c
     eh_flows_add(f, &p);
 }
 
+/* add() with an acknowledgement number. */
+static void add_ack(struct eh_flows *f, bool c, uint32_t seq, uint8_t flags, uint32_t ack)
+{
+    struct eh_pkt p = seg(c, seq, flags, NULL, 0);
+    p.ack = ack;
+    eh_flows_add(f, &p);
+}
+
 #define C true
 #define S false
 #define SYN EH_TCP_SYN
@@ -208,15 +216,9 @@ START_TEST(test_flow_close_classes)
     /* C:F. S:F. both acknowledged, then S:R answering a late duplicate ACK:
      * the connection was over, the RST is no close. */
     f = open_conn(1000, 5000);
-    struct eh_pkt q = seg(C, 1001, FA, NULL, 0);
-    q.ack = 5001;
-    eh_flows_add(f, &q);
-    q = seg(S, 5001, FA, NULL, 0);
-    q.ack = 1002; /* acknowledges the client's FIN */
-    eh_flows_add(f, &q);
-    q = seg(C, 1002, A, NULL, 0);
-    q.ack = 5002; /* acknowledges the server's FIN */
-    eh_flows_add(f, &q);
+    add_ack(f, C, 1001, FA, 5001);
+    add_ack(f, S, 5001, FA, 1002); /* acknowledges the client's FIN */
+    add_ack(f, C, 1002, A, 5002);  /* acknowledges the server's FIN */
     add(f, S, 5002, R, NULL);
     c = finish1(f);
     ck_assert_int_eq(c->close, EH_CLOSE_GRACEFUL);
@@ -227,12 +229,8 @@ START_TEST(test_flow_close_classes)
 
     /* The same with the server's FIN not yet acknowledged: a reset. */
     f = open_conn(1000, 5000);
-    q = seg(C, 1001, FA, NULL, 0);
-    q.ack = 5001;
-    eh_flows_add(f, &q);
-    q = seg(S, 5001, FA, NULL, 0);
-    q.ack = 1002;
-    eh_flows_add(f, &q);
+    add_ack(f, C, 1001, FA, 5001);
+    add_ack(f, S, 5001, FA, 1002);
     add(f, S, 5002, R, NULL);
     c = finish1(f);
     ck_assert_int_eq(c->close, EH_CLOSE_SERVER_RESET);
@@ -242,18 +240,10 @@ START_TEST(test_flow_close_classes)
     /* Both FINs acknowledged, then the client's RST|ACK: an application that
      * closed with unread data, an abortive close whatever came before. */
     f = open_conn(1000, 5000);
-    q = seg(C, 1001, FA, NULL, 0);
-    q.ack = 5001;
-    eh_flows_add(f, &q);
-    q = seg(S, 5001, FA, NULL, 0);
-    q.ack = 1002;
-    eh_flows_add(f, &q);
-    q = seg(C, 1002, A, NULL, 0);
-    q.ack = 5002;
-    eh_flows_add(f, &q);
-    q = seg(C, 1002, R | A, NULL, 0);
-    q.ack = 5002;
-    eh_flows_add(f, &q);
+    add_ack(f, C, 1001, FA, 5001);
+    add_ack(f, S, 5001, FA, 1002);
+    add_ack(f, C, 1002, A, 5002);
+    add_ack(f, C, 1002, R | A, 5002);
     ck_assert_int_eq(finish1(f)->close, EH_CLOSE_CLIENT_RESET);
     eh_flows_free(f);
 
