@@ -73,7 +73,10 @@ struct server {
 
 static void send_note(int fd, char kind, int value)
 {
-    struct note n = {kind, value};
+    struct note n;
+    memset(&n, 0, sizeof(n)); /* its padding too: all of it is sent */
+    n.kind = kind;
+    n.value = value;
     while (send(fd, &n, sizeof(n), MSG_NOSIGNAL) < 0 && errno == EINTR) {
     }
 }

@@ -1181,14 +1181,16 @@ static void send_result(const json_t *result, int fd)
  * another one, or none, at /proc/<getpid()>: LeakSanitizer, which reads
  * /proc/<pid>/task at exit, then fails the program, and a runtime that reads
  * its own /proc/<pid> is misled. Not for the reference builds, which never
- * do (mounting costs some milliseconds a scenario). */
+ * do (mounting costs some milliseconds a scenario). The propagation change
+ * names "none" as source and type, which the kernel ignores there, rather
+ * than NULL, which memcheck reports as an unaddressable argument. */
 static void own_proc_for_programs(const struct run_ctx *ctx, enum eh_isolation mode)
 {
     const struct eh_role *roles = ctx->sc->roles;
     if (mode != EH_ISO_NAMESPACES || (!role_uses_cmd(&roles[EH_SERVER], ctx->cfg->server_cmd) &&
                                       !role_uses_cmd(&roles[EH_CLIENT], ctx->cfg->client_cmd)))
         return;
-    if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+    if (unshare(CLONE_NEWNS) == 0 && mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0)
         (void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
