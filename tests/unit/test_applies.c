@@ -12,8 +12,6 @@
 
 #include <unistd.h>
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
 static const char *HEADER =
     "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
     "timeout inode\n";

@@ -19,6 +19,7 @@
 #include <pcap/pcap.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,32 @@ START_TEST(test_capture_unwritable_path_is_named)
 }
 END_TEST
 
+/* Sends COUNT datagrams of SIZE zero bytes over lo to a socket of its own,
+ * reading them as they come when DRAIN says so (so that none is lost to a
+ * full receive buffer); returns how many sendto() took whole. */
+static int udp_burst(int count, size_t size, bool drain)
+{
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof(sa);
+    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
+    char *payload = calloc(1, size), *sink = malloc(size);
+    ck_assert(payload != NULL && sink != NULL);
+    int sent = 0;
+    for (int i = 0; i < count; i++) {
+        if (sendto(tx, payload, size, 0, (struct sockaddr *)&sa, sizeof(sa)) == (ssize_t)size)
+            sent++;
+        while (drain && recv(rx, sink, size, MSG_DONTWAIT) > 0) {
+        }
+    }
+    free(payload);
+    free(sink);
+    close(rx);
+    close(tx);
+    return sent;
+}
+
 /* A capture that cannot keep up reports what it lost: with the smallest
  * buffer and a thread that starts reading late (the test hooks), a burst of
  * datagrams overflows the buffer and the kernel counts the drops, with
@@ -292,20 +319,7 @@ static void check_drops(void)
     struct eh_capture *c;
     struct eh_error err = {0};
     ck_assert_msg(eh_capture_start("lo", "udp", path, &c, &err) == EH_OK, "%s", err.msg);
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof(sa);
-    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
-    static char payload[8192];
-    int sent = 0;
-    for (int i = 0; i < 4000; i++) {
-        if (sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)) > 0)
-            sent++;
-        char sink[sizeof(payload)];
-        while (recv(rx, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
-        }
-    }
+    int sent = udp_burst(4000, 8192, true);
     struct eh_capture_stats st;
     ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
     eh_capture_free(c);
@@ -314,8 +328,6 @@ static void check_drops(void)
                   (unsigned long long)st.packets);
     ck_assert_uint_lt(st.packets, 4000);
     unlink(path);
-    close(rx);
-    close(tx);
 }
 
 START_TEST(test_capture_drops_are_counted)
@@ -345,19 +357,7 @@ START_TEST(test_capture_cut_holds_a_burst)
     struct eh_error err = {0};
     ck_assert_msg(eh_capture_start_snaplen("lo", "udp", 128, path, &c, &err) == EH_OK, "%s",
                   err.msg);
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof(sa);
-    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
-    static char payload[60000], sink[sizeof(payload)];
-    for (int i = 0; i < 4000; i++) {
-        ck_assert_int_eq(
-            sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)),
-            (ssize_t)sizeof(payload));
-        while (recv(rx, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
-        }
-    }
+    ck_assert_int_eq(udp_burst(4000, 60000, true), 4000);
     struct eh_capture_stats st;
     ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
     eh_capture_free(c);
@@ -365,8 +365,6 @@ START_TEST(test_capture_cut_holds_a_burst)
                   (unsigned long long)st.dropped_kernel);
     ck_assert_uint_eq(st.packets, 4000);
     unlink(path);
-    close(rx);
-    close(tx);
 }
 END_TEST
 
@@ -381,20 +379,7 @@ START_TEST(test_capture_file_is_capped)
     struct eh_capture *c;
     struct eh_error err = {0};
     ck_assert_msg(eh_capture_start("lo", "udp", path, &c, &err) == EH_OK, "%s", err.msg);
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof(sa);
-    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
-    static char payload[8192];
-    for (int i = 0; i < 384; i++) { /* 3 MiB, read as it comes so none is lost */
-        ck_assert_int_eq(
-            sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)),
-            (ssize_t)sizeof(payload));
-        char sink[sizeof(payload)];
-        while (recv(rx, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
-        }
-    }
+    ck_assert_int_eq(udp_burst(384, 8192, true), 384); /* 3 MiB */
     struct eh_capture_stats st;
     ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
     eh_capture_free(c);
@@ -415,8 +400,6 @@ START_TEST(test_capture_file_is_capped)
     setenv("EH_CAPTURE_MAX_MIB", "0", 1); /* out of range: the default */
     ck_assert_uint_eq(eh_capture_max_mib(), 256);
     unlink(path);
-    close(rx);
-    close(tx);
 }
 END_TEST
 
@@ -430,16 +413,8 @@ START_TEST(test_capture_snaplen_cuts_frames)
     struct eh_error err = {0};
     ck_assert_msg(eh_capture_start_snaplen("lo", "udp", 128, path, &c, &err) == EH_OK, "%s",
                   err.msg);
-    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof(sa);
-    ck_assert_int_eq(bind(rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&sa, &sl), 0);
-    static char payload[1000];
-    for (int i = 0; i < 10; i++)
-        ck_assert_int_eq(
-            sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&sa, sizeof(sa)),
-            (ssize_t)sizeof(payload));
+    enum { PAYLOAD = 1000 };
+    ck_assert_int_eq(udp_burst(10, PAYLOAD, false), 10);
     struct eh_capture_stats st;
     ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
     eh_capture_free(c);
@@ -451,15 +426,13 @@ START_TEST(test_capture_snaplen_cuts_frames)
     int n = 0;
     while (pcap_next_ex(p, &h, &data) == 1) {
         ck_assert_uint_eq(h->caplen, 128);
-        ck_assert_uint_eq(h->len, 14 + 20 + 8 + sizeof(payload));
+        ck_assert_uint_eq(h->len, 14 + 20 + 8 + PAYLOAD);
         n++;
     }
     pcap_close(p);
     ck_assert_int_eq(n, 10);
     ck_assert_uint_eq(st.bytes, 10 * 128);
     unlink(path);
-    close(rx);
-    close(tx);
 }
 END_TEST
 

@@ -11,26 +11,13 @@
  */
 #include "verdict.h"
 
+#include "unit.h"
+#include "unit_json.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Parses JSON written with ' for " (for readable fixtures). */
-static json_t *J(const char *text)
-{
-    char *s = strdup(text);
-    for (char *c = s; *c; c++)
-        if (*c == '\'')
-            *c = '"';
-    json_error_t jerr;
-    json_t *j = json_loads(s, JSON_DECODE_ANY, &jerr);
-    ck_assert_msg(j != NULL, "fixture: %s: %s", jerr.text, text);
-    free(s);
-    return j;
-}
 
 /* ---- the logs ---- */
 

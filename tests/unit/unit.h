@@ -1,4 +1,5 @@
-/* unit.h - what the unit test programs share: running a suite, and skipping.
+/* unit.h - what the unit test programs share: running a suite, and skipping
+ * (and unit_json.h, for those that use jansson, readable JSON fixtures).
  *
  * A test whose premise the machine may lack (namespaces, an IPv6 loopback,
  * xmllint) must not pass by returning early. Such tests live in a suite of
@@ -19,6 +20,8 @@
 #include <string.h>
 
 #define EH_TEST_SKIPPED 77 /* CTest's SKIP_RETURN_CODE */
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0])) /* the elements of an array */
 
 /* Prints "SKIP: <why>" on stdout and returns EH_TEST_SKIPPED, for main(). */
 static inline int eh_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
