@@ -368,6 +368,30 @@ START_TEST(test_capture_cut_holds_a_burst)
 }
 END_TEST
 
+/* The ring, uncut (where the socket's buffer cannot be raised: as an
+ * unprivileged user), holds a burst of small frames while its thread does
+ * not run: 2000 datagrams of 100 bytes sent while the thread stalls for
+ * 300 ms. */
+START_TEST(test_capture_ring_holds_a_burst_of_small_frames)
+{
+    enter_private_netns();
+    setenv("EH_TEST_CAPTURE_RING", "1", 1);
+    setenv("EH_TEST_CAPTURE_STALL_MS", "300", 1);
+    const char *path = temp_pcap_path();
+    struct eh_capture *c;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_capture_start("lo", "udp", path, &c, &err) == EH_OK, "%s", err.msg);
+    ck_assert_int_eq(udp_burst(2000, 100, true), 2000);
+    struct eh_capture_stats st;
+    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
+    eh_capture_free(c);
+    ck_assert_msg(st.dropped_kernel == 0, "%llu of 2000 frames dropped",
+                  (unsigned long long)st.dropped_kernel);
+    ck_assert_uint_eq(st.packets, 2000);
+    unlink(path);
+}
+END_TEST
+
 /* EH_CAPTURE_MAX_MIB=1 and 3 MiB of UDP: the file stays within 1 MiB, holds
  * whole packets only, and the packets left out are counted. */
 START_TEST(test_capture_file_is_capped)
@@ -460,6 +484,7 @@ int main(void)
     tcase_add_test(tc, test_capture_drops_are_counted);
     tcase_add_test(tc, test_capture_ring_drops_are_counted);
     tcase_add_test(tc, test_capture_cut_holds_a_burst);
+    tcase_add_test(tc, test_capture_ring_holds_a_burst_of_small_frames);
     tcase_add_test(tc, test_capture_file_is_capped);
     tcase_add_test(tc, test_capture_snaplen_cuts_frames);
     suite_add_tcase(s, tc);
