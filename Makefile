@@ -108,7 +108,8 @@ test-asan: test-deps
 
 # The integration tests with every echoharness under valgrind's memcheck (its
 # forked children too, not the programs they exec); an error or a definite or
-# indirect leak makes it exit 99 and fails the test (tests/valgrind.supp).
+# indirect leak, in any of those processes, fails the test: lib.bash sends
+# memcheck's output to a log per test and reads it (tests/valgrind.supp).
 # Not the load test: memcheck runs the capture thread some 50 times slower
 # than the kernel hands it the load's 80000 packets, so what it would show is
 # a full capture ring, not a memory error; test-asan runs it instrumented.

@@ -16,9 +16,19 @@ trap 'rm -rf "$WORK"' EXIT
 # EH_WRAPPER (make test-valgrind: "valgrind --error-exitcode=99 ...") runs
 # every "$EH" under a wrapper: $EH becomes a script that execs the wrapper's
 # words with the real program, so its pid, exit status and signals stay the
-# harness's own.
+# harness's own. valgrind writes to $WORK/valgrind.log (appended to by every
+# process, the harness's forked children included), not to the harness's
+# stderr, which tests read; finish() fails the test on any report in it. A
+# report in a forked child (the fork server, a scenario's process) does not
+# change the harness's exit status, so without the log it would pass unseen.
+VALGRIND_LOG=$WORK/valgrind.log
 if [ -n "${EH_WRAPPER:-}" ]; then
-  printf '#!/usr/bin/env bash\nexec %s %q "$@"\n' "$EH_WRAPPER" "$EH" > "$WORK/echoharness"
+  case $EH_WRAPPER in
+    valgrind\ * | */valgrind\ *)
+      printf '#!/usr/bin/env bash\nexec 9>> %q\nexec %s --log-fd=9 %q "$@"\n' \
+        "$VALGRIND_LOG" "$EH_WRAPPER" "$EH" > "$WORK/echoharness" ;;
+    *) printf '#!/usr/bin/env bash\nexec %s %q "$@"\n' "$EH_WRAPPER" "$EH" > "$WORK/echoharness" ;;
+  esac
   chmod +x "$WORK/echoharness"
   EH=$WORK/echoharness
 fi
@@ -106,7 +116,19 @@ validate_reports() {
   fi
 }
 
+# memcheck's reports: every line of one starts "==PID==". Its own notices
+# ("--PID-- WARNING: unhandled amd64-linux syscall: 434": valgrind 3.19 does
+# not know pidfd_open, and the harness then polls) are not reports.
+valgrind_reports() {
+  [ -s "$VALGRIND_LOG" ] || return 0
+  if grep -q '^==[0-9]*==' "$VALGRIND_LOG"; then
+    bad "memcheck reported errors (each process's report starts ==PID==):"
+    grep '^==[0-9]*==' "$VALGRIND_LOG" | head -300
+  fi
+}
+
 finish() {
+  valgrind_reports
   validate_reports
   local junit
   while IFS= read -r -d '' junit; do check_junit "$junit"; done \
