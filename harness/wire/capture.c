@@ -14,14 +14,18 @@
  * scenario that keeps only headers because it moves gigabytes overruns the
  * moment the capture thread is not scheduled for a few milliseconds; the
  * ring copies only the snap length of each frame into blocks of its own, so
- * the same 32 MiB hold over 100000 frames cut to 128 bytes. The ring is
- * libpcap's TPACKET_V3, frames packed one after another into blocks that the
- * kernel hands over when full or 1 ms after their first frame, not the
- * TPACKET_V2 that libpcap's immediate mode asks for: V2 gives every frame a
- * slot the size of the largest frame the interface may carry (on lo, with
- * its offloads, over 64 KiB), so an uncut ring of 32 MiB held only some 500
- * frames of any size, and a stall of the capture thread dropped packets in
- * ordinary scenarios of an unprivileged run. Both hand frames to
+ * the same 32 MiB hold over 100000 frames cut to 128 bytes. A cut capture's
+ * ring is TPACKET_V2 (libpcap's immediate mode): a slot per frame, each as
+ * large as the snap length, so their number does not depend on timing. An
+ * uncut ring is TPACKET_V3 (a 1 ms timeout instead): V2 would give every
+ * frame a slot the size of the largest frame the interface may carry (on lo,
+ * with its offloads, over 64 KiB), so that 32 MiB held only some 500 frames
+ * of any size, and a stall of the capture thread dropped packets in ordinary
+ * scenarios of an unprivileged run; V3 packs frames one after another into
+ * blocks of 256 KiB, handed over when full or 1 ms after their first frame.
+ * Not V3 for cut captures: under a slow reader (memcheck) its blocks are
+ * handed over by the timer long before they are full, and the 128 blocks
+ * held far fewer of the load's frames than V2's slots. Both hand frames to
  * on_frame(), which writes them with pcap_dump() to "<path>.tmp", counts
  * them and follows the TCP connections (their FIN and RST) for the live
  * view; a thread polls the socket and an eventfd that stops it.
@@ -414,7 +418,10 @@ static eh_status open_ring(struct eh_capture *c, const char *ifname, const char 
         return EH_ERR;
     }
     pcap_set_snaplen(c->pcap, (int)c->snaplen);
-    pcap_set_timeout(c->pcap, 1); /* not immediate mode: TPACKET_V3 (see the top) */
+    if (c->snaplen < SNAPLEN_BYTES) /* cut: TPACKET_V2's fixed slots are small (see the top) */
+        pcap_set_immediate_mode(c->pcap, 1);
+    else /* uncut: TPACKET_V3's packed blocks */
+        pcap_set_timeout(c->pcap, 1);
     pcap_set_buffer_size(c->pcap, (int)test_hook("EH_TEST_CAPTURE_BUFFER_BYTES", BUFFER_BYTES));
     int rc = pcap_activate(c->pcap); /* > 0 is a warning (e.g. no promiscuous mode) */
     if (rc < 0) {
