@@ -13,7 +13,7 @@
  * frame can carry 64 KiB), so 32 MiB hold only some 500 frames, which a
  * scenario that keeps only headers because it moves gigabytes overruns the
  * moment the capture thread is not scheduled for a few milliseconds; the
- * ring copies only the snap length of each frame into blocks of its own, so
+ * ring copies only the snap length of each frame into space of its own, so
  * the same 32 MiB hold over 100000 frames cut to 128 bytes. A cut capture's
  * ring is TPACKET_V2 (libpcap's immediate mode): a slot per frame, each as
  * large as the snap length, so their number does not depend on timing. An
