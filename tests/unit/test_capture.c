@@ -343,6 +343,28 @@ START_TEST(test_capture_ring_drops_are_counted)
 }
 END_TEST
 
+/* Starts a capture cut to SNAPLEN bytes a frame (0: uncut), stalls its
+ * thread for STALL_MS, sends COUNT datagrams of SIZE bytes and checks that
+ * every frame was kept and none dropped. */
+static void check_burst_held(int snaplen, const char *stall_ms, int count, size_t size)
+{
+    enter_private_netns();
+    setenv("EH_TEST_CAPTURE_STALL_MS", stall_ms, 1);
+    const char *path = temp_pcap_path();
+    struct eh_capture *c;
+    struct eh_error err = {0};
+    ck_assert_msg(eh_capture_start_snaplen("lo", "udp", snaplen, path, &c, &err) == EH_OK, "%s",
+                  err.msg);
+    ck_assert_int_eq(udp_burst(count, size, true), count);
+    struct eh_capture_stats st;
+    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
+    eh_capture_free(c);
+    ck_assert_msg(st.dropped_kernel == 0, "%llu of %d frames dropped",
+                  (unsigned long long)st.dropped_kernel, count);
+    ck_assert_uint_eq(st.packets, (unsigned)count);
+    unlink(path);
+}
+
 /* A capture cut to 128 bytes a frame keeps up with a burst of large frames
  * while its thread does not run: 4000 datagrams of 60000 bytes (one frame
  * each on lo) sent while the thread stalls for 2 s. A socket's buffer is
@@ -350,21 +372,7 @@ END_TEST
  * 500 of them; the ring a cut capture uses stores 128 bytes of each. */
 START_TEST(test_capture_cut_holds_a_burst)
 {
-    enter_private_netns();
-    setenv("EH_TEST_CAPTURE_STALL_MS", "2000", 1);
-    const char *path = temp_pcap_path();
-    struct eh_capture *c;
-    struct eh_error err = {0};
-    ck_assert_msg(eh_capture_start_snaplen("lo", "udp", 128, path, &c, &err) == EH_OK, "%s",
-                  err.msg);
-    ck_assert_int_eq(udp_burst(4000, 60000, true), 4000);
-    struct eh_capture_stats st;
-    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
-    eh_capture_free(c);
-    ck_assert_msg(st.dropped_kernel == 0, "%llu of 4000 frames dropped",
-                  (unsigned long long)st.dropped_kernel);
-    ck_assert_uint_eq(st.packets, 4000);
-    unlink(path);
+    check_burst_held(128, "2000", 4000, 60000);
 }
 END_TEST
 
@@ -374,21 +382,8 @@ END_TEST
  * 300 ms. */
 START_TEST(test_capture_ring_holds_a_burst_of_small_frames)
 {
-    enter_private_netns();
     setenv("EH_TEST_CAPTURE_RING", "1", 1);
-    setenv("EH_TEST_CAPTURE_STALL_MS", "300", 1);
-    const char *path = temp_pcap_path();
-    struct eh_capture *c;
-    struct eh_error err = {0};
-    ck_assert_msg(eh_capture_start("lo", "udp", path, &c, &err) == EH_OK, "%s", err.msg);
-    ck_assert_int_eq(udp_burst(2000, 100, true), 2000);
-    struct eh_capture_stats st;
-    ck_assert_msg(eh_capture_stop(c, &st, &err) == EH_OK, "%s", err.msg);
-    eh_capture_free(c);
-    ck_assert_msg(st.dropped_kernel == 0, "%llu of 2000 frames dropped",
-                  (unsigned long long)st.dropped_kernel);
-    ck_assert_uint_eq(st.packets, 2000);
-    unlink(path);
+    check_burst_held(0, "300", 2000, 100);
 }
 END_TEST
 
