@@ -497,19 +497,20 @@ static void judge_served(const struct eh_expect *e, const struct records *rs, st
 }
 
 /* The first client k that sent before another client j finished, yet got
- * its first echo byte only after; false when there is none. */
+ * its first echo byte only after, or none at all; false when there is none. */
 static bool waited(const struct records *rs, const struct record **k_out,
                    const struct record **j_out)
 {
     for (size_t k = 0; k < rs->n; k++) {
         const struct record *a = &rs->v[k];
-        if (a->t_first_data < 0 || a->t_first_send < 0)
+        if (a->t_first_send < 0)
             continue;
         for (size_t j = 0; j < rs->n; j++) {
             const struct record *b = &rs->v[j];
             if (j == k || b->t_finish < 0 || b->t_first_send < 0)
                 continue;
-            if (a->t_first_send < b->t_finish && a->t_first_data > b->t_finish) {
+            if (a->t_first_send < b->t_finish &&
+                (a->t_first_data < 0 || a->t_first_data > b->t_finish)) {
                 *k_out = a;
                 *j_out = b;
                 return true;
@@ -541,12 +542,19 @@ static void judge_concurrent(const struct records *rs, struct text *t, struct eh
                               (json_int_t)checked, "slowest_first_echo_us", (json_int_t)slowest);
     if (bad) {
         put_who(t, k->id, n);
-        put(t,
-            " got no echo until client %d closed (its first echo byte came %" PRId64
-            " ms after it first sent, %" PRId64 " ms after client %d closed): the server handles "
-            "one client at a time (" RULE_TCP ")",
-            j->id, (k->t_first_data - k->t_first_send) / 1000,
-            (k->t_first_data - j->t_finish) / 1000, j->id);
+        if (k->t_first_data < 0)
+            put(t,
+                " sent while client %d was open and never got an echo (none before client %d "
+                "closed, none after): the server did not echo to one client while another was "
+                "open (" RULE_TCP ")",
+                j->id, j->id);
+        else
+            put(t,
+                " got no echo until client %d closed (its first echo byte came %" PRId64
+                " ms after it first sent, %" PRId64 " ms after client %d closed): the server "
+                "handles one client at a time (" RULE_TCP ")",
+                j->id, (k->t_first_data - k->t_first_send) / 1000,
+                (k->t_first_data - j->t_finish) / 1000, j->id);
         json_object_set_new(out->evidence, "waited",
                             json_pack("{s:i, s:i}", "client", k->id, "until_closed", j->id));
     } else if (checked == 0) {

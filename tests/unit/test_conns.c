@@ -37,6 +37,13 @@
     "{'call':'recv','conn':" #k ",'ret':100,'t_us':" #t1 "},"                                      \
     "{'call':'shutdown','conn':" #k ",'ret':0,'t_us':" #t2 "}," END(k, "eof", 100, 100, 100) "},"
 
+/* A client k that sends at t0 and gets no echo: its connection is reset at t1 (us). */
+#define UNANSWERED(k, t0, t1)                                                                      \
+    CONNECT(k)                                                                                     \
+    "{'call':'send','conn':" #k ",'ret':100,'t_us':" #t0 "},"                                      \
+    "{'call':'recv','conn':" #k ",'ret':-1,'errno':'ECONNRESET','t_us':" #t1 "},"                  \
+    "{'call':'close','conn':" #k ",'ret':0,'t_us':" #t1 "}," END(k, "ECONNRESET", 100, 0, 0) "},"
+
 #define DGRAM_OUT(k, hex, n) "{'call':'send','conn':" #k ",'ret':" #n ",'data':'" hex "'},"
 #define DGRAM_IN(k, hex, n) "{'call':'recv','conn':" #k ",'ret':" #n ",'data':'" hex "'},"
 #define TIMED_OUT(k) "{'call':'recv','conn':" #k ",'ret':-1,'errno':'ETIMEDOUT','timeout':true},"
@@ -227,6 +234,13 @@ static const struct conns_case CASES[] = {
      EH_FAIL,
      "client 2 of 2 got no echo until client 1 closed (its first echo byte came 290 ms after it "
      "first sent, 1 ms after client 1 closed): the server handles one client at a time"},
+    {"no echo at all for a client that sent while another was open",
+     {CONCURRENT},
+     "[" TIMED(1, 10000, 11000, 300000) UNANSWERED(2, 10500, 301000) LAST,
+     {0},
+     EH_FAIL,
+     "client 2 of 2 sent while client 1 was open and never got an echo (none before client 1 "
+     "closed, none after): the server did not echo to one client while another was open"},
     {"clients one after another are not concurrent",
      {CONCURRENT},
      "[" TIMED(1, 10000, 11000, 20000) TIMED(2, 30000, 31000, 40000) LAST,
