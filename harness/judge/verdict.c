@@ -578,12 +578,25 @@ static void put_missing_hint(struct text *say, const struct eh_match *m, const j
             m->call);
 }
 
-/* What a missing "recv returned 0" usually means, for the role that missed it. */
-static void put_eof_hint(struct text *say, const struct eh_match *m, const char *role)
+/* What a missing "recv returned 0" usually means, for the role that missed
+ * it: a reset from the peer when its log shows recv() failing with
+ * ECONNRESET, else the end of stream never came or was not read. */
+static void put_eof_hint(struct text *say, const struct eh_match *m, const json_t *events,
+                         const char *role)
 {
     if (m->call == NULL || strcmp(m->call, "recv") != 0 || !m->has_ret || m->ret != 0)
         return;
-    if (strcmp(role, "client") == 0)
+    bool reset = false;
+    for (size_t i = 0; i < json_array_size(events) && !reset; i++)
+        reset = failed_with(json_array_get(events, i), m, "ECONNRESET");
+    bool client = strcmp(role, "client") == 0;
+    if (reset)
+        put(say,
+            ": its recv() failed with ECONNRESET instead: the %s reset the connection rather "
+            "than closing it (a kernel sends RST for a socket closed with data unread or with "
+            "SO_LINGER 0, and for data that reaches a closed socket)",
+            client ? "server" : "client");
+    else if (client)
         put(say, ": the server never closed its side of the connection");
     else
         put(say, ": it stopped reading before the client's end of stream");
@@ -641,7 +654,7 @@ static void judge_event(const struct eh_expect *e, const json_t *events, const c
     } else if (count == 0) {
         put(say, "never shows ");
         put_match_words(say, &e->match);
-        put_eof_hint(say, &e->match, role);
+        put_eof_hint(say, &e->match, events, role);
         put_missing_hint(say, &e->match, events, 0);
     } else if (count < e->min) {
         put(say, "shows ");
@@ -1018,9 +1031,10 @@ static void put_wire_echo(struct text *t, const struct eh_echo *x, bool udp)
         put(t, ", got ");
         put_octet(t, x->got, "no byte");
     } else if (x->unverified) {
-        put(t, " (stopped by %s after %" PRIu64 " bytes matched)", x->unverified, x->matched_bytes);
+        put(t, " (stopped by %s after %" PRIu64 " byte%s matched)", x->unverified, x->matched_bytes,
+            x->matched_bytes == 1 ? "" : "s");
     } else {
-        put(t, " (%" PRIu64 " bytes matched)", x->matched_bytes);
+        put(t, " (%" PRIu64 " byte%s matched)", x->matched_bytes, x->matched_bytes == 1 ? "" : "s");
     }
 }
 
@@ -1052,6 +1066,15 @@ static void say_wire_echo(struct text *say, bool ok, const struct wire_conn *w, 
     if (ok) {
         put(say, "the server echoed %s of what it received, as this scenario allows",
             x->verdict == EH_WIRE_PREFIX ? "a prefix" : "none");
+        return;
+    }
+    if (w->tcp && w->tcp->close == EH_CLOSE_CLIENT_ABORT &&
+        (x->verdict == EH_WIRE_PREFIX || x->verdict == EH_WIRE_NONE)) {
+        put(say,
+            "%" PRIu64 " of the %" PRIu64 " bytes the client sent came back before the client "
+            "aborted the connection (RST without FIN: it closed its socket with data unread, or "
+            "with SO_LINGER 0), after which nothing more could be echoed",
+            x->matched_bytes, sent);
         return;
     }
     switch (x->verdict) {

@@ -580,6 +580,20 @@ static const struct judge_case JUDGE_CASES[] = {
      .reason = "the client's log never shows recv() returning 0 (end of stream): the server "
                "never closed its side of the connection (expected at least 1 client event "
                "matching {call=recv, ret=0}, got 0 (client recv events: ret 12))"},
+    {.name = "event: a server whose recv got ECONNRESET was reset by the client",
+     .expect = {.kind = EH_EXPECT_EVENT,
+                .who = EH_SERVER,
+                .min = 1,
+                .max = -1,
+                .match = {.call = "recv", .has_ret = true, .ret = 0}},
+     .server = {.log = "[{'call':'recv','ret':12},{'call':'recv','ret':-1,'errno':'ECONNRESET'}]"},
+     .verdict = EH_FAIL,
+     .reason = "the server's log never shows recv() returning 0 (end of stream): its recv() "
+               "failed with ECONNRESET instead: the client reset the connection rather than "
+               "closing it (a kernel sends RST for a socket closed with data unread or with "
+               "SO_LINGER 0, and for data that reaches a closed socket) (expected at least 1 "
+               "server event matching {call=recv, ret=0}, got 0 (server recv events: ret 12, "
+               "ret -1 ECONNRESET))"},
     {.name = "event missing names the address it wanted and lists the addresses seen",
      .expect = {.kind = EH_EXPECT_EVENT,
                 .who = EH_SERVER,
@@ -1000,6 +1014,14 @@ static const struct judge_case JUDGE_CASES[] = {
      .verdict = EH_FAIL,
      .reason_part = "the server echoed only the first 3 of the 12 bytes the client sent (RFC "
                     "862: echo all data until the client closes) (expected wire echo exact on "},
+    {.name = "wire echo exact: an echo cut short by the client's abort names the client",
+     .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
+     NO_LOGS,
+     .wire = w_client_aborted,
+     .verdict = EH_FAIL,
+     .reason_part = "2 of the 12 bytes the client sent came back before the client aborted the "
+                    "connection (RST without FIN: it closed its socket with data unread, or "
+                    "with SO_LINGER 0), after which nothing more could be echoed (expected "},
     {.name = "wire kinds without a capture are ERROR",
      .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
      NO_LOGS,
