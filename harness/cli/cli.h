@@ -31,11 +31,14 @@ int eh_cmd_merge(int argc, char **argv);
 /* Scenario selection by --tag (every tag given must be carried) and
  * --filter (with *, ? or [: a glob over the whole name; without: a part of
  * the name, or the whole name of one scenario, which is then selected
- * alone). The strings are lent by argv; the caller frees tags with free(). */
+ * alone; given more than once, a name any of them matches is selected).
+ * The strings are lent by argv; the caller frees tags and filters with
+ * free(). */
 struct eh__selection {
     char **tags;
     size_t n_tags;
-    const char *filter;
+    char **filters;
+    size_t n_filters;
     /* Filled by eh__scenarios_load() when it selects nothing: which selector
      * left no scenario, e.g. "--filter 'x' matched none of the 10 scenario
      * names (...)". */
@@ -44,6 +47,9 @@ struct eh__selection {
 
 /* Adds a --tag to sel. */
 void eh__selection_add_tag(struct eh__selection *sel, char *tag);
+
+/* Adds a --filter to sel. */
+void eh__selection_add_filter(struct eh__selection *sel, char *filter);
 
 /* Scenarios carrying this tag take seconds and much CPU (load-*.json): of a
  * folder's scenarios, those carrying it are kept only when --tag load or a

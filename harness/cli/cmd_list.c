@@ -27,7 +27,8 @@ static void usage_list(FILE *out)
           "                       from a folder, those tagged load only when asked for, as run\n"
           "  -f, --filter PATTERN only scenarios whose name matches PATTERN: a glob with *, ?\n"
           "                       or [ ('recv1-*'), else a part of the name ('echo'), or one\n"
-          "                       scenario's whole name\n"
+          "                       scenario's whole name; repeat to add more (a name any of\n"
+          "                       them matches is listed)\n"
           "Exit status 2 if a file does not load.\n",
           out);
 }
@@ -48,7 +49,7 @@ int eh_cmd_list(int argc, char **argv)
             eh__selection_add_tag(&sel, optarg);
             break;
         case 'f':
-            sel.filter = optarg;
+            eh__selection_add_filter(&sel, optarg);
             break;
         case 'h':
             usage_list(stdout);
@@ -74,5 +75,6 @@ int eh_cmd_list(int argc, char **argv)
         fprintf(stderr, "echoharness list: no scenario selected: %s\n", sel.why_none);
     eh__scenarios_free(scs, n);
     free(sel.tags);
+    free(sel.filters);
     return ok ? EH_EXIT_PASS : EH_EXIT_USAGE;
 }

@@ -90,7 +90,8 @@ static void usage_run(FILE *out)
           "                        named here always runs\n"
           "  -f, --filter PATTERN  only scenarios whose name matches PATTERN: a glob with *, ?\n"
           "                        or [ ('recv1-*'), else a part of the name ('echo'), or one\n"
-          "                        scenario's whole name ('basic-echo')\n"
+          "                        scenario's whole name ('basic-echo'); repeat to add more\n"
+          "                        (-f basic-echo -f 'server-*': scenarios either selects)\n"
           "      --shard K/N       run shard K (1..N) of N: the selected (implementation,\n"
           "                        scenario) pairs whose FNV-1a hash of 'impl/scenario' is K-1\n"
           "                        modulo N; 'auto' takes CI_NODE_INDEX/CI_NODE_TOTAL (GitLab);\n"
@@ -438,7 +439,7 @@ static int apply_option(struct run *r, int c, char *arg)
         eh__selection_add_tag(&r->sel, arg);
         return RUN_GO;
     case 'f':
-        r->sel.filter = arg;
+        eh__selection_add_filter(&r->sel, arg);
         return RUN_GO;
     case 'T':
         return parse_timeout_scale(arg, &r->timeout_scale);
@@ -1011,6 +1012,7 @@ int eh_cmd_run(int argc, char **argv, double timeout_scale)
     eh__impls_free(&r.impls);
     eh__scenarios_free(r.scs, r.n_scs);
     free(r.sel.tags);
+    free(r.sel.filters);
     debug_fd_report("end");
     return status;
 }

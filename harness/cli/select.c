@@ -5,7 +5,8 @@
  * default, printing each file's error. A --filter with a glob character
  * (*, ?, [) matches the whole name as a glob; one without matches part of
  * the name, unless it is the whole name of a scenario read, which it then
- * selects alone. When nothing is selected, the selection says which
+ * selects alone. A scenario is kept when any --filter selects it and it
+ * carries every --tag. When nothing is selected, the selection says which
  * selector left nothing. A scenario tagged "load" that a folder holds is
  * read only when asked for: by --tag load, or by a --filter of its whole
  * name. See cli.h.
@@ -20,10 +21,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Appends s to the growing array *v of *n strings; out of memory ends the
+ * program, as a selection cut short would run other scenarios than asked. */
+static void append(char ***v, size_t *n, char *s)
+{
+    char **grown = realloc(*v, (*n + 1) * sizeof(**v));
+    if (grown == NULL) {
+        fputs("echoharness: out of memory\n", stderr);
+        exit(EH_EXIT_USAGE);
+    }
+    *v = grown;
+    grown[(*n)++] = s;
+}
+
 void eh__selection_add_tag(struct eh__selection *sel, char *tag)
 {
-    sel->tags = realloc(sel->tags, (sel->n_tags + 1) * sizeof(*sel->tags));
-    sel->tags[sel->n_tags++] = tag;
+    append(&sel->tags, &sel->n_tags, tag);
+}
+
+void eh__selection_add_filter(struct eh__selection *sel, char *filter)
+{
+    append(&sel->filters, &sel->n_filters, filter);
 }
 
 static bool is_glob(const char *filter)
@@ -31,52 +49,85 @@ static bool is_glob(const char *filter)
     return strpbrk(filter, "*?[") != NULL;
 }
 
-/* True if the filter selects name; exact: the filter is the whole name of a
- * scenario read, so it matches that name alone. */
-static bool filter_matches(const char *filter, bool exact, const char *name)
+/* True if filter, without glob characters, is the whole name of one of the
+ * n scenarios read: it then matches that name alone. */
+static bool is_a_name(const char *filter, struct eh_scenario *const *scs, size_t n)
 {
-    if (filter == NULL)
-        return true;
-    if (is_glob(filter))
-        return fnmatch(filter, name, 0) == 0;
-    return exact ? strcmp(filter, name) == 0 : strstr(name, filter) != NULL;
+    for (size_t i = 0; !is_glob(filter) && i < n; i++)
+        if (strcmp(scs[i]->name, filter) == 0)
+            return true;
+    return false;
 }
 
-/* How many of scs the filter and the first n_tags tags select. */
-static size_t count_selected(const struct eh__selection *sel, bool exact,
-                             struct eh_scenario *const *scs, size_t n, size_t n_tags)
+/* True if the one filter selects name, among the n scenarios read. */
+static bool filter_matches(const char *filter, struct eh_scenario *const *scs, size_t n,
+                           const char *name)
+{
+    if (is_glob(filter))
+        return fnmatch(filter, name, 0) == 0;
+    return is_a_name(filter, scs, n) ? strcmp(filter, name) == 0 : strstr(name, filter) != NULL;
+}
+
+/* True if the filters select name: there are none, or one of them does. */
+static bool filters_match(const struct eh__selection *sel, struct eh_scenario *const *scs, size_t n,
+                          const char *name)
+{
+    for (size_t f = 0; f < sel->n_filters; f++)
+        if (filter_matches(sel->filters[f], scs, n, name))
+            return true;
+    return sel->n_filters == 0;
+}
+
+/* True if the filters and the first n_tags tags select scs[i]. */
+static bool selects(const struct eh__selection *sel, struct eh_scenario *const *scs, size_t n,
+                    size_t i, size_t n_tags)
+{
+    bool yes = filters_match(sel, scs, n, scs[i]->name);
+    for (size_t t = 0; yes && t < n_tags; t++) /* every tag given must be carried */
+        yes = eh_scenario_has_tag(scs[i], sel->tags[t]);
+    return yes;
+}
+
+/* How many of scs the filters and the first n_tags tags select. */
+static size_t count_selected(const struct eh__selection *sel, struct eh_scenario *const *scs,
+                             size_t n, size_t n_tags)
 {
     size_t count = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool yes = filter_matches(sel->filter, exact, scs[i]->name);
-        for (size_t t = 0; yes && t < n_tags; t++) /* every tag given must be carried */
-            yes = eh_scenario_has_tag(scs[i], sel->tags[t]);
-        count += yes;
-    }
+    for (size_t i = 0; i < n; i++)
+        count += selects(sel, scs, n, i, n_tags);
     return count;
 }
 
+/* "--filter 'x'", or "--filter 'x', 'y'", into buf. */
+static void filters_text(const struct eh__selection *sel, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "--filter");
+    for (size_t f = 0; f < sel->n_filters && len < size; f++)
+        len += (size_t)snprintf(buf + len, size - len, "%s '%s'", f ? "," : "", sel->filters[f]);
+}
+
 /* Says in sel->why_none which selector left no scenario of the n read. */
-static void explain_none(struct eh__selection *sel, bool exact, struct eh_scenario *const *scs,
-                         size_t n)
+static void explain_none(struct eh__selection *sel, struct eh_scenario *const *scs, size_t n)
 {
     if (n == 0) {
         snprintf(sel->why_none, sizeof(sel->why_none), "no scenario was read");
         return;
     }
-    if (sel->filter && count_selected(sel, exact, scs, n, 0) == 0) {
+    size_t before = count_selected(sel, scs, n, 0);
+    if (before == 0) {
+        char given[160];
+        filters_text(sel, given, sizeof(given));
         snprintf(sel->why_none, sizeof(sel->why_none),
-                 "--filter '%s' matched none of the %zu scenario names (%s; 'echoharness list' "
+                 "%s matched none of the %zu scenario names (a glob, with *, ? or [, matches the "
+                 "whole name, and a pattern without them part of a name; 'echoharness list' "
                  "shows the names)",
-                 sel->filter, n,
-                 is_glob(sel->filter) ? "a glob matches the whole name"
-                                      : "without *, ? or [ it matches part of a name");
+                 given, n);
         return;
     }
-    size_t before = sel->filter ? count_selected(sel, exact, scs, n, 0) : n;
     for (size_t t = 0; t < sel->n_tags; t++) {
-        if (count_selected(sel, exact, scs, n, t + 1) > 0) {
-            before = count_selected(sel, exact, scs, n, t + 1);
+        size_t after = count_selected(sel, scs, n, t + 1);
+        if (after > 0) {
+            before = after;
             continue;
         }
         snprintf(sel->why_none, sizeof(sel->why_none),
@@ -87,25 +138,27 @@ static void explain_none(struct eh__selection *sel, bool exact, struct eh_scenar
     }
 }
 
-/* Keeps in scs[0..*n) the scenarios sel selects, freeing the others. */
+/* Keeps in scs[0..*n), in their order, the scenarios sel selects, freeing
+ * the others. Each is judged among all that were read (a --filter that is
+ * one's whole name selects it alone), so the array is rebuilt aside. */
 static void select_scenarios(struct eh__selection *sel, struct eh_scenario **scs, size_t *n)
 {
-    bool exact = false;
-    for (size_t i = 0; sel->filter && !is_glob(sel->filter) && i < *n; i++)
-        exact |= strcmp(scs[i]->name, sel->filter) == 0;
-    size_t kept = 0, read = *n;
-    for (size_t i = 0; i < read; i++) {
-        bool yes = filter_matches(sel->filter, exact, scs[i]->name);
-        for (size_t t = 0; yes && t < sel->n_tags; t++)
-            yes = eh_scenario_has_tag(scs[i], sel->tags[t]);
-        if (yes) {
-            struct eh_scenario *sc = scs[i];
-            scs[i] = scs[kept];
-            scs[kept++] = sc;
-        }
+    size_t read = *n, kept = 0;
+    struct eh_scenario **out = calloc(read + 1, sizeof(*out));
+    if (out == NULL) {
+        fputs("echoharness: out of memory\n", stderr);
+        exit(EH_EXIT_USAGE);
     }
+    for (size_t i = 0; i < read; i++) /* the kept ones first */
+        if (selects(sel, scs, read, i, sel->n_tags))
+            out[kept++] = scs[i];
+    for (size_t i = 0, rest = kept; i < read; i++) /* then the others, to be freed */
+        if (!selects(sel, scs, read, i, sel->n_tags))
+            out[rest++] = scs[i];
     if (kept == 0)
-        explain_none(sel, exact, scs, read);
+        explain_none(sel, scs, read);
+    memcpy(scs, out, read * sizeof(*scs));
+    free(out);
     for (size_t i = kept; i < read; i++)
         eh_scenario_free(scs[i]);
     *n = kept;
@@ -120,7 +173,10 @@ static bool opted_in(const struct eh__selection *sel, const struct eh_scenario *
     for (size_t i = 0; i < sel->n_tags; i++)
         if (strcmp(sel->tags[i], EH_OPT_IN_TAG) == 0)
             return true;
-    return sel->filter != NULL && strcmp(sel->filter, sc->name) == 0;
+    for (size_t f = 0; f < sel->n_filters; f++)
+        if (strcmp(sel->filters[f], sc->name) == 0)
+            return true;
+    return false;
 }
 
 /* True if path is one of the arguments: a file named, not found in a folder. */

@@ -60,6 +60,16 @@ expect_status 0 "list --filter basic" "$EH" list --filter basic
 grep -q '^basic-echo ' "$WORK/out" && ok "--filter basic selects basic-echo" || bad "--filter basic: $(cat "$WORK/out")"
 expect_status 0 "list --filter basic-echo" "$EH" list --filter basic-echo
 n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 1 ] && ok "a whole name selects that scenario alone" || bad "--filter basic-echo selected $n"
+# Repeated, a --filter adds: a name any of them matches is selected.
+expect_status 0 "list with two --filter" "$EH" list --filter 'server-se*' --filter basic-echo
+names=$(grep -o '^[a-z][a-z0-9-]*' "$WORK/out" | tr '\n' ' ')
+case "$names" in
+  "basic-echo server-se"*) ok "two --filter select the scenarios of either: $names" ;;
+  *) bad "--filter 'server-se*' --filter basic-echo selected: $names" ;;
+esac
+expect_status 2 "run with two --filter matching nothing" "$EH" run -q --report-dir "$WORK/g2" --filter no-such --filter nor-this
+grep -qE -- "--filter 'no-such', 'nor-this' matched none of the [0-9]+ scenario names" "$WORK/err" \
+  && ok "the message names every --filter" || bad "two --filter message: $(cat "$WORK/err")"
 expect_status 2 "run --filter matching nothing" "$EH" run -q --report-dir "$WORK/g" --filter no-such-name
 grep -qE -- "--filter 'no-such-name' matched none of the [0-9]+ scenario names" "$WORK/err" && ! grep -q tags "$WORK/err" \
   && ok "the message names the --filter, not tags" || bad "--filter message: $(cat "$WORK/err")"
