@@ -83,6 +83,27 @@ START_TEST(test_watch_names_a_process_that_is_not_there)
 }
 END_TEST
 
+/* Waits (5 s at most) until pid sleeps (state S in /proc/PID/stat): past
+ * its start-up, in which sleep(1) opens and closes its locale files, so its
+ * descriptors no longer change. */
+static void wait_until_asleep(pid_t pid)
+{
+    char path[64], stat[256];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    for (int i = 0; i < 500; i++) {
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(stat, 1, sizeof(stat) - 1, f) : 0;
+        if (f)
+            fclose(f);
+        stat[n] = '\0';
+        const char *end = strrchr(stat, ')'); /* the state follows "(comm) " */
+        if (end != NULL && end[1] == ' ' && end[2] == 'S')
+            return;
+        usleep(10000);
+    }
+    ck_abort_msg("process %d did not get to sleep in 5 s", (int)pid);
+}
+
 START_TEST(test_watch_sees_a_server_that_runs_and_one_that_exited)
 {
     char *sleeper[] = {"sleep", "30", NULL}, *quick[] = {"true", NULL};
@@ -91,10 +112,14 @@ START_TEST(test_watch_sees_a_server_that_runs_and_one_that_exited)
     struct eh_error err = {0};
     ck_assert_int_eq(eh_proc_spawn(&a, &running, &err), EH_OK);
     ck_assert_int_eq(eh_proc_spawn(&b, &gone, &err), EH_OK);
+    wait_until_asleep(eh_proc_pid(running));
     struct eh_server_watch w1 = {0}, w2 = {0};
     eh__watch_before(&w1, running);
     eh__watch_before(&w2, gone);
     eh__watch_after(&w1, running);
+    /* gone exits at once, but a loaded machine may take longer than the
+     * watch's moment to run it */
+    ck_assert_int_eq(eh_proc_wait(gone, eh_now_us() + 5000000), EH_OK);
     eh__watch_after(&w2, gone);
     ck_assert(w1.taken && w1.running);
     ck_assert_msg(w1.fds_before >= 0 && w1.fds_after == w1.fds_before, "%d %d %s", w1.fds_before,
