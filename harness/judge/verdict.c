@@ -993,10 +993,21 @@ static bool wire_of(const struct eh_observation *obs, enum eh_transport t, bool 
         return false;
     }
     if (need_one && wire_count(*f, t) == 0) {
+        enum eh_transport other = t == EH_UDP ? EH_TCP : EH_UDP;
+        size_t n_other = wire_count(*f, other);
+        const char *want = t == EH_UDP ? "UDP" : "TCP", *got = t == EH_UDP ? "TCP" : "UDP";
         put(r, "expected at least one connection on the wire, got none");
-        put(say, t == EH_UDP ? "the capture shows no datagram between client and server"
-                             : "the capture shows no connection: the client never reached "
-                               "the server");
+        if (n_other > 0)
+            put(say,
+                "the capture shows no %s %s, only %zu %s %s%s: the client spoke %s where this "
+                "scenario is %s (a client under test that speaks both takes the transport "
+                "from {transport} in --client-cmd)",
+                want, t == EH_UDP ? "datagram" : "connection", n_other, got,
+                t == EH_UDP ? "connection" : "exchange", n_other == 1 ? "" : "s", got, want);
+        else
+            put(say, t == EH_UDP ? "the capture shows no datagram between client and server"
+                                 : "the capture shows no connection: the client never reached "
+                                   "the server");
         out->verdict = EH_FAIL;
         out->evidence = json_pack("{s:i}", "connections", 0);
         return false;

@@ -1035,6 +1035,22 @@ static const struct judge_case JUDGE_CASES[] = {
      .reason = "reply 2 differs from its request at byte 1 (RFC 862: send back each datagram "
                "unchanged) (expected wire echo exact on 127.0.0.1:40312 -> 127.0.0.1:65432, "
                "got differs in reply 2 at offset 1: expected 0x65 'e', got 0x45 'E')"},
+    {.name = "wire echo of UDP when the client spoke TCP says so",
+     .expect = {.kind = EH_EXPECT_WIRE_ECHO, .relation = EH_ECHO_EXACT, .transport = EH_UDP},
+     NO_LOGS,
+     .wire = w_echoed,
+     .verdict = EH_FAIL,
+     .reason = "the capture shows no UDP datagram, only 1 TCP connection: the client spoke TCP "
+               "where this scenario is UDP (a client under test that speaks both takes the "
+               "transport from {transport} in --client-cmd) (expected at least one connection "
+               "on the wire, got none)"},
+    {.name = "wire echo of TCP when the client spoke UDP says so",
+     .expect = {WIRE_ECHO(EH_ECHO_EXACT)},
+     NO_LOGS,
+     .wire = w_udp_second_reply_differs,
+     .verdict = EH_FAIL,
+     .reason_part = "the capture shows no TCP connection, only 1 UDP exchange: the client spoke "
+                    "UDP where this scenario is TCP"},
     {.name = "wire echo nonempty_prefix passes on the real recv(1) capture",
      .expect = {WIRE_ECHO(EH_ECHO_NONEMPTY_PREFIX)},
      NO_LOGS,
