@@ -197,7 +197,7 @@ bool eh__bound_serves(const struct eh_bound *b, enum eh_transport t, enum eh_fam
     case EH_IPV4:
         return !b->v6 || b->wildcard || b->mapped;
     case EH_IPV6:
-        return b->v6;
+        return b->v6 && !b->mapped; /* ::ffff:a.b.c.d takes IPv4 connections only */
     }
     return false;
 }

@@ -60,7 +60,8 @@ struct eh_bound {
 size_t eh__bound_read(const char *proc_net, struct eh_bound *out, size_t max);
 
 /* True if b serves clients of transport t and family fam on port: TCP
- * listening or UDP bound there; for IPv6 a tcp6/udp6 socket; for IPv4 an
+ * listening or UDP bound there; for IPv6 a tcp6/udp6 socket not bound to
+ * an IPv4-mapped address (that one takes IPv4 clients only); for IPv4 an
  * IPv4 socket or a tcp6/udp6 one on the dual-stack wildcard :: or an
  * IPv4-mapped address (as eh_wait_listening()). */
 bool eh__bound_serves(const struct eh_bound *b, enum eh_transport t, enum eh_family fam, int port);

@@ -34,6 +34,12 @@ static const char *HEADER =
     "   1: 00000000000000000000000001000000:FF98 00000000000000000000000000000000:0000 0A "        \
     "00000000:00000000 00:00000000 00000000     0        0 1004 1 0000000000000000 100 0 0 10 "    \
     "0\n"
+/* [::ffff:127.0.0.1]:65432 listening: an IPv6 socket bound to an
+ * IPv4-mapped address (as Java binds 127.0.0.1), inode 1006. */
+#define TCP6_MAPPED_65432                                                                          \
+    "   2: 0000000000000000FFFF00000100007F:FF98 00000000000000000000000000000000:0000 0A "        \
+    "00000000:00000000 00:00000000 00000000     0        0 1006 1 0000000000000000 100 0 0 10 "    \
+    "0\n"
 /* UDP 0.0.0.0:9 bound (07), inode 1005. */
 #define UDP_ANY_9                                                                                  \
     "  10: 00000000:0009 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 "  \
@@ -152,6 +158,23 @@ START_TEST(test_ipv4_socket_does_not_serve_ipv6)
 }
 END_TEST
 
+/* An IPv6 socket bound to an IPv4-mapped address takes IPv4 connections
+ * only: a client of ::1 cannot reach it. */
+START_TEST(test_ipv4_mapped_socket_serves_ipv4_only)
+{
+    struct eh_bound b[1];
+    ck_assert_uint_eq(table(NULL, TCP6_MAPPED_65432, NULL, NULL, b, 1), 1);
+    ck_assert(b[0].v6 && b[0].mapped);
+    ck_assert(eh__bound_serves(&b[0], EH_TCP, EH_IPV4, 65432));
+    ck_assert(!eh__bound_serves(&b[0], EH_TCP, EH_IPV6, 65432));
+    char what[64];
+    int other = 0;
+    ck_assert_int_eq(eh__serving_judge(b, 1, EH_UDP, EH_IPV4, 65432, what, sizeof(what), &other),
+                     EH_NOT_SERVED);
+    ck_assert_str_eq(what, "tcp/ipv4");
+}
+END_TEST
+
 /* One row of the judgement: the sockets bound, the scenario, the answer. */
 struct serving_case {
     const char *name;
@@ -257,6 +280,7 @@ static Suite *applies_suite(void)
     tcase_add_test(table_case, test_read_stops_at_max);
     tcase_add_test(table_case, test_dual_stack_wildcard_serves_both_families);
     tcase_add_test(table_case, test_ipv4_socket_does_not_serve_ipv6);
+    tcase_add_test(table_case, test_ipv4_mapped_socket_serves_ipv4_only);
     tcase_add_loop_test(table_case, test_serving_judge, 0, N_OF(SERVING));
     suite_add_tcase(s, table_case);
     TCase *judges = tcase_create("judges");
