@@ -761,7 +761,7 @@ static void say_echo(struct text *say, bool ok, bool prefix, size_t ns, size_t n
             nr, ns);
     else if (diff < nr && diff < ns)
         put(say,
-            "the echo differs from what the client sent at byte %zu (RFC 862: send back "
+            "the echo differs from what the client sent at offset %zu (RFC 862: send back "
             "every byte received, unchanged)",
             diff);
     else if (!prefix)
@@ -1092,12 +1092,12 @@ static void say_wire_echo(struct text *say, bool ok, const struct wire_conn *w, 
     case EH_WIRE_DIFFERS:
         if (w->udp)
             put(say,
-                "reply %" PRIu64 " differs from its request at byte %" PRIu64
+                "reply %" PRIu64 " differs from its request at offset %" PRIu64
                 " (RFC 862: send back each datagram unchanged)",
                 x->diff_datagram + 1, x->diff_offset);
         else
             put(say,
-                "the server sent back other bytes than it received, first at byte %" PRIu64
+                "the server sent back other bytes than it received, first at offset %" PRIu64
                 " (RFC 862: send back every byte unchanged)",
                 x->diff_offset);
         return;

@@ -761,7 +761,7 @@ static const struct judge_case JUDGE_CASES[] = {
      .client = {.log =
                     "[" SENT_HELLO ", {'call':'recv','ret':11,'data':'68656c6c6f2c20776f726c'}]"},
      .verdict = EH_FAIL,
-     .reason = "the echo differs from what the client sent at byte 0 (RFC 862: send back "
+     .reason = "the echo differs from what the client sent at offset 0 (RFC 862: send back "
                "every byte received, unchanged) (expected echo exact (12 bytes), got 11 "
                "bytes; first difference at offset 0: expected 0x48 'H', got 0x68 'h')",
      .evidence = "{'first_difference':0, 'expected_byte':72, 'got_byte':104}"},
@@ -809,7 +809,7 @@ static const struct judge_case JUDGE_CASES[] = {
      .expect = {ECHO(EH_ECHO_PREFIX)},
      .client = {.log = "[" SENT_HELLO ", {'call':'recv','ret':3,'data':'480065'}]"},
      .verdict = EH_FAIL,
-     .reason = "the echo differs from what the client sent at byte 1 (RFC 862: send back "
+     .reason = "the echo differs from what the client sent at offset 1 (RFC 862: send back "
                "every byte received, unchanged) (expected echo prefix (of 12 bytes), got 3 "
                "bytes; first difference at offset 1: expected 0x65 'e', got 0x00)"},
     {.name = "echo nonempty_prefix passes on one byte",
@@ -965,7 +965,7 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_upper_cased,
      .verdict = EH_FAIL,
-     .reason = "the server sent back other bytes than it received, first at byte 1 (RFC 862: "
+     .reason = "the server sent back other bytes than it received, first at offset 1 (RFC 862: "
                "send back every byte unchanged) (expected wire echo exact on 127.0.0.1:40312 "
                "-> 127.0.0.1:65432, got differs at offset 1: expected 0x65 'e', got 0x45 'E')",
      .evidence = "{'connection':{'verdict':'differs'}}"},
@@ -1032,7 +1032,7 @@ static const struct judge_case JUDGE_CASES[] = {
      NO_LOGS,
      .wire = w_udp_second_reply_differs,
      .verdict = EH_FAIL,
-     .reason = "reply 2 differs from its request at byte 1 (RFC 862: send back each datagram "
+     .reason = "reply 2 differs from its request at offset 1 (RFC 862: send back each datagram "
                "unchanged) (expected wire echo exact on 127.0.0.1:40312 -> 127.0.0.1:65432, "
                "got differs in reply 2 at offset 1: expected 0x65 'e', got 0x45 'E')"},
     {.name = "wire echo of UDP when the client spoke TCP says so",
