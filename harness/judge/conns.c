@@ -255,11 +255,15 @@ static void put_short(struct text *t, const struct record *r, size_t n)
     else if (strcmp(why, "eof") == 0)
         put(t, ", then the server closed the connection (EOF) before the rest: the server must "
                "echo every byte until the client closes (" RULE_TCP_UNTIL ")");
+    else if (strcmp(why, "timeout") == 0 && r->waited_us >= 0 && r->received == 0)
+        put(t, " in %" PRId64 " ms of waiting: the server did not echo (" RULE_TCP ")",
+            r->waited_us / 1000);
     else if (strcmp(why, "timeout") == 0 && r->waited_us >= 0)
         put(t, " and nothing more in %" PRId64 " ms: the server stopped echoing (" RULE_TCP ")",
             r->waited_us / 1000);
     else if (strcmp(why, "timeout") == 0)
-        put(t, " before the deadline: the server stopped echoing (" RULE_TCP ")");
+        put(t, " before the deadline: the server %s (" RULE_TCP ")",
+            r->received ? "stopped echoing" : "did not echo");
     else if (strcmp(why, "done") == 0)
         put(t, " before it closed (its steps read no more)");
     else

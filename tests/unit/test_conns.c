@@ -161,6 +161,13 @@ static const struct conns_case CASES[] = {
      {0},
      EH_FAIL,
      "the client got 1 of 40 bytes back and nothing more in 1500 ms: the server stopped echoing"},
+    {"no echo at all is not an echo that stopped",
+     {CONN_ECHO},
+     "[" CONNECT(1) "{'call':'recv','conn':1,'ret':-1,'errno':'ETIMEDOUT','timeout':true,"
+                    "'elapsed_us':1500000}," END(1, "timeout", 40, 0, 0) "}]",
+     {0},
+     EH_FAIL,
+     "the client got no echo (0 of 40 bytes) in 1500 ms of waiting: the server did not echo"},
     {"a prefix passes the prefix relation",
      {.kind = EH_EXPECT_CONN_ECHO, .relation = EH_ECHO_PREFIX},
      "[" CONNECT(1) END(1, "done", 40, 13, 13) "}]",
