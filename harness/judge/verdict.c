@@ -1387,6 +1387,11 @@ static void say_bad_close(struct text *say, const struct eh_expect *e, const str
                                           "client closes)"
                                         : "the client closed the connection before the server "
                                           "did");
+    else if (!allowed && c->close == EH_CLOSE_SERVER_ABORT && c->s2c.bytes == 0)
+        put(say, "the server reset the connection without having sent a byte on it: a "
+                 "connection still waiting in the listen queue is reset when the listening "
+                 "socket closes (the server stopped accepting, or exited), and an accepted one "
+                 "when it is closed with data unread or with SO_LINGER 0");
     else if (!allowed && c->close == EH_CLOSE_SERVER_ABORT)
         put(say, "the server aborted the connection with a reset instead of closing it: it "
                  "closed its socket with data still unread, or with SO_LINGER 0 (read until recv "

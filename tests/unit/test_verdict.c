@@ -277,6 +277,14 @@ static void w_server_aborts(struct wire *w)
     tcp_conn(w->flows, CPORT, "Hello, world", "Hello, world", "Fr");
 }
 
+/* The server resets a connection it never sent on: one left in its listen
+ * queue when it exited. */
+static void w_server_aborts_silent(struct wire *w)
+{
+    w_nothing(w);
+    tcp_conn(w->flows, CPORT, "Hello, world", "", "r");
+}
+
 /* Only the client's FIN: the server never closed. */
 static void w_server_never_closes(struct wire *w)
 {
@@ -1179,6 +1187,14 @@ static const struct judge_case JUDGE_CASES[] = {
      .reason_part = "the server aborted the connection with a reset instead of closing it: it "
                     "closed its socket with data still unread, or with SO_LINGER 0 (read until "
                     "recv returns 0, then close) (expected close in {graceful}"},
+    {.name = "wire close: a server abort with nothing sent names the listen queue",
+     .expect = {WIRE_CLOSE_GRACEFUL},
+     NO_LOGS,
+     .wire = w_server_aborts_silent,
+     .verdict = EH_FAIL,
+     .reason_part = "the server reset the connection without having sent a byte on it: a "
+                    "connection still waiting in the listen queue is reset when the listening "
+                    "socket closes (the server stopped accepting, or exited)"},
     {.name = "wire close: a half-close says the server never closed",
      .expect = {WIRE_CLOSE_GRACEFUL},
      NO_LOGS,
