@@ -230,20 +230,30 @@ json_t *eh_repeat_merge(json_t **runs, size_t n)
 }
 
 /* "; label v1 unit xN, v2 unit xM" for a fact that varied, or ", label v"
- * for one that did not (after "same in every run:"). */
+ * for one that did not (after "same in every run:"). A fact counted per
+ * connection, whose counts add up to other than the runs, says how many
+ * it counted: "close (of 9 connections) graceful x3, client-abort x6". */
 static void put_fact(char *buf, size_t len, size_t *off, const json_t *d, const struct fact *f,
-                     bool counts, bool first_of_group)
+                     json_int_t runs, bool counts, bool first_of_group)
 {
     const char *key;
     const json_t *val;
     bool first = true;
     if (*off >= len)
         return;
+    json_int_t total = 0;
+    json_object_foreach((json_t *)d, key, val)
+    {
+        total += json_integer_value(val);
+    }
     *off += (size_t)snprintf(buf + *off, len - *off, "%s%s",
                              first_of_group ? " "
                              : counts       ? "; "
                                             : ", ",
                              f->label);
+    if (counts && total != runs && *off < len) /* counted per connection, not per run */
+        *off +=
+            (size_t)snprintf(buf + *off, len - *off, " (of %lld connections)", (long long)total);
     json_object_foreach((json_t *)d, key, val)
     {
         if (*off >= len)
@@ -263,8 +273,8 @@ void eh_repeat_describe(const json_t *merged, char *buf, size_t len)
     const json_t *dist = json_object_get(rep, "distribution");
     const char *key;
     const json_t *val;
-    size_t off = (size_t)snprintf(
-        buf, len, "%lld runs:", (long long)json_integer_value(json_object_get(rep, "runs")));
+    json_int_t runs = json_integer_value(json_object_get(rep, "runs"));
+    size_t off = (size_t)snprintf(buf, len, "%lld runs:", (long long)runs);
     json_object_foreach((json_t *)json_object_get(rep, "verdicts"), key, val)
     {
         if (off < len)
@@ -280,7 +290,7 @@ void eh_repeat_describe(const json_t *merged, char *buf, size_t len)
             if (first && off < len)
                 off += (size_t)snprintf(buf + off, len - off,
                                         "; %s:", pass == 0 ? "varied" : "same in every run");
-            put_fact(buf, len, &off, d, &facts[i], pass == 0, first);
+            put_fact(buf, len, &off, d, &facts[i], runs, pass == 0, first);
             first = false;
         }
     }

@@ -117,6 +117,25 @@ START_TEST(test_repeat_names_every_fact_that_varied_and_who_closed_first)
 }
 END_TEST
 
+/* Two runs of two connections each: the close classes count connections,
+ * four, not runs, and the line says so. */
+START_TEST(test_repeat_says_when_a_fact_counts_connections)
+{
+    json_t *runs[2] = {run("PASS", "ok", 12, "eof", "graceful"),
+                       run("PASS", "ok", 12, "eof", "graceful")};
+    for (int i = 0; i < 2; i++)
+        json_array_append_new(json_object_get(json_object_get(runs[i], "wire"), "tcp"),
+                              json_pack("{s:s, s:s, s:b}", "close", "client-abort",
+                                        "first_close_by", "client", "data_after_close", 0));
+    json_t *m = eh_repeat_merge(runs, 2);
+    char line[512];
+    eh_repeat_describe(m, line, sizeof(line));
+    ck_assert_msg(strstr(line, "close (of 4 connections) graceful x2, client-abort x2") != NULL,
+                  "%s", line);
+    json_decref(m);
+}
+END_TEST
+
 START_TEST(test_repeat_counts_how_the_server_ended)
 {
     json_t *runs[2] = {json_pack("{s:s, s:s, s:{s:{s:{s:s, s:i}}}}", "verdict", "PASS", "reason",
@@ -138,6 +157,7 @@ int main(void)
     tcase_add_test(tc, test_repeat_verdict_is_the_worst_run_and_names_it);
     tcase_add_test(tc, test_repeat_is_skip_only_when_every_run_was_skipped);
     tcase_add_test(tc, test_repeat_describe_gives_one_line_with_counts);
+    tcase_add_test(tc, test_repeat_says_when_a_fact_counts_connections);
     tcase_add_test(tc, test_repeat_counts_how_the_server_ended);
     tcase_add_test(tc, test_repeat_names_every_fact_that_varied_and_who_closed_first);
     suite_add_tcase(s, tc);
