@@ -82,16 +82,19 @@ static enum eh_netcond_result offloads_off(char *why, size_t len)
 }
 
 /* An nftables table whose input chain drops loss_percent of the packets at
- * random. */
+ * random (at 100 every packet: `numgen random mod 100` is 0..99, and nft
+ * refuses a comparison with 100 as out of its range). */
 static enum eh_netcond_result add_loss(int loss_percent, char *why, size_t len)
 {
-    char cmd[512];
+    char cmd[512], match[64] = "";
+    if (loss_percent < 100)
+        snprintf(match, sizeof(match), "numgen random mod 100 < %d ", loss_percent);
     snprintf(cmd, sizeof(cmd),
              "add table inet " NFT_TABLE "\n"
              "add chain inet " NFT_TABLE " loss { type filter hook input priority 0; policy "
              "accept; }\n"
-             "add rule inet " NFT_TABLE " loss numgen random mod 100 < %d drop\n",
-             loss_percent);
+             "add rule inet " NFT_TABLE " loss %sdrop\n",
+             match);
     struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
     if (nft == NULL) {
         snprintf(why, len, "libnftables: cannot make a context");

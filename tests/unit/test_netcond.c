@@ -130,6 +130,19 @@ START_TEST(test_mtu_and_loss_are_set_in_the_namespace_with_offloads_off)
 }
 END_TEST
 
+/* 100% loss is a rule that drops every packet (nft refuses "mod 100 < 100"). */
+START_TEST(test_all_lost_is_a_plain_drop)
+{
+    struct eh_netcond nc = {.given = true, .loss_percent = 100};
+    char *got = in_namespace(&nc);
+    ck_assert_msg(strncmp(got, "result=0 ", 9) == 0, "%s", got);
+    ck_assert_msg(strstr(got, "policy accept;") != NULL && strstr(got, "drop") != NULL &&
+                      strstr(got, "numgen") == NULL,
+                  "%s", got);
+    free(got);
+}
+END_TEST
+
 START_TEST(test_an_mtu_alone_adds_no_rule)
 {
     struct eh_netcond nc = {.given = true, .mtu = 9000};
@@ -171,6 +184,7 @@ int main(int argc, char **argv)
     if (ns) {
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_mtu_and_loss_are_set_in_the_namespace_with_offloads_off);
+        tcase_add_test(tc, test_all_lost_is_a_plain_drop);
         tcase_add_test(tc, test_an_mtu_alone_adds_no_rule);
         tcase_add_test(tc, test_delay_is_netem_or_unsupported_saying_so);
     } else {
