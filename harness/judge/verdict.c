@@ -1926,6 +1926,12 @@ static void judge_wire_client_reads_echo(const struct eh_flows *f, struct text *
             "answered the late bytes with RST (recv returns what has arrived, not the whole "
             "message: recv(2))",
             got, sent);
+    else if (got >= sent)
+        put(say,
+            "the client reset the connection (RST without FIN) after all %" PRIu64 " bytes of "
+            "the echo had come: it closed with some of them unread (recv returns what has "
+            "arrived, not the whole message: recv(2)), or with SO_LINGER 0",
+            sent);
     else
         put(say,
             "the client closed with bytes unread after %" PRIu64 " of %" PRIu64 " had come; "

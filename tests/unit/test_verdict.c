@@ -264,6 +264,12 @@ static void w_client_aborted(struct wire *w)
     tcp_conn(w->flows, CPORT, "Hello, world", "He", "R");
 }
 
+static void w_client_aborts_after_echo(struct wire *w)
+{
+    w_nothing(w);
+    tcp_conn(w->flows, CPORT, "Hello, world", "Hello, world", "R");
+}
+
 static void w_server_closes_first(struct wire *w)
 {
     w_nothing(w);
@@ -1418,6 +1424,14 @@ static const struct judge_case JUDGE_CASES[] = {
                "the connection (RST) instead of closing it (recv returns what has arrived, "
                "not the whole message: recv(2)) (expected no RST from the client, got "
                "client-abort on 127.0.0.1:40312 -> 127.0.0.1:65432)"},
+    {.name = "client reads echo: an abortive close after the whole echo names both causes",
+     .expect = {.kind = EH_EXPECT_WIRE_CLIENT_READS_ECHO},
+     NO_LOGS,
+     .wire = w_client_aborts_after_echo,
+     .verdict = EH_FAIL,
+     .reason_part = "the client reset the connection (RST without FIN) after all 12 bytes of the "
+                    "echo had come: it closed with some of them unread (recv returns what has "
+                    "arrived, not the whole message: recv(2)), or with SO_LINGER 0"},
     {.name = "client reads echo: a graceful close passes",
      .expect = {.kind = EH_EXPECT_WIRE_CLIENT_READS_ECHO},
      NO_LOGS,
