@@ -74,6 +74,12 @@ static void put_who(struct text *t, int id, size_t n)
         put(t, "the client");
 }
 
+/* " (1 byte)", " (12 bytes)": a datagram's size after its name. */
+static void put_len(struct text *t, size_t len)
+{
+    put(t, " (%zu byte%s)", len, len == 1 ? "" : "s");
+}
+
 static const char *s_of(const json_t *ev, const char *key)
 {
     return json_string_value(json_object_get(ev, key));
@@ -683,11 +689,12 @@ static void put_joined(struct text *t, const struct dgram *q, const struct dgram
 {
     if (others > 0) {
         put_dgram(t, q, n_socks);
+        put_len(t, q->len);
         put(t,
-            " (%zu bytes) came back joined with %zu datagram%s of other clients, as one datagram "
+            " came back joined with %zu datagram%s of other clients, as one datagram "
             "of %zu bytes: the server merges datagrams and answers one client with another's "
             "data (" RULE_UDP ")",
-            q->len, others + own - 1, others + own == 2 ? "" : "s", r->len);
+            others + own - 1, others + own == 2 ? "" : "s", r->len);
         return;
     }
     put(t, "datagrams %zu to %zu", q->index, q->index + own - 1);
@@ -713,16 +720,15 @@ static void put_shorter(struct text *t, const struct side *s, size_t ri, const s
            memcmp(q->bytes + got, s->rep[k]->bytes, s->rep[k]->len) == 0 && s->rep[k]->len > 0)
         got += s->rep[k++]->len;
     put_dgram(t, q, n_socks);
+    put_len(t, q->len);
     if (got == q->len)
-        put(t,
-            " (%zu bytes) came back as %zu datagrams: the server splits datagrams (" RULE_UDP ")",
-            q->len, k - ri);
+        put(t, " came back as %zu datagrams: the server splits datagrams (" RULE_UDP ")", k - ri);
     else
         put(t,
-            " (%zu bytes) came back as %zu bytes: the server cuts datagrams (its receive buffer "
-            "is smaller than the datagram, and recvfrom() discards the rest: recv(2) MSG_TRUNC) "
+            " came back as %zu byte%s: the server cuts datagrams (its receive buffer is smaller "
+            "than the datagram, and recvfrom() discards the rest: recv(2) MSG_TRUNC) "
             "(" RULE_UDP ")",
-            q->len, r->len);
+            r->len, r->len == 1 ? "" : "s");
 }
 
 /* How telling a datagram problem is, most first: the report names the
@@ -755,8 +761,8 @@ static enum rank put_other(struct text *t, const struct dgrams *all, const struc
             ")",
             o->index);
     } else if (q == NULL) {
-        put(t, " (%zu bytes) answers no datagram: more replies than datagrams (" RULE_UDP ")",
-            r->len);
+        put_len(t, r->len);
+        put(t, " answers no datagram: more replies than datagrams (" RULE_UDP ")");
     } else if (r->len != q->len) {
         put(t, " has %zu bytes for ", r->len);
         put_dgram(t, q, n_socks);
@@ -817,7 +823,8 @@ static void put_unanswered(const struct dgram *const *v, size_t n, const struct 
         return;
     }
     put_dgram(t, q, n_socks);
-    put(t, " (%zu bytes) got no reply", q->len);
+    put_len(t, q->len);
+    put(t, " got no reply");
     if (others > 0)
         put(t, ", nor did %zu more", others);
     put(t, " (" RULE_UDP ")");

@@ -1538,6 +1538,41 @@ static void judge_wire_syn(const struct eh_expect *e, const struct eh_flows *f, 
                               (json_int_t)refused);
 }
 
+/* Another exchange on the wire that sends to u's client from u's server
+ * address but another port: replies sent from another socket of the
+ * server, which the analysis sees as an exchange of their own. NULL: none. */
+static const struct eh_udp_flow *replies_from_elsewhere(const struct eh_flows *f,
+                                                        const struct eh_udp_flow *u)
+{
+    for (size_t i = 0; i < eh_flows_udp_count(f); i++) {
+        const struct eh_udp_flow *v = eh_flows_udp(f, i);
+        if (v != u && v->client.family == u->server.family &&
+            memcmp(v->client.addr, u->server.addr, sizeof(v->client.addr)) == 0 &&
+            v->client.port != u->server.port && v->server.family == u->client.family &&
+            memcmp(v->server.addr, u->client.addr, sizeof(v->server.addr)) == 0 &&
+            v->server.port == u->client.port && v->c2s.datagrams > 0)
+            return v;
+    }
+    return NULL;
+}
+
+/* After a datagram_echo failure: where the capture shows the server's
+ * replies coming from another port, says so (the client never saw them). */
+static void put_replies_elsewhere(const struct eh_flows *f, struct text *say)
+{
+    for (size_t i = 0; f != NULL && i < eh_flows_udp_count(f); i++) {
+        const struct eh_udp_flow *u = eh_flows_udp(f, i), *v = replies_from_elsewhere(f, u);
+        if (u->unanswered == 0 || v == NULL)
+            continue;
+        put(say,
+            "; the capture shows %" PRIu64 " datagram%s to the client from port %u, not %u: the "
+            "server answers from another socket, and a client takes replies only from the port "
+            "it sent to",
+            v->c2s.datagrams, v->c2s.datagrams == 1 ? "" : "s", v->client.port, u->server.port);
+        return;
+    }
+}
+
 static void judge_wire_udp(const struct eh_flows *f, struct text *r, struct text *say,
                            struct eh_check *out)
 {
@@ -1555,7 +1590,22 @@ static void judge_wire_udp(const struct eh_flows *f, struct text *r, struct text
         if (u->unanswered == 0 && u->unsolicited == 0 && k == kept)
             continue;
         put_conn(r, &w);
-        if (u->unanswered) {
+        const struct eh_udp_flow *v = u->unanswered ? replies_from_elsewhere(f, u) : NULL;
+        if (v != NULL) {
+            put(r,
+                ", got %" PRIu64 " unanswered request%s, and %" PRIu64 " datagram%s to the "
+                "client from port %u",
+                u->unanswered, u->unanswered == 1 ? "" : "s", v->c2s.datagrams,
+                v->c2s.datagrams == 1 ? "" : "s", v->client.port);
+            put(say,
+                "%" PRIu64 " datagram%s got no reply from port %u, and %" PRIu64 " came to the "
+                "client from port %u instead: the server answers from another socket, and a "
+                "client takes replies only from the port it sent to (a connected UDP socket "
+                "never receives the others) (RFC 862: the data is sent back in an answering "
+                "datagram)",
+                u->unanswered, u->unanswered == 1 ? "" : "s", u->server.port, v->c2s.datagrams,
+                v->client.port);
+        } else if (u->unanswered) {
             put(r, ", got %" PRIu64 " unanswered request%s", u->unanswered,
                 u->unanswered == 1 ? "" : "s");
             put(say,
@@ -2029,6 +2079,8 @@ static void judge_kind(const struct eh_expect *e, const struct eh_observation *o
         if (log_of(obs, EH_CLIENT, r, say, out, &ev)) {
             eh__judge_conns(e, ev, out); /* its reason is the sentence, facts inside */
             put(say, "%s", out->reason);
+            if (e->kind == EH_EXPECT_DATAGRAM_ECHO && out->verdict == EH_FAIL)
+                put_replies_elsewhere(obs->wire, say);
         }
         break;
     case EH_EXPECT_SERVER_FDS:

@@ -328,7 +328,7 @@ static const struct conns_case CASES[] = {
      "[" CONNECT(1) DGRAM_OUT(1, "aa", 1) DGRAM_IN(1, "aa", 1) DGRAM_IN(1, "cc", 1) LAST,
      {0},
      EH_FAIL,
-     "reply 2 (1 bytes) answers no datagram: more replies than datagrams"},
+     "reply 2 (1 byte) answers no datagram: more replies than datagrams"},
     {"replies in another order are each their datagram's",
      {DGRAMS},
      "[" CONNECT(1) DGRAM_OUT(1, "aa", 1) DGRAM_OUT(1, "bbcc", 2) DGRAM_IN(1, "bbcc", 2)

@@ -144,8 +144,8 @@ struct wire {
 #define CPORT 40312
 static int64_t wire_us;
 
-static void pkt(struct eh_flows *f, uint16_t cport, bool from_client, uint8_t proto, uint32_t seq,
-                uint32_t ack, uint8_t flags, const char *data)
+static void pkt_ports(struct eh_flows *f, uint16_t sport, uint16_t dport, uint8_t proto,
+                      uint32_t seq, uint32_t ack, uint8_t flags, const char *data)
 {
     struct eh_pkt p;
     memset(&p, 0, sizeof(p));
@@ -154,8 +154,8 @@ static void pkt(struct eh_flows *f, uint16_t cport, bool from_client, uint8_t pr
     p.proto = proto;
     p.src[0] = p.dst[0] = 127;
     p.src[3] = p.dst[3] = 1;
-    p.sport = from_client ? cport : 65432;
-    p.dport = from_client ? 65432 : cport;
+    p.sport = sport;
+    p.dport = dport;
     p.seq = seq;
     p.ack = ack;
     p.flags = flags;
@@ -163,6 +163,14 @@ static void pkt(struct eh_flows *f, uint16_t cport, bool from_client, uint8_t pr
     p.payload_cap = p.payload_len = data ? (uint32_t)strlen(data) : 0;
     p.frame_len = 54 + p.payload_len;
     eh_flows_add(f, &p);
+}
+
+/* One packet between 127.0.0.1:cport (the client) and 127.0.0.1:65432. */
+static void pkt(struct eh_flows *f, uint16_t cport, bool from_client, uint8_t proto, uint32_t seq,
+                uint32_t ack, uint8_t flags, const char *data)
+{
+    pkt_ports(f, from_client ? cport : 65432, from_client ? 65432 : cport, proto, seq, ack, flags,
+              data);
 }
 
 #define C true
@@ -336,6 +344,16 @@ static void w_udp_second_reply_differs(struct wire *w)
     pkt(w->flows, CPORT, S, IPPROTO_UDP, 0, 0, 0, "abc");
     pkt(w->flows, CPORT, C, IPPROTO_UDP, 0, 0, 0, "de");
     pkt(w->flows, CPORT, S, IPPROTO_UDP, 0, 0, 0, "dE");
+}
+
+/* UDP: "abc" and "de" to port 65432, answered from port 39272. */
+static void w_udp_replies_from_another_port(struct wire *w)
+{
+    w_nothing(w);
+    pkt(w->flows, CPORT, C, IPPROTO_UDP, 0, 0, 0, "abc");
+    pkt_ports(w->flows, 39272, CPORT, IPPROTO_UDP, 0, 0, 0, "abc");
+    pkt(w->flows, CPORT, C, IPPROTO_UDP, 0, 0, 0, "de");
+    pkt_ports(w->flows, 39272, CPORT, IPPROTO_UDP, 0, 0, 0, "de");
 }
 
 /* UDP: "a" and "bb" out, then both back. */
@@ -1474,6 +1492,29 @@ static const struct judge_case JUDGE_CASES[] = {
      .reason = "1 datagram got no reply (RFC 862: send back each datagram received) (expected "
                "every reply paired with a request of the same size on 127.0.0.1:40312 -> "
                "127.0.0.1:65432, got 1 unanswered request)"},
+    {.name = "datagram echo: replies from another port on the wire are named",
+     .expect = {.kind = EH_EXPECT_DATAGRAM_ECHO, .transport = EH_UDP},
+     .client = {.log = "[{'call':'connect','conn':1,'ret':0},"
+                       "{'call':'send','conn':1,'ret':3,'data':'616263'},"
+                       "{'call':'send','conn':1,'ret':2,'data':'6465'}]"},
+     .wire = w_udp_replies_from_another_port,
+     .verdict = EH_FAIL,
+     .reason_part = "got no reply, nor did 1 more (RFC 862: when a datagram is received, the "
+                    "data from it is sent back in an answering datagram); the capture shows 2 "
+                    "datagrams to the client from port 39272, not 65432: the server answers "
+                    "from another socket"},
+    {.name = "wire udp replies from another port are named",
+     .expect = {WIRE_UDP},
+     NO_LOGS,
+     .wire = w_udp_replies_from_another_port,
+     .verdict = EH_FAIL,
+     .reason = "2 datagrams got no reply from port 65432, and 2 came to the client from port "
+               "39272 instead: the server answers from another socket, and a client takes "
+               "replies only from the port it sent to (a connected UDP socket never receives "
+               "the others) (RFC 862: the data is sent back in an answering datagram) (expected "
+               "every reply paired with a request of the same size on 127.0.0.1:40312 -> "
+               "127.0.0.1:65432, got 2 unanswered requests, and 2 datagrams to the client from "
+               "port 39272)"},
 };
 
 START_TEST(test_judge_case)
