@@ -25,7 +25,9 @@
  * "l_linger":0} followed by the close. sleep steps and pauses are not socket
  * calls and are not logged; an await_server step is logged as
  * {"call":"await","who":"server","matched":...,"elapsed_us":...}, so that
- * the log shows where the client waited for the server.
+ * the log shows where the client waited for the server, and a pause_server
+ * step as {"call":"pause",...} before its steps and {"call":"resume",...}
+ * after them.
  */
 #include "peer.h"
 #include "peer_int.h"
@@ -43,7 +45,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +56,8 @@
 #define MATCH_MIN_BYTES 8              /* a window shorter than this is not searched */
 #define AWAIT_POLL_MS 2                /* await_server: how often the server's log is read */
 #define AWAIT_LOG_MAX_BYTES (8u << 20) /* await_server: how much of it */
+#define PAUSE_WAIT_MS 1000             /* pause_server: the stop's limit, before the scale */
+#define PAUSE_POLL_MS 1                /* pause_server: how often the stop is looked for */
 
 void eh__peer_event(struct eh__peer *p, struct eh_ev *ev, const char *call,
                     const struct eh__conn *c)
@@ -520,6 +526,71 @@ static eh_status step_await(struct eh__peer *p, const struct eh_step *st, struct
     return EH_TIMEOUT;
 }
 
+/* pause_server: waits until the server, our child, has stopped (every
+ * thread: the stop is reported once the whole process has stopped), at
+ * most until `until`. True when it has; false when it ended first (its exit
+ * is left for the runner: WNOWAIT), when the wait ran out, or when it is not
+ * our child. The stop report is taken, so that nothing else sees it. */
+static bool server_stopped(pid_t pid, int64_t until)
+{
+    for (;;) {
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WEXITED | WNOHANG | WNOWAIT) < 0)
+            return false;
+        if (si.si_pid == pid && si.si_code != CLD_STOPPED)
+            return false;
+        if (si.si_pid == pid) {
+            memset(&si, 0, sizeof(si));
+            waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG);
+            return true;
+        }
+        if (eh_now_us() >= until)
+            return false;
+        struct timespec ts = {0, PAUSE_POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Sends sig to the server's process group (the runner starts it as the
+ * leader of its own), and to the server itself in case it left the group. */
+static void signal_server(pid_t pid, int sig)
+{
+    kill(-pid, sig);
+    kill(pid, sig);
+}
+
+static eh_status run_steps(struct eh__peer *p, const struct eh_step *steps, size_t n,
+                           struct eh_error *err);
+
+/* pause_server: stops the server's processes (SIGSTOP), runs the nested
+ * steps, and lets them go on (SIGCONT), whatever the steps did. Logged as
+ * {"call":"pause","who":"server","stopped":true,"elapsed_us":N} (the wait
+ * for the stop) and {"call":"resume","who":"server"}. */
+static eh_status step_pause(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
+{
+    struct eh_ev ev;
+    eh__peer_event(p, &ev, "pause", NULL);
+    eh_ev_str(&ev, "who", "server");
+    if (p->server_pid <= 0) {
+        eh_ev_str(&ev, "skipped", "no server process");
+        eh_ev_end(&ev);
+        return run_steps(p, st->steps, st->n_steps, err);
+    }
+    int64_t start = eh_now_us(), until = start + eh_scaled_ms(PAUSE_WAIT_MS) * 1000;
+    signal_server(p->server_pid, SIGSTOP);
+    bool stopped = server_stopped(p->server_pid, until < p->deadline_us ? until : p->deadline_us);
+    eh_ev_bool(&ev, "stopped", stopped);
+    eh_ev_int(&ev, "elapsed_us", eh_now_us() - start);
+    eh_ev_end(&ev);
+    eh_status status = run_steps(p, st->steps, st->n_steps, err);
+    signal_server(p->server_pid, SIGCONT);
+    eh__peer_event(p, &ev, "resume", NULL);
+    eh_ev_str(&ev, "who", "server");
+    eh_ev_end(&ev);
+    return status;
+}
+
 /* True for the steps that act on the current connection. */
 static bool needs_conn(enum eh_step_kind k)
 {
@@ -537,13 +608,11 @@ static bool needs_conn(enum eh_step_kind k)
     case EH_STEP_CLIENTS:
     case EH_STEP_REPEAT:
     case EH_STEP_AWAIT_SERVER:
+    case EH_STEP_PAUSE_SERVER:
         break;
     }
     return false;
 }
-
-static eh_status run_steps(struct eh__peer *p, const struct eh_step *steps, size_t n,
-                           struct eh_error *err);
 
 static eh_status run_step(struct eh__peer *p, const struct eh_step *st, struct eh_error *err)
 {
@@ -581,6 +650,8 @@ static eh_status run_step(struct eh__peer *p, const struct eh_step *st, struct e
         return eh__peer_clients(p, st, err);
     case EH_STEP_AWAIT_SERVER:
         return step_await(p, st, err);
+    case EH_STEP_PAUSE_SERVER:
+        return step_pause(p, st, err);
     case EH_STEP_REPEAT:
         for (int64_t i = 0; i < st->count; i++) {
             eh_status s = run_steps(p, st->steps, st->n_steps, err);
@@ -621,17 +692,18 @@ static eh_status resolve(struct eh__peer *p, enum eh_family family, const char *
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
                       const char *log_path, struct eh_error *err)
 {
-    return eh_peer_run_awaiting(sc, host, port, deadline_us, log_path, NULL, err);
+    return eh_peer_run_with_server(sc, host, port, deadline_us, log_path, NULL, err);
 }
 
-eh_status eh_peer_run_awaiting(const struct eh_scenario *sc, const char *host, int port,
-                               int64_t deadline_us, const char *log_path, const char *server_log,
-                               struct eh_error *err)
+eh_status eh_peer_run_with_server(const struct eh_scenario *sc, const char *host, int port,
+                                  int64_t deadline_us, const char *log_path,
+                                  const struct eh_peer_server *server, struct eh_error *err)
 {
     struct eh__peer p = {
         .deadline_us = deadline_us,
         .type = sc->transport == EH_UDP ? SOCK_DGRAM : SOCK_STREAM,
-        .server_log = server_log,
+        .server_log = server ? server->log : NULL,
+        .server_pid = server ? server->pid : 0,
     };
     struct eh_error local = {0};
     if (err == NULL)

@@ -16,6 +16,8 @@
 #include "eh.h"
 #include "scenario.h"
 
+#include <sys/types.h>
+
 /* Runs sc->roles[EH_CLIENT].steps against host:port over sc's transport and
  * family, writing the event log to log_path (created or truncated; read it
  * back with eh_evlog_read()). Socket errors are recorded as events and do not stop the run,
@@ -32,16 +34,26 @@
 eh_status eh_peer_run(const struct eh_scenario *sc, const char *host, int port, int64_t deadline_us,
                       const char *log_path, struct eh_error *err);
 
-/* The same, where server_log names the server's event log (NULL: it keeps
- * none): an await_server step reads it again every 2 ms until it holds an
- * entry the step's MATCH matches (eh_event_matches()), for at most the step's
- * ms (scaled) and never past deadline_us. The step is logged as
+/* What the scripted client may know of the server. */
+struct eh_peer_server {
+    const char *log; /* its event log; NULL: it keeps none */
+    pid_t pid;       /* the server process, a child of the caller and the leader of its
+                      * own process group; 0: none */
+};
+
+/* The same, with the server known: an await_server step reads server->log
+ * again every 2 ms until it holds an entry the step's MATCH matches
+ * (eh_event_matches()), for at most the step's ms (scaled) and never past
+ * deadline_us. The step is logged as
  * {"call":"await","who":"server","matched":true,"elapsed_us":N}; it does not
  * stop the run when nothing matched (then "matched":false), unless the
  * deadline passed (EH_TIMEOUT). Without a server log it is logged with
- * "skipped" and the run goes on. */
-eh_status eh_peer_run_awaiting(const struct eh_scenario *sc, const char *host, int port,
-                               int64_t deadline_us, const char *log_path, const char *server_log,
-                               struct eh_error *err);
+ * "skipped" and the run goes on. A pause_server step stops the server's
+ * process group (SIGSTOP), waits until the server has stopped (1 s at most,
+ * scaled), runs its steps and lets the server go on (SIGCONT); without a
+ * server process it runs its steps only. server may be NULL. */
+eh_status eh_peer_run_with_server(const struct eh_scenario *sc, const char *host, int port,
+                                  int64_t deadline_us, const char *log_path,
+                                  const struct eh_peer_server *server, struct eh_error *err);
 
 #endif

@@ -48,6 +48,7 @@ struct eh__peer {
     struct eh__conn *cur;   /* the connection of the one-at-a-time steps; NULL: none open */
     size_t kept_bytes;      /* sent bytes kept over every record */
     const char *server_log; /* the server's event log, for await_server; NULL: none */
+    pid_t server_pid;       /* the server process, our child, for pause_server; 0: none */
 };
 
 /* Starts an event {"t_us":..,"call":call[,"fd":..,"conn":..]} of the run's

@@ -854,10 +854,14 @@ static bool run_scripted_client(const struct run_ctx *ctx, struct scenario_outco
     struct role_run *cli = &o->rr[EH_CLIENT];
     struct eh_error err = {0};
     po->present = po->started = po->instrumented = true;
-    const char *server_log = o->rr[EH_SERVER].log_path; /* for await_server steps */
+    const struct role_run *srv = &o->rr[EH_SERVER];
+    struct eh_peer_server server = {
+        .log = srv->log_path[0] ? srv->log_path : NULL, /* for await_server steps */
+        .pid = srv->proc ? eh_proc_pid(srv->proc) : 0,  /* for pause_server steps */
+    };
     int64_t peer_start_us = eh_now_us();
-    eh_status st = eh_peer_run_awaiting(ctx->sc, o->host, o->port, o->deadline, cli->log_path,
-                                        server_log[0] ? server_log : NULL, &err);
+    eh_status st = eh_peer_run_with_server(ctx->sc, o->host, o->port, o->deadline, cli->log_path,
+                                           &server, &err);
     int64_t peer_end_us = eh_now_us();
     po->runtime_us = peer_end_us - peer_start_us;
     po->events = eh_evlog_read(cli->log_path, EVLOG_MAX_BYTES);

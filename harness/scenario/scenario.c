@@ -51,6 +51,7 @@ static const char *const step_names[] = {
     [EH_STEP_CLIENTS] = "clients",
     [EH_STEP_REPEAT] = "repeat",
     [EH_STEP_AWAIT_SERVER] = "await_server",
+    [EH_STEP_PAUSE_SERVER] = "pause_server",
     NULL,
 };
 static const char *const expect_names[] = {
@@ -321,6 +322,7 @@ struct ctx {
     enum eh_transport transport; /* the scenario's, once read: some steps and kinds need one */
     bool scripted;               /* the client has steps (read before the expectations) */
     bool in_repeat;              /* parsing the steps of a repeat */
+    bool in_pause;               /* parsing the steps of a pause_server */
 };
 
 /* s with control characters as \xNN, for a terminal (a member name may hold any). */
@@ -833,26 +835,41 @@ static bool parse_clients(struct ctx *c, json_t *body, const char *p, struct eh_
 
 static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_step *st);
 
-static bool parse_repeat(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+/* The "steps" of a repeat or pause_server into st->steps, with *flag set
+ * while they are parsed (a repeat holds no repeat, a pause_server no
+ * pause_server). */
+static bool parse_nested(struct ctx *c, json_t *body, const char *p, struct eh_step *st, bool *flag)
 {
-    static const char *const keys[] = {"count", "steps", NULL};
     json_t *steps;
     char sp[PATH_LEN], ip[PATH_LEN];
-    if (!check_keys(c, body, p, keys, "key") ||
-        !get_int(c, body, p, "count", 1, MAX_REPEAT, &st->count, NULL) ||
-        !get_array(c, body, p, "steps", &steps, NULL) ||
+    if (!get_array(c, body, p, "steps", &steps, NULL) ||
         (st->steps = alloc(c, json_array_size(steps) * sizeof(*st->steps))) == NULL)
         return false;
     st->n_steps = json_array_size(steps); /* zeroed steps free cleanly */
     child(sp, p, "steps");
-    c->in_repeat = true;
+    *flag = true;
     bool ok = true;
     for (size_t i = 0; i < st->n_steps && ok; i++) {
         item_path(ip, sp, steps, i);
         ok = parse_step(c, json_array_get(steps, i), ip, &st->steps[i]);
     }
-    c->in_repeat = false;
+    *flag = false;
     return ok;
+}
+
+static bool parse_repeat(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"count", "steps", NULL};
+    return check_keys(c, body, p, keys, "key") &&
+           get_int(c, body, p, "count", 1, MAX_REPEAT, &st->count, NULL) &&
+           parse_nested(c, body, p, st, &c->in_repeat);
+}
+
+/* {"pause_server": {"steps": [...]}} */
+static bool parse_pause(struct ctx *c, json_t *body, const char *p, struct eh_step *st)
+{
+    static const char *const keys[] = {"steps", NULL};
+    return check_keys(c, body, p, keys, "key") && parse_nested(c, body, p, st, &c->in_pause);
 }
 
 static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_step *st)
@@ -870,6 +887,8 @@ static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_ste
     child(p, path, step_names[which]);
     if (st->kind == EH_STEP_REPEAT && c->in_repeat)
         return fail(c, p, true, "not allowed inside repeat");
+    if (st->kind == EH_STEP_PAUSE_SERVER && c->in_pause)
+        return fail(c, p, true, "not allowed inside pause_server");
     if (st->kind == EH_STEP_NODELAY && c->transport != EH_TCP)
         return fail(c, p, true, "only allowed in tcp scenarios");
     if (!is_object(c, body, p))
@@ -896,6 +915,8 @@ static bool parse_step(struct ctx *c, json_t *v, const char *path, struct eh_ste
         return parse_repeat(c, body, p, st);
     case EH_STEP_AWAIT_SERVER:
         return parse_await(c, body, p, st);
+    case EH_STEP_PAUSE_SERVER:
+        return parse_pause(c, body, p, st);
     }
     return false;
 }
@@ -1528,9 +1549,11 @@ static bool check_absent_server(struct ctx *c, const struct eh_scenario *sc)
     if (sc->roles[EH_SERVER].present)
         return true;
     for (size_t i = 0; i < cl->n_steps; i++)
-        if (cl->steps[i].kind == EH_STEP_AWAIT_SERVER)
+        if (cl->steps[i].kind == EH_STEP_AWAIT_SERVER || cl->steps[i].kind == EH_STEP_PAUSE_SERVER)
             return fail(c, cl->steps[i].path, true,
-                        "no server to await: the server is absent ($.server.absent)");
+                        "no server to %s: the server is absent "
+                        "($.server.absent)",
+                        cl->steps[i].kind == EH_STEP_AWAIT_SERVER ? "await" : "pause");
     for (size_t i = 0; i < sc->n_expects; i++)
         if (needs_server(&sc->expects[i]))
             return fail(c, sc->expects[i].path, false,

@@ -37,6 +37,7 @@ enum eh_step_kind {
     EH_STEP_CLIENTS,      /* count connections at once, each with its own bytes, interleaved */
     EH_STEP_REPEAT,       /* the nested steps, `count` times over */
     EH_STEP_AWAIT_SERVER, /* wait until the server's event log holds a matching entry */
+    EH_STEP_PAUSE_SERVER, /* the nested steps, with the server's processes stopped */
 };
 const char *eh_step_name(enum eh_step_kind k); /* the JSON key: "connect", "send", ... */
 
@@ -72,7 +73,8 @@ struct eh_step {
     size_t client_bytes;   /* clients: bytes each client sends */
     uint64_t seed;         /* send, stream when random: the seed; clients: client i (from 1)
                             * sends the random bytes of seed + i - 1 */
-    struct eh_step *steps; /* repeat: the steps repeated (no repeat among them) */
+    struct eh_step *steps; /* repeat: the steps repeated (no repeat among them);
+                            * pause_server: the steps run while the server is stopped */
     size_t n_steps;
     struct eh_match *await; /* await_server: the entry to wait for; owned */
 };

@@ -21,11 +21,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum server_mode {
@@ -230,8 +232,9 @@ static eh_status run_await(const char *log_text, struct eh_match *match, int64_t
         ck_assert_int_eq(write(sfd, log_text, strlen(log_text)), (ssize_t)strlen(log_text));
     close(sfd);
     struct eh_error err = {0};
-    eh_status st = eh_peer_run_awaiting(&sc, "127.0.0.1", port, eh_now_us() + 5000000, log_path,
-                                        log_text ? server_log : NULL, &err);
+    struct eh_peer_server server = {.log = log_text ? server_log : NULL};
+    eh_status st = eh_peer_run_with_server(&sc, "127.0.0.1", port, eh_now_us() + 5000000, log_path,
+                                           &server, &err);
     json_t *logged = eh_evlog_read(log_path, 1u << 20);
     json_array_extend(events, logged);
     json_decref(logged);
@@ -331,6 +334,77 @@ START_TEST(test_peer_await_without_a_server_log_is_skipped)
     ck_assert_str_eq(str_field(aw, "skipped"), "the server keeps no event log");
     ck_assert_int_eq(int_field(find(evs, "connect", &at), "ret"), 0);
     server_stop(&s, true);
+    json_decref(evs);
+}
+END_TEST
+
+/* The state letter of /proc/PID/stat ('S' sleeping, 'T' stopped, ...). */
+static char proc_state(pid_t pid)
+{
+    char path[64], stat[256];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(stat, 1, sizeof(stat) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    stat[n] = '\0';
+    const char *end = strrchr(stat, ')');
+    return end != NULL && end[1] == ' ' ? end[2] : '?';
+}
+
+/* pause_server stops a child (as the leader of its process group), runs its
+ * steps while the child is stopped, and lets it go on. */
+START_TEST(test_peer_pause_server_stops_the_server_while_its_steps_run)
+{
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        setpgid(0, 0);
+        for (;;)
+            pause();
+    }
+    setpgid(child, child);
+    struct eh_step inner = step(EH_STEP_SLEEP), pause_step = step(EH_STEP_PAUSE_SERVER);
+    inner.sleep_ms = 20;
+    pause_step.steps = &inner;
+    pause_step.n_steps = 1;
+    struct eh_scenario sc = {.transport = EH_TCP, .family = EH_IPV4};
+    sc.roles[EH_CLIENT] = (struct eh_role){.present = true, .steps = &pause_step, .n_steps = 1};
+    char log_path[] = "/tmp/eh-test-peer.XXXXXX";
+    int fd = mkstemp(log_path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    struct eh_peer_server server = {.pid = child};
+    struct eh_error err = {0};
+    ck_assert_int_eq(
+        eh_peer_run_with_server(&sc, "127.0.0.1", 9, in_ms(5000), log_path, &server, &err), EH_OK);
+    json_t *evs = eh_evlog_read(log_path, 1u << 20);
+    size_t at = 0;
+    json_t *paused = find(evs, "pause", &at);
+    ck_assert(json_is_true(json_object_get(paused, "stopped")));
+    ck_assert_ptr_nonnull(find(evs, "resume", &at));
+    for (int i = 0; i < 500 && proc_state(child) == 'T'; i++) /* SIGCONT takes a moment */
+        usleep(1000);
+    ck_assert_int_ne(proc_state(child), 'T');
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    json_decref(evs);
+    unlink(log_path);
+}
+END_TEST
+
+/* Without a server process the steps still run, and nothing is resumed. */
+START_TEST(test_peer_pause_without_a_server_is_skipped)
+{
+    struct eh_step inner = step(EH_STEP_SLEEP), pause_step = step(EH_STEP_PAUSE_SERVER);
+    inner.sleep_ms = 1;
+    pause_step.steps = &inner;
+    pause_step.n_steps = 1;
+    json_t *evs = json_array();
+    struct eh_error err = {0};
+    ck_assert_int_eq(run(EH_TCP, EH_IPV4, &pause_step, 1, 9, in_ms(5000), evs, &err), EH_OK);
+    size_t at = 0;
+    ck_assert_str_eq(str_field(find(evs, "pause", &at), "skipped"), "no server process");
     json_decref(evs);
 }
 END_TEST
@@ -1088,6 +1162,8 @@ static Suite *peer_suite(void)
     tcase_add_test(tc, test_peer_await_server_waits_for_a_matching_entry_then_goes_on);
     tcase_add_test(tc, test_peer_await_server_that_never_matches_gives_up_and_goes_on);
     tcase_add_test(tc, test_peer_await_without_a_server_log_is_skipped);
+    tcase_add_test(tc, test_peer_pause_server_stops_the_server_while_its_steps_run);
+    tcase_add_test(tc, test_peer_pause_without_a_server_is_skipped);
     tcase_add_test(tc, test_peer_events_carry_the_connection_and_conn_end_sums_up_the_echo);
     tcase_add_test(tc, test_peer_nodelay_sets_tcp_nodelay_on_the_socket);
     tcase_add_test(tc, test_peer_send_cuts_pieces_of_the_chunk_sizes_and_pauses_between);
