@@ -636,7 +636,7 @@ static int send_datagram(const struct client *c, int fd)
 static int run_udp(struct client *c)
 {
     struct eh_io io = c->ep.io;
-    if (io.mode == EH_IO_BLOCKING)
+    if (io.mode == EH_IO_BLOCKING && !c->f->udp_waits_forever)
         io.mode = EH_IO_TIMEOUT; /* a lost datagram must not block forever */
     c->got_bytes = 0;
     int fd = open_socket(c, &io, SOCK_DGRAM);

@@ -24,6 +24,7 @@ struct eh_client_faults {
     bool setfd_nonblock;          /* nonblocking mode: fcntl(F_SETFD, O_NONBLOCK): still blocking */
     bool timeout_in_seconds;      /* timeout mode: --timeout-ms taken as seconds */
     bool udp_splits;              /* UDP: payload cut into datagrams of at most 65507 bytes */
+    bool udp_waits_forever;       /* UDP, blocking mode: recvfrom() with no time limit */
     bool never_connect;           /* hostile: no socket call at all; wait until killed */
     bool wrong_port;              /* hostile: connect to the port after the one given */
     bool exit_before_connect;     /* hostile: exit 0 before any socket call */

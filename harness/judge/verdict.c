@@ -1779,6 +1779,10 @@ static bool client_premise(const struct eh_expect *e, const struct eh_flows *f)
             if (w.tcp->close == EH_CLOSE_REFUSED)
                 return true;
             break;
+        case EH_AFTER_NO_REPLY:
+            if (w.udp->c2s.datagrams > 0 && w.udp->s2c.datagrams == 0)
+                return true;
+            break;
         }
     }
     return false;
@@ -1788,6 +1792,7 @@ static const char *const premise_text[] = {
     [EH_AFTER_ECHO] = "the whole echo back on the wire",
     [EH_AFTER_SERVER_CLOSE] = "the server closing first (its FIN before the client's)",
     [EH_AFTER_REFUSED] = "a refused connection attempt (SYN answered by RST)",
+    [EH_AFTER_NO_REPLY] = "a datagram that got no reply",
 };
 
 static bool status_ok(enum eh_exit_status st, int code)
@@ -1827,6 +1832,13 @@ static void put_still_running(struct text *r, enum eh_client_after after, double
             "for the client to close first)",
             s);
         break;
+    case EH_AFTER_NO_REPLY:
+        put(r,
+            "the client was still waiting after %.1f s for the reply to a datagram that got "
+            "none; UDP does not guarantee delivery (RFC 768), so a client should wait a bounded "
+            "time (SO_RCVTIMEO, poll() with a timeout), then report the loss and exit non-zero",
+            s);
+        break;
     }
 }
 
@@ -1836,6 +1848,9 @@ static void put_wrong_status(struct text *r, const struct eh_expect *e, int code
     if (e->after == EH_AFTER_REFUSED && code == 0)
         put(r, "the client exited 0 on a refused connection; a client should report "
                "ECONNREFUSED and exit non-zero");
+    else if (e->after == EH_AFTER_NO_REPLY && code == 0)
+        put(r, "the client exited 0 though its datagram got no reply; a client should report "
+               "the loss and exit non-zero");
     else if (e->after == EH_AFTER_ECHO && e->status == EH_STATUS_ZERO)
         put(r,
             "the client exited with status %d after a complete echo; a client should exit 0 "

@@ -84,6 +84,7 @@ static const char *const after_names[] = {
     [EH_AFTER_ECHO] = "echo",
     [EH_AFTER_SERVER_CLOSE] = "server_close",
     [EH_AFTER_REFUSED] = "refused",
+    [EH_AFTER_NO_REPLY] = "no_reply",
     NULL,
 };
 static const char *const status_names[] = {
@@ -1367,11 +1368,14 @@ static bool parse_client_ends(struct ctx *c, json_t *body, const char *p,
         return false;
     e->after = (enum eh_client_after)after;
     e->status = (enum eh_exit_status)status;
-    e->who = EH_CLIENT; /* the role it judges, for the report */
+    e->who = EH_CLIENT;       /* the role it judges, for the report */
+    e->transport = transport; /* the wire it reads */
     child(ap, p, "after");
-    if (transport != EH_TCP && e->after != EH_AFTER_ECHO)
+    if (transport != EH_TCP && e->after != EH_AFTER_ECHO && e->after != EH_AFTER_NO_REPLY)
         return fail(c, ap, false, "\"%s\" is only allowed in tcp scenarios",
                     eh_client_after_name(e->after));
+    if (transport != EH_UDP && e->after == EH_AFTER_NO_REPLY)
+        return fail(c, ap, false, "\"no_reply\" is only allowed in udp scenarios");
     return true;
 }
 

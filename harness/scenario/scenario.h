@@ -155,8 +155,10 @@ enum eh_client_after {
     EH_AFTER_ECHO,         /* the whole echo came back */
     EH_AFTER_SERVER_CLOSE, /* the server closed first (FIN) */
     EH_AFTER_REFUSED,      /* its connection was refused (RST to its SYN) */
+    EH_AFTER_NO_REPLY,     /* UDP: its datagrams got no reply */
 };
-const char *eh_client_after_name(enum eh_client_after a); /* "echo", "server_close", "refused" */
+/* "echo", "server_close", "refused", "no_reply" */
+const char *eh_client_after_name(enum eh_client_after a);
 
 /* client_ends: the exit status it should end with. */
 enum eh_exit_status {

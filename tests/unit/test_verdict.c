@@ -356,6 +356,13 @@ static void w_udp_replies_from_another_port(struct wire *w)
     pkt_ports(w->flows, 39272, CPORT, IPPROTO_UDP, 0, 0, 0, "de");
 }
 
+/* UDP: "abc" out, no reply. */
+static void w_udp_no_reply(struct wire *w)
+{
+    w_nothing(w);
+    pkt(w->flows, CPORT, C, IPPROTO_UDP, 0, 0, 0, "abc");
+}
+
 /* UDP: "a" and "bb" out, then both back. */
 static void w_udp_pairs(struct wire *w)
 {
@@ -1342,6 +1349,31 @@ static const struct judge_case JUDGE_CASES[] = {
                "ECONNREFUSED and exit non-zero (expected the client to end within 1000 ms "
                "after a refused connection attempt (SYN answered by RST) with nonzero exit "
                "status, got exit code 0 after 2 ms)"},
+    {.name = "client ends: still waiting for a lost datagram's reply fails saying why",
+     .expect = {ENDS(EH_AFTER_NO_REPLY, EH_STATUS_NONZERO), .transport = EH_UDP},
+     .client = {.under_test = true, .stopped_by_harness = true, .runtime_ms = 9000},
+     .wire = w_udp_no_reply,
+     .verdict = EH_FAIL,
+     .reason_part = "the client was still waiting after 9.0 s for the reply to a datagram that "
+                    "got none; UDP does not guarantee delivery (RFC 768)"},
+    {.name = "client ends: giving up on a lost datagram with a non-zero exit passes",
+     .expect = {ENDS(EH_AFTER_NO_REPLY, EH_STATUS_NONZERO), .transport = EH_UDP},
+     .client = {.under_test = true, .exit_code = 1, .runtime_ms = 500},
+     .wire = w_udp_no_reply,
+     .verdict = EH_PASS,
+     .reason_part = "the client ended on its own after a datagram that got no reply"},
+    {.name = "client ends: exit 0 after a lost datagram fails",
+     .expect = {ENDS(EH_AFTER_NO_REPLY, EH_STATUS_NONZERO), .transport = EH_UDP},
+     .client = {.under_test = true, .runtime_ms = 500},
+     .wire = w_udp_no_reply,
+     .verdict = EH_FAIL,
+     .reason_part = "the client exited 0 though its datagram got no reply"},
+    {.name = "client ends: an answered datagram is not the premise of no_reply",
+     .expect = {ENDS(EH_AFTER_NO_REPLY, EH_STATUS_NONZERO), .transport = EH_UDP},
+     .client = {.under_test = true, .exit_code = 1, .runtime_ms = 500},
+     .wire = w_udp_pairs,
+     .verdict = EH_ERROR,
+     .reason_part = "the capture does not show a datagram that got no reply"},
     {.name = "client ends: a late exit after the server closed fails",
      .expect = {ENDS(EH_AFTER_SERVER_CLOSE, EH_STATUS_ANY)},
      .client = {.under_test = true, .runtime_ms = 2500},
