@@ -55,7 +55,8 @@ static void usage_run(FILE *out)
           "  --client-cmd CMD      the same for the client role\n"
           "  --require WHAT        tcp, udp, ipv4 or ipv6 (repeatable): a scenario over WHAT that\n"
           "                        the server under test does not serve (it binds other\n"
-          "                        transports or families only) is FAIL instead of SKIP\n"
+          "                        transports or families only) is FAIL instead of SKIP; one\n"
+          "                        that no selected scenario is over is a usage error\n"
           "  --server-program NAME\n"
           "                        run NAME from the --bin-dir instead of the reference server\n"
           "                        build, with the same options (used to prove scenarios catch\n"
@@ -681,6 +682,38 @@ static int make_report_dirs(struct run *r)
     return RUN_GO;
 }
 
+/* True if a selected scenario is over transport t (family < 0) or over
+ * family f (t < 0). */
+static bool some_scenario_over(const struct run *r, int t, int f)
+{
+    for (size_t i = 0; i < r->n_scs; i++)
+        if ((t >= 0 && r->scs[i]->transport == (enum eh_transport)t) ||
+            (f >= 0 && r->scs[i]->family == (enum eh_family)f))
+            return true;
+    return false;
+}
+
+/* A --require that no selected scenario is over would check nothing: a
+ * usage error rather than a silent pass ("--require ipv6" with only IPv4
+ * scenarios selected). */
+static int check_requires(const struct run *r)
+{
+    const char *what = NULL;
+    for (int t = 0; t < EH_TRANSPORT_COUNT && what == NULL; t++)
+        if (r->cfg.require_transport[t] && !some_scenario_over(r, t, -1))
+            what = eh_transport_name((enum eh_transport)t);
+    for (int f = 0; f < EH_FAMILY_COUNT && what == NULL; f++)
+        if (r->cfg.require_family[f] && !some_scenario_over(r, -1, f))
+            what = eh_family_name((enum eh_family)f);
+    if (what == NULL)
+        return RUN_GO;
+    fprintf(stderr,
+            "echoharness run: --require %s: none of the %zu selected scenarios is over %s, so it "
+            "would check nothing ('echoharness list' shows their tags)\n",
+            what, r->n_scs, what);
+    return EH_EXIT_USAGE;
+}
+
 /* Stage 2: set the timeout scale, gather and check the implementations,
  * load the baseline, load and select the scenarios, plan the pairs, make the
  * report directories (without an earlier run's captures) and choose the
@@ -703,6 +736,8 @@ static int prepare(struct run *r, char *const *args, size_t n_args)
                 n_files, r->sel.why_none);
         return EH_EXIT_USAGE;
     }
+    if (check_requires(r) != RUN_GO)
+        return EH_EXIT_USAGE;
     if (!eh__plan_make(&r->impls, r->index, r->scs, r->n_scs, (unsigned)r->repeat, r->shard_k,
                        r->shard_n, &r->plan) ||
         note_not_applicable(r) != RUN_GO)

@@ -60,6 +60,11 @@ expect_status 0 "list --filter basic" "$EH" list --filter basic
 grep -q '^basic-echo ' "$WORK/out" && ok "--filter basic selects basic-echo" || bad "--filter basic: $(cat "$WORK/out")"
 expect_status 0 "list --filter basic-echo" "$EH" list --filter basic-echo
 n=$(grep -c '^[a-z]' "$WORK/out"); [ "$n" -eq 1 ] && ok "a whole name selects that scenario alone" || bad "--filter basic-echo selected $n"
+# A --require that no selected scenario is over is an error, not a silent pass.
+expect_status 2 "--require ipv6 with only udp scenarios" "$EH" run -q --report-dir "$WORK/rq" --require ipv6 --tag udp
+grep -q -- "--require ipv6: none of the [0-9]* selected scenarios is over ipv6" "$WORK/err" \
+  && ok "the message names the --require" || bad "--require message: $(cat "$WORK/err")"
+
 # Repeated, a --filter adds: a name any of them matches is selected.
 expect_status 0 "list with two --filter" "$EH" list --filter 'server-se*' --filter basic-echo
 names=$(grep -o '^[a-z][a-z0-9-]*' "$WORK/out" | tr '\n' ' ')
