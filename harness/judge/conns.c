@@ -339,9 +339,10 @@ static void put_problem(struct text *t, const struct record *r, size_t n, enum e
     } else if (r->matched < r->received) {
         put_who(t, r->id, n);
         put(t,
-            " got %" PRId64 " bytes back for %" PRId64 " sent: the bytes from offset %" PRId64
-            " on were never sent (" RULE_TCP ", and nothing else)",
-            r->received, r->sent, r->matched);
+            " got %" PRId64 " bytes back for %" PRId64 " sent: the server added %" PRId64
+            " byte%s of its own, from offset %" PRId64 " on (" RULE_TCP ", and nothing else)",
+            r->received, r->sent, r->received - r->matched,
+            r->received - r->matched == 1 ? "" : "s", r->matched);
     } else if (r->received < r->sent && (rel == EH_ECHO_EXACT || r->received == 0)) {
         put_short(t, r, n);
     } else if (rel == EH_ECHO_EXACT && held_back(r)) {

@@ -168,6 +168,13 @@ static const struct conns_case CASES[] = {
      {0},
      EH_FAIL,
      "the client got no echo (0 of 40 bytes) in 1500 ms of waiting: the server did not echo"},
+    {"an echo longer than what was sent names the bytes the server added",
+     {CONN_ECHO},
+     "[" CONNECT(1) END(1, "eof", 12, 13, 12) "}]",
+     {0},
+     EH_FAIL,
+     "the client got 13 bytes back for 12 sent: the server added 1 byte of its own, from offset "
+     "12 on"},
     {"a prefix passes the prefix relation",
      {.kind = EH_EXPECT_CONN_ECHO, .relation = EH_ECHO_PREFIX},
      "[" CONNECT(1) END(1, "done", 40, 13, 13) "}]",
