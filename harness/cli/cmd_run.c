@@ -731,6 +731,10 @@ static int prepare(struct run *r, char *const *args, size_t n_args)
     }
     if (!eh__scenarios_load(args, n_args, &r->sel, &r->scs, &r->n_scs, &n_files))
         return EH_EXIT_USAGE;
+    char dir[PATH_MAX];
+    if (n_args == 0 && !r->quiet && isatty(STDERR_FILENO) &&
+        eh_paths_scenarios(NULL, dir, sizeof(dir))) /* which folder, when none was named */
+        fprintf(stderr, "echoharness: %zu of the %zu scenarios in %s/\n", r->n_scs, n_files, dir);
     if (r->n_scs == 0) {
         fprintf(stderr, "echoharness run: no scenario selected of the %zu files read: %s\n",
                 n_files, r->sel.why_none);
